@@ -1,0 +1,178 @@
+"""Catalog sources: the public styles.csv format (contracts C5), a Hugging Face dataset, and the demo catalog.
+
+All of them produce the same :class:`~fashionm3.catalog.schema.Catalog`.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import logging
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from fashionm3.catalog.schema import Catalog, Item
+from fashionm3.config import DEFAULT_HF_DATASET, Settings
+from fashionm3.errors import CatalogError
+
+log = logging.getLogger(__name__)
+
+C5_COLUMNS = [
+    "id", "gender", "masterCategory", "subCategory", "articleType",
+    "baseColour", "season", "year", "usage", "productDisplayName",
+]  # fmt: skip
+REQUIRED_COLUMNS = ["id", "productDisplayName"]
+
+
+@dataclasses.dataclass
+class LoadReport:
+    """What happened while reading a catalog file: rows kept and rows skipped, with line numbers."""
+
+    rows_read: int = 0
+    skipped: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"{self.rows_read - len(self.skipped)} items loaded"
+        if self.skipped:
+            lines = ", ".join(str(line) for line, _ in self.skipped[:10])
+            more = "" if len(self.skipped) <= 10 else f" and {len(self.skipped) - 10} more"
+            text += f"; {len(self.skipped)} broken rows skipped (lines {lines}{more})"
+        return text
+
+
+def item_from_record(record: Mapping[str, object], image_path: str | None) -> Item:
+    """Build an :class:`Item` from one C5-style record; a missing name is made from gender, colour and type."""
+
+    def text(key: str) -> str:
+        value = record.get(key)
+        value = "" if value is None else str(value).strip()
+        return "" if value.upper() in ("NA", "NAN", "NONE") else value
+
+    item_id = text("id")
+    name = text("productDisplayName") or " ".join(filter(None, [text("gender"), text("baseColour"), text("articleType")]))
+    if not item_id or not name:
+        raise ValueError("missing id, or neither a productDisplayName nor attributes to name it")
+    year, price = text("year"), text("price")
+    return Item(
+        id=item_id.removesuffix(".0"),
+        name=name,
+        gender=text("gender"),
+        master_category=text("masterCategory"),
+        sub_category=text("subCategory"),
+        article_type=text("articleType"),
+        colour=text("baseColour"),
+        season=text("season"),
+        usage=text("usage"),
+        year=int(float(year)) if year else None,
+        price=float(price) if price else None,
+        image_path=image_path,
+    )
+
+
+def load_styles_csv(csv_path: Path, images_dir: Path | None = None, limit: int | None = None) -> tuple[Catalog, LoadReport]:
+    """Read a C5 ``styles.csv``; images are looked up as ``<images_dir>/<id>.jpg`` (default: ``images/`` beside it).
+
+    Broken rows are skipped and reported with their line numbers; a missing file or missing required columns
+    raise :class:`CatalogError`.
+    """
+    csv_path = Path(csv_path)
+    images_dir = Path(images_dir) if images_dir else csv_path.parent / "images"
+    if not csv_path.is_file():
+        raise CatalogError(f"No catalog file at {csv_path}.")
+    report, items, seen = LoadReport(), [], set()
+    with csv_path.open(newline="", encoding="utf-8", errors="replace") as handle:
+        reader = csv.reader(handle)
+        header = [column.strip() for column in next(reader, [])]
+        missing = [column for column in REQUIRED_COLUMNS if column not in header]
+        if missing:
+            raise CatalogError(f"{csv_path.name} lacks the column(s) {', '.join(missing)}; expected {','.join(C5_COLUMNS)}.")
+        for row in reader:
+            if not row:
+                continue
+            report.rows_read += 1
+            line = reader.line_num
+            if len(row) > len(header):  # unquoted commas inside the display name
+                row = row[: len(header) - 1] + [",".join(row[len(header) - 1 :])]
+            try:
+                if len(row) < len(header):
+                    raise ValueError(f"{len(row)} fields instead of {len(header)}")
+                record = dict(zip(header, row))
+                image = images_dir / f"{record['id'].strip()}.jpg"
+                item = item_from_record(record, str(image) if image.is_file() else None)
+                if item.id in seen:
+                    raise ValueError(f"duplicate id {item.id}")
+            except ValueError as error:
+                report.skipped.append((line, str(error)))
+                continue
+            seen.add(item.id)
+            items.append(item)
+            if limit and len(items) >= limit:
+                break
+    log.info("%s: %s", csv_path, report.summary())
+    return Catalog(items, name=csv_path.parent.name, source=str(csv_path), image_root=images_dir), report
+
+
+def load_records(records: Iterable[Mapping[str, object]], name: str, source: str, image_dir: Path) -> Catalog:
+    """Build a catalog from C5-style records whose ``image`` field holds PIL images or encoded bytes.
+
+    Images are written once to ``image_dir/<id>.jpg`` so the app can serve and index them like any catalog.
+    """
+    from fashionm3.images import load_image
+
+    image_dir.mkdir(parents=True, exist_ok=True)
+    items = []
+    for record in records:
+        try:
+            item = item_from_record(record, None)
+        except ValueError:
+            continue
+        target = image_dir / f"{item.id}.jpg"
+        image = record.get("image")
+        if not target.exists() and image is not None:
+            raw = image.get("bytes") if isinstance(image, dict) else image
+            load_image(raw).image.save(target, quality=92)  # type: ignore[arg-type]
+        items.append(dataclasses.replace(item, image_path=str(target) if target.exists() else None))
+    return Catalog(items, name=name, source=source, image_root=image_dir)
+
+
+def load_hf_dataset(repo_id: str, data_dir: Path, limit: int) -> Catalog:
+    """Download a C5-shaped Hugging Face dataset (parquet shards) and convert up to ``limit`` rows (0: all)."""
+    import pandas as pd
+    from huggingface_hub import HfApi, hf_hub_download
+
+    shards = sorted(f for f in HfApi().list_repo_files(repo_id, repo_type="dataset") if f.endswith(".parquet"))
+    if not shards:
+        raise CatalogError(f"The dataset {repo_id} has no parquet files.")
+    frames, rows = [], 0
+    for shard in shards:
+        frame = pd.read_parquet(hf_hub_download(repo_id, shard, repo_type="dataset"))
+        frames.append(frame)
+        rows += len(frame)
+        if limit and rows >= limit:
+            break
+    table = pd.concat(frames)
+    records = (table.head(limit) if limit else table).to_dict(orient="records")
+    image_dir = data_dir / "catalogs" / repo_id.replace("/", "--") / "images"
+    return load_records(records, name=repo_id, source=f"hf:{repo_id}", image_dir=image_dir)
+
+
+def load_catalog(settings: Settings, hub_reachable: bool) -> Catalog:
+    """The catalog the settings ask for: ``demo``, a path to a C5 ``styles.csv``, or ``hf:<dataset id>``.
+
+    A Hub dataset requested while the Hub is unreachable falls back to the demo catalog with a warning.
+    """
+    source = settings.catalog
+    if source == "demo":
+        from fashionm3.catalog.demo import demo_catalog
+
+        return demo_catalog(settings.data_dir / "demo-catalog")
+    if source.startswith("hf:") or source == "hf":
+        repo_id = source[3:] or DEFAULT_HF_DATASET
+        if hub_reachable:
+            return load_hf_dataset(repo_id, settings.data_dir, settings.catalog_limit)
+        log.warning("Hub unreachable: cannot load %s, serving the demo catalog instead", repo_id)
+        from fashionm3.catalog.demo import demo_catalog
+
+        return demo_catalog(settings.data_dir / "demo-catalog")
+    catalog, _ = load_styles_csv(Path(source), limit=settings.catalog_limit or None)
+    return catalog

@@ -1,0 +1,127 @@
+"""One settings object, read from ``FASHIONM3_*`` environment variables.
+
+Every backend is chosen from here. ``auto`` probes the Hugging Face Hub and the GPU once, in seconds, and
+falls back to the offline backends with a visible notice instead of hanging on unreachable downloads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import socket
+from pathlib import Path
+from typing import Literal
+
+BackendMode = Literal["auto", "full", "offline"]
+
+DEFAULT_HF_DATASET = "ashraq/fashion-product-images-small"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Runtime configuration. Build it with :meth:`from_env`; every field maps to one env var."""
+
+    backend: BackendMode = "auto"
+    catalog: str = "demo"
+    catalog_limit: int = 0  # 0 = every row
+    data_dir: Path = Path(".fashionm3")
+    device: str = "auto"
+    study: bool = False
+    encoder_model: str = "hf-hub:Marqo/marqo-fashionSigLIP"
+    vlm_model: str = "Qwen/Qwen2.5-VL-3B-Instruct"
+    image_model: str = "black-forest-labs/FLUX.1-schnell"
+    hub_probe_timeout: float = 3.0
+    max_message_chars: int = 2000
+    max_image_pixels: int = 80_000_000
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        """Read settings from ``FASHIONM3_*`` variables (unset ones keep their defaults)."""
+        env = os.environ if environ is None else environ
+        defaults = cls()
+
+        def get(name: str, default: object) -> str:
+            return env.get(f"FASHIONM3_{name}", str(default)).strip()
+
+        backend = get("BACKEND", defaults.backend).lower()
+        if backend not in ("auto", "full", "offline"):
+            raise ValueError(f"FASHIONM3_BACKEND must be auto, full or offline, not {backend!r}")
+        return cls(
+            backend=backend,  # type: ignore[arg-type]
+            catalog=get("CATALOG", defaults.catalog),
+            catalog_limit=int(get("CATALOG_LIMIT", defaults.catalog_limit)),
+            data_dir=Path(get("DATA_DIR", _default_data_dir())).expanduser(),
+            device=get("DEVICE", defaults.device).lower(),
+            study=get("STUDY", "0").lower() in ("1", "true", "yes", "on"),
+            encoder_model=get("ENCODER_MODEL", defaults.encoder_model),
+            vlm_model=get("VLM_MODEL", defaults.vlm_model),
+            image_model=get("IMAGE_MODEL", defaults.image_model),
+            hub_probe_timeout=float(get("HUB_PROBE_TIMEOUT", defaults.hub_probe_timeout)),
+            max_message_chars=int(get("MAX_MESSAGE_CHARS", defaults.max_message_chars)),
+            max_image_pixels=int(get("MAX_IMAGE_PIXELS", defaults.max_image_pixels)),
+        )
+
+
+def _default_data_dir() -> str:
+    """A Space's persistent storage (``/data``) when mounted, else ``.fashionm3`` in the working directory."""
+    persistent = Path("/data")
+    if persistent.is_dir() and os.access(persistent, os.W_OK):
+        return str(persistent / "fashionm3")
+    return ".fashionm3"
+
+
+@dataclasses.dataclass(frozen=True)
+class Environment:
+    """What the probes found: whether model weights can be fetched and whether a GPU can run them."""
+
+    hub_reachable: bool
+    gpu: str | None  # "cuda", "zerogpu" or None
+    notice: str
+
+    @property
+    def models_can_run(self) -> bool:
+        return self.hub_reachable and self.gpu is not None
+
+
+@functools.lru_cache(maxsize=4)
+def probe_environment(timeout: float = 3.0) -> Environment:
+    """Probe the Hub and the GPU once per process; never blocks for longer than ``timeout`` seconds."""
+    hub = _hub_reachable(timeout)
+    gpu = _gpu_kind()
+    missing = [name for name, ok in (("Hugging Face Hub", hub), ("GPU", gpu is not None)) if not ok]
+    notice = "" if not missing else f"No {' and no '.join(missing)} reachable: serving the offline backends."
+    return Environment(hub_reachable=hub, gpu=gpu, notice=notice)
+
+
+def _hub_reachable(timeout: float) -> bool:
+    if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes"):
+        return False
+    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+    host = endpoint.split("://", 1)[-1].split("/", 1)[0]
+    hostname, _, port = host.partition(":")
+    try:
+        with socket.create_connection((hostname, int(port or 443)), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _gpu_kind() -> str | None:
+    if os.environ.get("SPACES_ZERO_GPU"):
+        return "zerogpu"
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) == "":
+        return None
+    if not Path("/proc/driver/nvidia").exists() and not os.environ.get("NVIDIA_VISIBLE_DEVICES"):
+        return None  # no driver: skip the multi-second torch import
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else None
+
+
+def resolve_mode(settings: Settings, environment: Environment | None = None) -> Literal["full", "offline"]:
+    """Turn ``auto`` into ``full`` or ``offline`` using the probes; ``full`` and ``offline`` are taken as given."""
+    if settings.backend != "auto":
+        return settings.backend
+    env = environment or probe_environment(settings.hub_probe_timeout)
+    return "full" if env.models_can_run else "offline"

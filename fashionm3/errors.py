@@ -1,0 +1,21 @@
+"""Typed errors. Their messages are written for the person using the app and are shown as they are."""
+
+
+class FashionM3Error(Exception):
+    """Base class: a problem the user can understand and act on (never a stack trace)."""
+
+
+class InvalidInput(FashionM3Error):
+    """The request itself is unusable: empty or over-long text, a file that is not an image, bad filters."""
+
+
+class NotFound(FashionM3Error):
+    """An id (catalog item, user, session) that does not exist."""
+
+
+class Unavailable(FashionM3Error):
+    """The capability needs a backend that is not running here (for example a GPU model in offline mode)."""
+
+
+class CatalogError(FashionM3Error):
+    """A catalog file that cannot be read at all (a missing file or missing required columns)."""

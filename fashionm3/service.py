@@ -1,0 +1,158 @@
+"""The application core: one object holding the backends, one method per capability.
+
+The chat, the UI tabs, the CLI and the MCP tools all call these methods; none of this module imports Gradio.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from PIL import Image
+
+from fashionm3.catalog.loaders import load_catalog
+from fashionm3.catalog.schema import Catalog
+from fashionm3.config import Environment, Settings, probe_environment, resolve_mode
+from fashionm3.errors import InvalidInput, Unavailable
+from fashionm3.images import LoadedImage, load_image
+from fashionm3.retrieval.encoders import create_encoder
+from fashionm3.retrieval.engine import Progress, SearchEngine, SearchResult
+from fashionm3.store.sqlite import SQLiteUserStore
+
+log = logging.getLogger(__name__)
+
+MAX_IMAGES_PER_MESSAGE = 4
+MAX_USER_ID_CHARS = 128
+
+
+@dataclasses.dataclass
+class FashionM3:
+    """The running assistant: settings, probes, catalog, search engine and user store."""
+
+    settings: Settings
+    environment: Environment
+    mode: str
+    catalog: Catalog
+    engine: SearchEngine
+    store: SQLiteUserStore
+    startup_seconds: float = 0.0
+    upload_roots: list[Path] = dataclasses.field(default_factory=list)  # where the UI stores uploaded files
+
+    @classmethod
+    def start(cls, settings: Settings | None = None, progress: Progress | None = None) -> "FashionM3":
+        """Probe the environment, load the catalog and build (or reuse) its index."""
+        began = time.perf_counter()
+        settings = settings or Settings.from_env()
+        environment = probe_environment(settings.hub_probe_timeout)
+        mode = resolve_mode(settings, environment)
+        if environment.notice and settings.backend == "auto":
+            log.warning(environment.notice)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        catalog = load_catalog(settings, environment.hub_reachable)
+        log.info("Catalog %s: %d items; indexing with %s", catalog.name, len(catalog), mode)
+        engine = SearchEngine.build(catalog, create_encoder(mode), settings.data_dir / "indexes", progress)
+        store = SQLiteUserStore(settings.data_dir / "users.sqlite3")
+        service = cls(settings, environment, mode, catalog, engine, store)
+        service.startup_seconds = time.perf_counter() - began
+        log.info("FashionM3 ready in %.1f s", service.startup_seconds)
+        return service
+
+    # --- status -------------------------------------------------------------------------------------------
+    def backends(self) -> dict[str, str]:
+        """Which backend serves each capability, in words."""
+        return {
+            "catalog": f"{self.catalog.name} ({len(self.catalog)} items)",
+            "retrieval": self.engine.encoder.label,
+            "stylist": "offline: catalog search with query understanding (no language model)",
+            "image generation": "unavailable offline (needs a diffusion model and a GPU)",
+            "try-on": "unavailable offline (needs segmentation and inpainting models and a GPU)",
+            "user store": f"{self.store.label} in {self.settings.data_dir}",
+        }
+
+    def notice(self) -> str:
+        """The fallback notice shown when ``auto`` could not run the models."""
+        return self.environment.notice if self.settings.backend == "auto" else ""
+
+    # --- capabilities -------------------------------------------------------------------------------------
+    def load_user_image(self, source: "str | Path | bytes | Image.Image") -> LoadedImage:
+        """Open a user's image (upload, URL, data URI or catalog/data-dir path) with the configured limits."""
+        roots = [self.settings.data_dir]
+        if self.catalog.image_root:
+            roots.append(self.catalog.image_root)
+        return load_image(source, max_pixels=self.settings.max_image_pixels, allowed_roots=roots + self.upload_roots)
+
+    def search_catalog(
+        self,
+        text: str = "",
+        image: "str | Path | bytes | Image.Image | None" = None,
+        filters: "Mapping[str, object] | str | None" = None,
+        k: int = 10,
+    ) -> SearchResult:
+        """Search real catalog items by text and/or image with optional filters."""
+        self.check_text(text, allow_empty=image not in (None, ""))
+        loaded = self.load_user_image(image) if image not in (None, "") else None
+        return self.engine.search(text, loaded.image if loaded else None, parse_filters(filters), k)
+
+    def check_text(self, text: str, allow_empty: bool = False) -> str:
+        """Validate a user message: not empty (unless a photo comes with it) and not too long."""
+        text = (text or "").strip()
+        if not text and not allow_empty:
+            raise InvalidInput("Please type what you are looking for, or attach a photo of your outfit.")
+        if len(text) > self.settings.max_message_chars:
+            raise InvalidInput(
+                f"Your message has {len(text):,} characters; please keep it under "
+                f"{self.settings.max_message_chars:,} characters."
+            )
+        return text
+
+    def record_feedback(self, user_id: str, item_id: str, liked: bool, session_id: str = "") -> dict[str, object]:
+        """Store a like or dislike of a catalog item for this user."""
+        user_id = check_user_id(user_id)
+        item = self.catalog.get(item_id)
+        self.store.set_feedback(user_id, item.id, bool(liked), session_id)
+        return {"ok": True, "user_id": user_id, "item_id": item.id, "liked": bool(liked)}
+
+    def user_profile(self, user_id: str) -> dict[str, object]:
+        """The user's likes, dislikes and recent history."""
+        user_id = check_user_id(user_id)
+        feedback = self.store.feedback(user_id)
+        return {
+            "user_id": user_id,
+            "liked": [item_id for item_id, liked in feedback.items() if liked],
+            "disliked": [item_id for item_id, liked in feedback.items() if not liked],
+            "history": self.store.history(user_id),
+        }
+
+    def virtual_try_on(self, person_image: object, garment: object) -> Image.Image:
+        """Render the person wearing the garment (needs the model backend)."""
+        raise Unavailable(
+            "Virtual try-on needs a segmentation model, an inpainting model and a GPU, which this offline "
+            "instance does not have. Nothing was generated."
+        )
+
+
+def parse_filters(filters: "Mapping[str, object] | str | None") -> dict[str, object]:
+    """Accept filters as a mapping or a JSON object string (as MCP clients send them)."""
+    if filters in (None, ""):
+        return {}
+    if isinstance(filters, str):
+        try:
+            filters = json.loads(filters)
+        except json.JSONDecodeError as error:
+            raise InvalidInput('filters must be a JSON object such as {"gender": "Women", "colour": "Red"}.') from error
+    if not isinstance(filters, Mapping):
+        raise InvalidInput('filters must be a JSON object such as {"gender": "Women", "colour": "Red"}.')
+    return dict(filters)
+
+
+def check_user_id(user_id: str) -> str:
+    """User ids are opaque non-empty strings of reasonable length."""
+    user_id = (user_id or "").strip()
+    if not user_id or len(user_id) > MAX_USER_ID_CHARS:
+        raise InvalidInput(f"user_id must be a non-empty string of at most {MAX_USER_ID_CHARS} characters.")
+    return user_id
+

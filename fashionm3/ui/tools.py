@@ -1,0 +1,97 @@
+"""API / MCP endpoints: thin wrappers that call the service and turn its typed errors into ``gr.Error``.
+
+They return JSON text (MCP clients get JSON, not a Python repr).
+
+Their docstrings are the MCP tool descriptions.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import gradio as gr
+from gradio.route_utils import get_root_url
+
+from fashionm3.errors import FashionM3Error
+from fashionm3.service import FashionM3
+from fashionm3.ui.cards import hits_to_json
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_errors(function: F) -> F:
+    """Show :class:`FashionM3Error` messages to the caller as they are (never a stack trace)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except FashionM3Error as error:
+            raise gr.Error(str(error), print_exception=False) from error
+
+    return wrapper  # type: ignore[return-value]
+
+
+def public_root(request: gr.Request | None) -> str:
+    """The app's public URL (behind proxies too), so returned image URLs work for remote MCP clients."""
+    try:
+        if request is None or request.request is None:
+            return ""
+        return get_root_url(request.request, request.request.url.path, None)
+    except Exception:  # noqa: BLE001 (a missing or odd request only loses the host part of the URL)
+        return ""
+
+
+def register_tools(service: FashionM3) -> None:
+    """Declare the API/MCP endpoints inside the current ``gr.Blocks`` context."""
+
+    @user_errors
+    def search_catalog(
+        query: str = "", image: str = "", filters: str = "", k: int = 10, request: gr.Request = None
+    ) -> str:
+        """Search the product catalog by text and/or image and return real items.
+
+        Args:
+            query: What to look for, in plain words, e.g. "navy shirt for a man" or "something red for a party".
+            image: Optional picture to search by: an http(s) URL, a data URI or a path of a file uploaded to this app.
+            filters: Optional JSON object of exact filters, e.g. {"gender": "Women", "article_type": "Dresses", "colour": "Red", "price_max": 60}. Keys: gender, master_category, sub_category, article_type, colour, season, usage, price_min, price_max.
+            k: How many items to return (1-100).
+
+        Returns:
+            A JSON list of items with id, name, category, colour, gender, season, usage, price, score and image_url.
+        """
+        result = service.search_catalog(query, image or None, filters, int(k))
+        return json.dumps(hits_to_json(result.hits, public_root(request)))
+
+    @user_errors
+    def get_user_profile(user_id: str) -> str:
+        """Get a user's likes, dislikes and recent history.
+
+        Args:
+            user_id: The user's id (shown on the Profile tab).
+
+        Returns:
+            A JSON object with user_id, liked and disliked item ids, and history events.
+        """
+        return json.dumps(service.user_profile(user_id))
+
+    @user_errors
+    def record_feedback(user_id: str, item_id: str, liked: bool, session_id: str = "") -> str:
+        """Record that a user likes or dislikes a catalog item.
+
+        Args:
+            user_id: The user's id.
+            item_id: The catalog item id.
+            liked: True for a like, False for a dislike.
+            session_id: Optional chat session id the feedback belongs to.
+
+        Returns:
+            A JSON acknowledgement with ok, user_id, item_id and liked.
+        """
+        return json.dumps(service.record_feedback(user_id, item_id, liked, session_id))
+
+    for tool in (search_catalog, get_user_profile, record_feedback):
+        gr.api(tool, api_name=tool.__name__)

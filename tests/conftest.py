@@ -1,0 +1,73 @@
+"""Shared, session-scoped fixtures: one offline service, one running app, the real public catalog when present."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_CATALOG = Path(os.environ.get("FASHIONM3_TEST_CATALOG", ROOT.parent / "shared" / "data" / "fashion-products"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fashionm3-data")
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path):
+    from fashionm3.config import Settings
+
+    return Settings.from_env({"FASHIONM3_BACKEND": "offline", "FASHIONM3_DATA_DIR": str(data_dir)})
+
+
+@pytest.fixture(scope="session")
+def service(settings):
+    from fashionm3.service import FashionM3
+
+    return FashionM3.start(settings)
+
+
+@pytest.fixture(scope="session")
+def catalog(service):
+    return service.catalog
+
+
+@pytest.fixture(scope="session")
+def app_url(service) -> Iterator[str]:
+    """The full app (UI + API + MCP) served on a free local port."""
+    from fashionm3.ui.app import build_demo, launch_options
+
+    demo = build_demo(service)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(service))
+    yield f"http://127.0.0.1:{port}"
+    demo.close()
+
+
+@pytest.fixture(scope="session")
+def client(app_url: str):
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
+
+
+@pytest.fixture(scope="session")
+def shared_catalog() -> Path:
+    """The public product catalog (``../shared/data/fashion-products``); tests using it skip when it is absent."""
+    if not (SHARED_CATALOG / "styles.csv").is_file():
+        pytest.skip(f"public catalog not found at {SHARED_CATALOG} (set FASHIONM3_TEST_CATALOG)")
+    return SHARED_CATALOG

@@ -1,0 +1,68 @@
+import io
+
+import pytest
+from PIL import Image
+
+from fashionm3.assistant import chat_turn
+from fashionm3.errors import InvalidInput, NotFound, Unavailable
+
+
+def test_chat_returns_real_items_and_records_history(service, catalog):
+    reply = chat_turn(service, "a navy shirt for a man", user_id="u-chat", session_id="s1")
+    assert reply.hits and all(catalog.get(hit.item.id) for hit in reply.hits)
+    assert "Understood: gender: Men or Unisex · article type: Shirts · colour: Navy Blue" in reply.text
+    assert "offline" in reply.backend
+    event = service.user_profile("u-chat")["history"][0]
+    assert event["kind"] == "chat" and event["items"] == [hit.item.id for hit in reply.hits]
+
+
+def test_photo_only_message(service, catalog):
+    item = catalog.items[100]
+    reply = chat_turn(service, "", [item.image_path])
+    assert reply.hits[0].score > 0.999
+
+
+def test_five_photos_use_the_first_four(service, catalog):
+    photos = [catalog.items[i].image_path for i in range(5)]
+    reply = chat_turn(service, "", photos)
+    assert any("used the first 4" in note for note in reply.notes)
+
+
+@pytest.mark.parametrize(
+    ("message", "photos", "error"),
+    [
+        ("", [], "Please type what you are looking for"),
+        ("x" * 20_000, [], "20,000 characters"),
+        ("like this", [b"%PDF-1.4 not a picture"], "Photo 1: upload is not an image"),
+    ],
+)
+def test_bad_messages(service, message, photos, error):
+    with pytest.raises(InvalidInput, match=error):
+        chat_turn(service, message, photos)
+
+
+def test_feedback_and_profile(service, catalog):
+    item_id = catalog.items[5].id
+    assert service.record_feedback("u-fb", item_id, True)["ok"] is True
+    service.record_feedback("u-fb", catalog.items[6].id, False)
+    profile = service.user_profile("u-fb")
+    assert profile["liked"] == [item_id] and profile["disliked"] == [catalog.items[6].id]
+    assert service.user_profile("u-other")["liked"] == []
+    with pytest.raises(NotFound):
+        service.record_feedback("u-fb", "no-such-item", True)
+    with pytest.raises(InvalidInput, match="user_id"):
+        service.user_profile("")
+
+
+def test_try_on_says_plainly_that_it_is_unavailable_offline(service):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64)).save(buffer, format="PNG")
+    with pytest.raises(Unavailable, match="offline"):
+        service.virtual_try_on(buffer.getvalue(), "900001")
+
+
+def test_status_names_a_backend_for_every_capability(service):
+    backends = service.backends()
+    assert set(backends) >= {"retrieval", "stylist", "image generation", "try-on", "user store"}
+    assert "all-MiniLM-L6-v2" in backends["retrieval"]
+    assert "unavailable offline" in backends["try-on"]

@@ -1,0 +1,58 @@
+"""End to end in headless Debian Chromium driven by Playwright (skips when either is missing)."""
+
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-quic", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which("chromium"):
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(app_url, wait_until="load")  # Gradio keeps a stream open: never "networkidle"
+        yield page
+        browser.close()
+
+
+def loaded_images(page, selector):
+    return page.evaluate(f"Array.from(document.querySelectorAll('{selector}')).map(i => i.complete && i.naturalWidth)")
+
+
+def test_chat_search_shows_product_cards_with_images(page):
+    box = page.locator("#fm3-chat-input textarea")
+    box.fill("black sneakers")
+    box.press("Enter")
+    page.wait_for_selector("#fm3-chatbot .fm3-card img", timeout=30_000)
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('#fm3-chatbot .fm3-card img')).every(i => i.complete && i.naturalWidth > 0)",
+        timeout=15_000,
+    )
+    assert len(loaded_images(page, "#fm3-chatbot .fm3-card img")) == 6
+    assert "Sneakers" in page.locator("#fm3-chatbot .fm3-card .fm3-name").first.inner_text()
+    assert "offline" in page.locator("#fm3-status").inner_text()
+
+
+def test_gallery_filters_the_catalog(page):
+    page.get_by_role("tab", name="Gallery").click()
+    page.get_by_label("Search").fill("red dress")
+    page.get_by_role("button", name="Browse").click()
+    page.wait_for_function("document.body.innerText.includes('items for “red dress”')", timeout=30_000)
+    captions = page.locator("#fm3-gallery .caption-label, #fm3-gallery [class*=caption]").all_inner_texts()
+    assert captions and "Red Dress" in captions[0]
+
+
+def test_try_on_says_what_is_unavailable(page):
+    page.get_by_role("tab", name="Try-on").click()
+    page.get_by_role("button", name="Try it on").click()
+    page.wait_for_function("document.querySelector('#fm3-tryon-message').innerText.includes('offline')", timeout=30_000)
+    assert "Virtual try-on needs" in page.locator("#fm3-tryon-message").inner_text()

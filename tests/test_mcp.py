@@ -1,0 +1,54 @@
+"""The MCP server through a real MCP client (Streamable HTTP transport)."""
+
+import asyncio
+import json
+import urllib.request
+
+from mcp import ClientSession
+from mcp.client.streamable_http import streamablehttp_client
+
+
+async def _with_session(url, action):
+    async with streamablehttp_client(f"{url}/gradio_api/mcp/") as (read, write, _):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            return await action(session)
+
+
+def run(url, action):
+    return asyncio.run(_with_session(url, action))
+
+
+def test_schema_lists_the_tools(app_url):
+    with urllib.request.urlopen(f"{app_url}/gradio_api/mcp/schema") as response:
+        tools = {tool["name"]: tool for tool in json.load(response)}
+    assert {"search_catalog", "get_user_profile", "record_feedback"} <= set(tools)
+    assert "chat" not in tools and "respond" not in tools
+    assert "Search the product catalog" in tools["search_catalog"]["description"]
+
+
+def test_search_catalog_through_an_mcp_client(app_url, catalog):
+    async def action(session):
+        listed = await session.list_tools()
+        result = await session.call_tool("search_catalog", {"query": "a red handbag", "k": 4})
+        return [tool.name for tool in listed.tools], result
+
+    names, result = run(app_url, action)
+    assert "search_catalog" in names
+    assert not result.isError
+    items = json.loads(result.content[0].text)
+    assert len(items) == 4
+    assert all(catalog.get(item["id"]) for item in items)
+    assert items[0]["colour"] == "Red" and items[0]["category"] == "Handbags"
+    assert items[0]["image_url"].startswith("http://127.0.0.1:")
+
+
+def test_mcp_errors_are_messages_not_stack_traces(app_url):
+    async def action(session):
+        return await session.call_tool("search_catalog", {"query": "", "k": 3})
+
+    result = run(app_url, action)
+    text = " ".join(getattr(part, "text", "") for part in result.content)
+    assert result.isError
+    assert "Please type what you are looking for" in text
+    assert "Traceback" not in text
