@@ -40,6 +40,7 @@ class FashionM3:
     engine: SearchEngine
     store: SQLiteUserStore
     startup_seconds: float = 0.0
+    notices: list[str] = dataclasses.field(default_factory=list)  # fallbacks the user should know about
     upload_roots: list[Path] = dataclasses.field(default_factory=list)  # where the UI stores uploaded files
 
     @classmethod
@@ -50,13 +51,22 @@ class FashionM3:
         environment = probe_environment(settings.hub_probe_timeout)
         mode = resolve_mode(settings, environment)
         if environment.notice and settings.backend == "auto":
-            log.warning(environment.notice)
+            log.warning(environment.notice)  # also shown in the UI through ``notices``
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         catalog = load_catalog(settings, environment.hub_reachable)
         log.info("Catalog %s: %d items; indexing with %s", catalog.name, len(catalog), mode)
-        engine = SearchEngine.build(catalog, create_encoder(mode), settings.data_dir / "indexes", progress)
+        notices = [environment.notice] if environment.notice and settings.backend == "auto" else []
+        try:
+            encoder = create_encoder(mode, settings)
+        except Unavailable as error:
+            if settings.backend == "full":
+                raise
+            notices.append(f"{error} Serving the offline encoder instead.")
+            log.warning(notices[-1])
+            encoder = create_encoder("offline", settings)
+        engine = SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress or logging_progress())
         store = SQLiteUserStore(settings.data_dir / "users.sqlite3")
-        service = cls(settings, environment, mode, catalog, engine, store)
+        service = cls(settings, environment, mode, catalog, engine, store, notices=notices)
         service.startup_seconds = time.perf_counter() - began
         log.info("FashionM3 ready in %.1f s", service.startup_seconds)
         return service
@@ -74,8 +84,8 @@ class FashionM3:
         }
 
     def notice(self) -> str:
-        """The fallback notice shown when ``auto`` could not run the models."""
-        return self.environment.notice if self.settings.backend == "auto" else ""
+        """What ``auto`` fell back from (no Hub, no GPU, a model that failed to load), or empty."""
+        return " ".join(self.notices)
 
     # --- capabilities -------------------------------------------------------------------------------------
     def load_user_image(self, source: "str | Path | bytes | Image.Image") -> LoadedImage:
@@ -133,6 +143,19 @@ class FashionM3:
             "Virtual try-on needs a segmentation model, an inpainting model and a GPU, which this offline "
             "instance does not have. Nothing was generated."
         )
+
+
+def logging_progress() -> Progress:
+    """A progress callback that logs each stage of indexing in steps of 10%."""
+    reported: dict[str, int] = {}
+
+    def report(done: int, total: int, stage: str) -> None:
+        step = 10 * done // max(total, 1)
+        if step > reported.get(stage, -1):
+            reported[stage] = step
+            log.info("Indexing %s: %d / %d (%d%%)", stage, done, total, 10 * step)
+
+    return report
 
 
 def parse_filters(filters: "Mapping[str, object] | str | None") -> dict[str, object]:

@@ -71,3 +71,10 @@ def shared_catalog() -> Path:
     if not (SHARED_CATALOG / "styles.csv").is_file():
         pytest.skip(f"public catalog not found at {SHARED_CATALOG} (set FASHIONM3_TEST_CATALOG)")
     return SHARED_CATALOG
+
+
+@pytest.fixture(scope="session")
+def tiny_clip_name(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from tiny_models import register_tiny_open_clip
+
+    return register_tiny_open_clip(tmp_path_factory.mktemp("tiny-clip"))

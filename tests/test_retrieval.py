@@ -85,13 +85,52 @@ def test_bad_queries(service):
         service.search_catalog("shirt", filters="{not json")
 
 
+class CountingEncoder(OfflineEncoder):
+    """The real offline encoder, counting what it is asked to encode."""
+
+    def __init__(self):
+        super().__init__()
+        self.texts = self.images = 0
+
+    def encode_text(self, texts):
+        self.texts += len(texts)
+        return super().encode_text(texts)
+
+    def encode_images(self, images):
+        self.images += len(images)
+        return super().encode_images(images)
+
+
 def test_index_is_reused_from_disk(catalog, tmp_path):
-    encoder = OfflineEncoder()
-    first = SearchEngine.build(catalog, encoder, tmp_path)
-    folders = list(tmp_path.iterdir())
-    second = SearchEngine.build(catalog, encoder, tmp_path)
-    assert list(tmp_path.iterdir()) == folders
+    encoder = CountingEncoder()
+    first = SearchEngine.open_or_build(catalog, encoder, tmp_path)
+    assert (encoder.texts, encoder.images) == (len(catalog), len(catalog))
+    second = SearchEngine.open_or_build(catalog, encoder, tmp_path)
+    assert (encoder.texts, encoder.images) == (len(catalog), len(catalog))  # nothing encoded again
     assert np.array_equal(np.asarray(first.text_index.vectors), np.asarray(second.text_index.vectors))
+
+
+def test_reindexing_a_changed_catalog_only_encodes_what_changed(catalog, tmp_path):
+    import dataclasses
+
+    from fashionm3.catalog.schema import Catalog
+
+    SearchEngine.build(catalog, OfflineEncoder(), tmp_path)
+    changed_items = [dataclasses.replace(catalog.items[0], name="Zebra Print Marathon Tee"), *catalog.items[1:]]
+    encoder = CountingEncoder()
+    engine = SearchEngine.build(Catalog(changed_items, "changed", "test"), encoder, tmp_path)
+    assert (encoder.texts, encoder.images) == (1, 0)
+    assert engine.search("zebra print marathon tee", k=1).hits[0].item.name == "Zebra Print Marathon Tee"
+
+
+def test_an_index_built_with_another_encoder_is_refused(catalog, tmp_path):
+    SearchEngine.build(catalog, OfflineEncoder(), tmp_path / "cache").save(tmp_path / "index")
+    other = CountingEncoder()
+    other.name = "another-encoder"
+    with pytest.raises(InvalidInput, match="built with the encoder 'offline-minilm-pixels-v2'"):
+        SearchEngine.load(tmp_path / "index", catalog, other)
+    with pytest.raises(InvalidInput, match="not a FashionM3 index"):
+        SearchEngine.load(tmp_path, catalog, OfflineEncoder())
 
 
 def test_pixel_features_tell_colours_and_shapes_apart():

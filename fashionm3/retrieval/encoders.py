@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from PIL import Image
 
 from fashionm3.retrieval.pixels import FEATURE_DIM, pixel_features
+
+if TYPE_CHECKING:
+    from fashionm3.config import Settings
 
 MINILM_DIM = 384
 
@@ -18,6 +21,7 @@ class Encoder(Protocol):
     """Text and image encoder. ``cross_modal`` says whether text vectors can be compared with image vectors."""
 
     name: str  # stable id, part of index and cache keys
+    spec: str  # what ``create_encoder_by_name`` takes to load it again
     label: str  # what the UI shows as the serving backend
     cross_modal: bool
     text_dim: int
@@ -39,7 +43,8 @@ class OfflineEncoder:
     product descriptions and image queries against product pictures.
     """
 
-    name = "offline-minilm-pixels-v1"
+    name = "offline-minilm-pixels-v2"
+    spec = "offline"
     label = "offline: all-MiniLM-L6-v2 text + pixel colour/shape features"
     cross_modal = False
     text_dim = MINILM_DIM
@@ -72,7 +77,15 @@ class OfflineEncoder:
         return np.stack([pixel_features(image) for image in images])
 
 
-def create_encoder(mode: str) -> Encoder:
-    """The encoder for a resolved backend mode (``full`` or ``offline``)."""
-    # The open_clip FashionCLIP encoder plugs in here for ``full``; until then every mode serves offline.
-    return OfflineEncoder()
+def create_encoder_by_name(name: str, settings: "Settings") -> Encoder:
+    """``offline`` or an open_clip model (``fashionsiglip``, ``fashionclip``, ``hf-hub:...`` or a config name)."""
+    if name == "offline":
+        return OfflineEncoder()
+    from fashionm3.retrieval.clip import OpenClipEncoder
+
+    return OpenClipEncoder(name, device=settings.device)
+
+
+def create_encoder(mode: str, settings: "Settings") -> Encoder:
+    """The encoder for a resolved backend mode: the configured open_clip model for ``full``, else offline."""
+    return create_encoder_by_name(settings.encoder_model if mode == "full" else "offline", settings)

@@ -27,6 +27,22 @@ class VectorIndex(Protocol):
     def save(self, folder: Path) -> None: ...
 
 
+def top_k(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best ``rows`` by ``scores``, best first."""
+    k = min(k, scores.size)
+    if k <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    top = np.argpartition(-scores, k - 1)[:k]
+    order = top[np.argsort(-scores[top], kind="stable")]
+    return rows[order].astype(np.int64), scores[order].astype(np.float32)
+
+
+def exact_subset_search(vectors: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top-k among the rows allowed by ``mask`` (touches only those rows)."""
+    allowed = np.flatnonzero(mask)
+    return top_k(allowed, vectors[allowed] @ np.asarray(query, np.float32).ravel(), k)
+
+
 class ExactIndex:
     """Brute-force search with numpy: exact, and fastest for catalogs up to about a hundred thousand items."""
 
@@ -40,16 +56,9 @@ class ExactIndex:
         return self.vectors.shape[0]
 
     def search(self, query: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        scores = self.vectors @ np.asarray(query, np.float32).ravel()
         if mask is not None:
-            scores = np.where(mask, scores, -np.inf)
-        allowed = len(scores) if mask is None else int(mask.sum())
-        k = min(k, allowed)
-        if k <= 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        top = np.argpartition(-scores, k - 1)[:k]
-        order = top[np.argsort(-scores[top], kind="stable")]
-        return order.astype(np.int64), scores[order].astype(np.float32)
+            return exact_subset_search(self.vectors, query, k, mask)
+        return top_k(np.arange(len(self)), self.vectors @ np.asarray(query, np.float32).ravel(), k)
 
     def score(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         return self.vectors[rows] @ np.asarray(query, np.float32).ravel()

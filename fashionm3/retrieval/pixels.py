@@ -3,8 +3,10 @@
 - colour: the product's pixels (background removed) softly assigned to named colours in CIE Lab, plus a coarse
   Lab histogram, so "same colour" neighbours share the same colour names;
 - shape: the foreground silhouette, cropped to its bounding box and padded square, at 16x16;
-- texture: a histogram of gradient orientations (HOG-like) on a 4x4 grid over the greyscale product.
-Each block is L2-normalised and weighted, then the whole vector is normalised for cosine search.
+- texture: a histogram of gradient orientations (HOG-like) on a 4x4 grid over the greyscale product;
+- layout: the greyscale picture at 16x16, mean-centred (product photos are shot in canonical poses).
+Each block is L2-normalised and weighted (weights chosen on the public catalog, ``bench/retrieval_quality.py``),
+then the whole vector is normalised for cosine search.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from fashionm3.catalog.draw import COLOURS
 WORK_SIZE = 64
 SILHOUETTE = 16
 HOG_CELLS, HOG_BINS = 4, 8
-BLOCK_WEIGHTS = {"names": 1.2, "lab": 0.8, "shape": 1.0, "hog": 0.9}
+THUMBNAIL = 16
+BLOCK_WEIGHTS = {"names": 0.5, "lab": 0.5, "shape": 0.5, "hog": 1.0, "layout": 0.5}
 
 
 def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -96,12 +99,15 @@ def pixel_features(image: Image.Image) -> np.ndarray:
     rgb = np.asarray(image.convert("RGB").resize((WORK_SIZE, WORK_SIZE), Image.Resampling.BILINEAR))
     mask = foreground_mask(rgb)
     lab = srgb_to_lab(rgb[mask])
-    grey = np.asarray(image.convert("L").resize((WORK_SIZE, WORK_SIZE), Image.Resampling.BILINEAR), np.float32)
+    grey_image = image.convert("L")
+    grey = np.asarray(grey_image.resize((WORK_SIZE, WORK_SIZE), Image.Resampling.BILINEAR), np.float32)
+    layout = np.asarray(grey_image.resize((THUMBNAIL, THUMBNAIL), Image.Resampling.BILINEAR), np.float32).ravel()
     blocks = {
         "names": colour_names(lab),
         "lab": np.sqrt(_lab_histogram(lab)),
         "shape": _silhouette(mask),
         "hog": np.sqrt(_hog(grey)),
+        "layout": layout - layout.mean(),
     }
     vector = np.concatenate([BLOCK_WEIGHTS[name] * _unit(block) for name, block in blocks.items()])
     return _unit(vector).astype(np.float32)
@@ -113,4 +119,4 @@ def dominant_colour(image: Image.Image) -> str:
     return COLOUR_NAMES[int(np.argmax(colour_names(srgb_to_lab(rgb[foreground_mask(rgb)]))))]
 
 
-FEATURE_DIM = len(COLOUR_NAMES) + 64 + SILHOUETTE * SILHOUETTE + HOG_CELLS * HOG_CELLS * HOG_BINS
+FEATURE_DIM = len(COLOUR_NAMES) + 64 + SILHOUETTE * SILHOUETTE + HOG_CELLS * HOG_CELLS * HOG_BINS + THUMBNAIL * THUMBNAIL

@@ -1,0 +1,105 @@
+"""Command line (contract C4): ``python -m fashionm3 index|search``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from fashionm3.config import Settings
+from fashionm3.errors import FashionM3Error, InvalidInput
+
+
+def _progress_bar():  # noqa: ANN202 (returns a Progress callback)
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def update(done: int, total: int, stage: str) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=f"encoding {stage}", unit="item", file=sys.stderr)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def cmd_index(args: argparse.Namespace) -> None:
+    from fashionm3.catalog.loaders import load_styles_csv
+    from fashionm3.retrieval.encoders import create_encoder_by_name
+    from fashionm3.retrieval.engine import SearchEngine
+
+    catalog, report = load_styles_csv(Path(args.catalog), Path(args.images) if args.images else None)
+    print(f"{args.catalog}: {report.summary()}", file=sys.stderr)
+    for line, reason in report.skipped[:20]:
+        print(f"  line {line}: {reason}", file=sys.stderr)
+    settings = Settings.from_env()
+    encoder = create_encoder_by_name(args.encoder, settings)
+    engine = SearchEngine.build(catalog, encoder, settings.data_dir / "embeddings", _progress_bar())
+    engine.save(Path(args.out))
+    print(json.dumps({"index": args.out, "items": len(catalog), "encoder": encoder.name, "kind": engine.text_index.kind}))
+
+
+def cmd_search(args: argparse.Namespace) -> None:
+    from fashionm3.catalog.loaders import load_styles_csv
+    from fashionm3.retrieval.encoders import create_encoder_by_name
+    from fashionm3.retrieval.engine import SearchEngine, read_index_meta
+
+    meta = read_index_meta(Path(args.index))
+    catalog, _ = load_styles_csv(Path(meta["catalog"]), Path(meta["images"]) if meta["images"] else None)
+    encoder = create_encoder_by_name(args.encoder or meta["encoder_spec"], Settings.from_env())
+    engine = SearchEngine.load(Path(args.index), catalog, encoder)
+    with open(args.queries, encoding="utf-8") as queries:
+        for number, line in enumerate(queries, start=1):
+            if not line.strip():
+                continue
+            print(json.dumps(_answer(engine, line, number, args.k)), flush=True)
+
+
+def _answer(engine: "object", line: str, number: int, k: int) -> dict[str, object]:
+    from fashionm3.images import load_image
+
+    try:
+        query = json.loads(line)
+    except json.JSONDecodeError:
+        return {"qid": None, "line": number, "error": "not a JSON object", "results": []}
+    qid = query.get("qid")
+    try:
+        image = load_image(query["image"]).image if query.get("image") else None
+        result = engine.search(query.get("text", ""), image, query.get("filters"), k)  # type: ignore[attr-defined]
+    except FashionM3Error as error:
+        return {"qid": qid, "error": str(error), "results": []}
+    return {"qid": qid, "results": [{"id": hit.item.id, "score": round(hit.score, 6)} for hit in result.hits]}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m fashionm3", description="FashionM3 catalog tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", help="build a search index for a styles.csv catalog")
+    index.add_argument("--catalog", required=True, help="styles.csv in the public catalog format")
+    index.add_argument("--images", help="folder of <id>.jpg images (default: images/ beside the csv)")
+    index.add_argument("--out", required=True, help="folder to write the index to")
+    index.add_argument("--encoder", default="offline", help="offline, fashionclip, fashionsiglip or an open_clip name")
+    index.set_defaults(run=cmd_index)
+
+    search = commands.add_parser("search", help="answer a JSONL file of queries")
+    search.add_argument("--index", required=True)
+    search.add_argument("--queries", required=True, help='JSONL lines {"qid": ..., "text": ...} or {"qid": ..., "image": ...}')
+    search.add_argument("-k", type=int, default=10)
+    search.add_argument("--encoder", help="must match the index's encoder (default: the index's)")
+    search.set_defaults(run=cmd_search)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        args.run(args)
+    except (FashionM3Error, InvalidInput) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,33 @@
+"""The benchmark scripts run and print their contract JSON (small sizes here; full sizes in the README)."""
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def run_bench(*args):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run([sys.executable, *args, "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_retrieval_bench_prints_the_c6_fields():
+    report = run_bench("bench/retrieval_bench.py", "--n", "60000", "--dim", "32", "--queries", "50")
+    assert {"p50_ms", "p99_ms", "recall_at_10", "build_s", "bytes_per_vector"} <= set(report)
+    assert report["index"] == "ivf-pq-fastscan"
+    assert report["recall_at_10"] >= 0.9
+
+
+def test_retrieval_quality_compares_against_the_baselines(shared_catalog):
+    report = run_bench(
+        "bench/retrieval_quality.py", "--catalog", str(shared_catalog),
+        "--max-index", "1500", "--text-queries", "40", "--image-queries", "60",
+    )  # fmt: skip
+    text = report["text_p_at_10"]
+    assert set(text) == {"bm25", "minilm", "offline"}
+    assert text["offline"] > max(text["bm25"], text["minilm"])
+    assert report["image_p_at_10"]["offline_colour"] > report["image_p_at_10"]["mean_colour_colour"]
