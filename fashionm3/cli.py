@@ -31,6 +31,7 @@ def _progress_bar():  # noqa: ANN202 (returns a Progress callback)
 
 def cmd_index(args: argparse.Namespace) -> None:
     from fashionm3.catalog.loaders import load_styles_csv
+    from fashionm3.retrieval.ann import IndexOptions
     from fashionm3.retrieval.encoders import create_encoder_by_name
     from fashionm3.retrieval.engine import SearchEngine
 
@@ -40,20 +41,23 @@ def cmd_index(args: argparse.Namespace) -> None:
         print(f"  line {line}: {reason}", file=sys.stderr)
     settings = Settings.from_env()
     encoder = create_encoder_by_name(args.encoder, settings)
-    engine = SearchEngine.build(catalog, encoder, settings.data_dir / "embeddings", _progress_bar())
+    options = IndexOptions(args.index, args.milvus_uri or str(Path(args.out).resolve() / "milvus.db"), settings.milvus_token)
+    engine = SearchEngine.build(catalog, encoder, settings.data_dir / "embeddings", _progress_bar(), options)
     engine.save(Path(args.out))
     print(json.dumps({"index": args.out, "items": len(catalog), "encoder": encoder.name, "kind": engine.text_index.kind}))
 
 
 def cmd_search(args: argparse.Namespace) -> None:
     from fashionm3.catalog.loaders import load_styles_csv
+    from fashionm3.retrieval.ann import IndexOptions
     from fashionm3.retrieval.encoders import create_encoder_by_name
     from fashionm3.retrieval.engine import SearchEngine, read_index_meta
 
     meta = read_index_meta(Path(args.index))
     catalog, _ = load_styles_csv(Path(meta["catalog"]), Path(meta["images"]) if meta["images"] else None)
-    encoder = create_encoder_by_name(args.encoder or meta["encoder_spec"], Settings.from_env())
-    engine = SearchEngine.load(Path(args.index), catalog, encoder)
+    settings = Settings.from_env()
+    encoder = create_encoder_by_name(args.encoder or meta["encoder_spec"], settings)
+    engine = SearchEngine.load(Path(args.index), catalog, encoder, IndexOptions(milvus_token=settings.milvus_token))
     with open(args.queries, encoding="utf-8") as queries:
         for number, line in enumerate(queries, start=1):
             if not line.strip():
@@ -86,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     index.add_argument("--images", help="folder of <id>.jpg images (default: images/ beside the csv)")
     index.add_argument("--out", required=True, help="folder to write the index to")
     index.add_argument("--encoder", default="offline", help="offline, fashionclip, fashionsiglip or an open_clip name")
+    index.add_argument("--index", default="auto", choices=["auto", "exact", "ann", "milvus"], help="vector index kind")
+    index.add_argument("--milvus-uri", help="with --index milvus: Milvus Lite file or server address (default: in --out)")
     index.set_defaults(run=cmd_index)
 
     search = commands.add_parser("search", help="answer a JSONL file of queries")

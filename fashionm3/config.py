@@ -31,6 +31,9 @@ class Settings:
     encoder_model: str = "hf-hub:Marqo/marqo-fashionSigLIP"
     vlm_model: str = "Qwen/Qwen2.5-VL-3B-Instruct"
     image_model: str = "black-forest-labs/FLUX.1-schnell"
+    index: str = "auto"
+    milvus_uri: str = ""
+    milvus_token: str = ""
     hub_probe_timeout: float = 3.0
     max_message_chars: int = 2000
     max_image_pixels: int = 80_000_000
@@ -47,6 +50,9 @@ class Settings:
         backend = get("BACKEND", defaults.backend).lower()
         if backend not in ("auto", "full", "offline"):
             raise ValueError(f"FASHIONM3_BACKEND must be auto, full or offline, not {backend!r}")
+        index = get("INDEX", defaults.index).lower()
+        if index not in ("auto", "exact", "ann", "milvus"):
+            raise ValueError(f"FASHIONM3_INDEX must be auto, exact, ann or milvus, not {index!r}")
         return cls(
             backend=backend,  # type: ignore[arg-type]
             catalog=get("CATALOG", defaults.catalog),
@@ -57,6 +63,9 @@ class Settings:
             encoder_model=get("ENCODER_MODEL", defaults.encoder_model),
             vlm_model=get("VLM_MODEL", defaults.vlm_model),
             image_model=get("IMAGE_MODEL", defaults.image_model),
+            index=index,
+            milvus_uri=get("MILVUS_URI", defaults.milvus_uri),
+            milvus_token=get("MILVUS_TOKEN", defaults.milvus_token),
             hub_probe_timeout=float(get("HUB_PROBE_TIMEOUT", defaults.hub_probe_timeout)),
             max_message_chars=int(get("MAX_MESSAGE_CHARS", defaults.max_message_chars)),
             max_image_pixels=int(get("MAX_IMAGE_PIXELS", defaults.max_image_pixels)),

@@ -19,6 +19,7 @@ from fashionm3.catalog.schema import Catalog
 from fashionm3.config import Environment, Settings, probe_environment, resolve_mode
 from fashionm3.errors import InvalidInput, Unavailable
 from fashionm3.images import LoadedImage, load_image
+from fashionm3.retrieval.ann import IndexOptions
 from fashionm3.retrieval.encoders import create_encoder
 from fashionm3.retrieval.engine import Progress, SearchEngine, SearchResult
 from fashionm3.store.sqlite import SQLiteUserStore
@@ -64,7 +65,12 @@ class FashionM3:
             notices.append(f"{error} Serving the offline encoder instead.")
             log.warning(notices[-1])
             encoder = create_encoder("offline", settings)
-        engine = SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress or logging_progress())
+        options = IndexOptions(
+            kind=settings.index,
+            milvus_uri=settings.milvus_uri or str(settings.data_dir / "milvus.db"),
+            milvus_token=settings.milvus_token,
+        )
+        engine = SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress or logging_progress(), options)
         store = SQLiteUserStore(settings.data_dir / "users.sqlite3")
         service = cls(settings, environment, mode, catalog, engine, store, notices=notices)
         service.startup_seconds = time.perf_counter() - began

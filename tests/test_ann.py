@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from fashionm3.retrieval import ann
-from fashionm3.retrieval.ann import IVFPQIndex, build_index, load_index
+from fashionm3.retrieval.ann import IndexOptions, IVFPQIndex, build_index, load_index
 from fashionm3.retrieval.index import ExactIndex
 
 
@@ -60,4 +60,5 @@ def test_saved_index_answers_the_same(index, data, tmp_path):
 
 def test_small_catalogs_use_exact_search(data):
     assert isinstance(build_index(data[0][:1000]), ExactIndex)
-    assert isinstance(build_index(data[0][:1000], kind="exact"), ExactIndex)
+    assert isinstance(build_index(data[0][:1000], IndexOptions(kind="exact")), ExactIndex)
+    assert isinstance(build_index(data[0][:1000], IndexOptions(kind="ann")), IVFPQIndex)

@@ -74,3 +74,17 @@ def test_search_with_another_encoder_is_a_clear_error(built):
 def test_missing_catalog_is_a_clear_error(tmp_path):
     result = run_cli("index", "--catalog", str(tmp_path / "none.csv"), "--out", str(tmp_path / "i"), data_dir=tmp_path)
     assert result.returncode == 2 and "No catalog file" in result.stderr
+
+
+def test_index_on_milvus_lite(small_catalog, tmp_path):
+    pytest.importorskip("milvus_lite")
+    csv_path, images = small_catalog
+    out = tmp_path / "milvus-index"
+    built = run_cli("index", "--catalog", str(csv_path), "--images", str(images), "--out", str(out), "--index", "milvus", data_dir=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert json.loads(built.stdout.splitlines()[-1])["kind"] == "milvus"
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"qid": "m", "text": "black watch for a man"}\n')
+    searched = run_cli("search", "--index", str(out), "--queries", str(queries), "-k", "3", data_dir=tmp_path)
+    assert searched.returncode == 0, searched.stderr
+    assert len(json.loads(searched.stdout)["results"]) == 3

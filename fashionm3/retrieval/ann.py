@@ -9,13 +9,14 @@ vector, and re-ranking a few hundred candidates with the exact vectors restores 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
 
 import numpy as np
 
-from fashionm3.retrieval.index import ExactIndex, exact_subset_search
+from fashionm3.retrieval.index import ExactIndex, VectorIndex, exact_subset_search
 
 EXACT_BELOW = 50_000  # catalogs smaller than this are searched exactly
 FILTERED_EXACT_BELOW = 20_000  # filters leaving fewer rows than this are searched exactly
@@ -97,15 +98,33 @@ class IVFPQIndex:
         return cls(faiss.read_index(str(folder / "ivfpq.faiss")), meta["nprobe"], meta["k_factor"])
 
 
-def build_index(vectors: np.ndarray, kind: str = "auto") -> "ExactIndex | IVFPQIndex":
-    """The production index for these vectors: exact below ``EXACT_BELOW`` items, IVF-PQ fast-scan from there."""
-    if kind == "exact" or (kind == "auto" and len(vectors) < EXACT_BELOW):
+@dataclasses.dataclass(frozen=True)
+class IndexOptions:
+    """Which index to build: ``auto`` (exact below ``EXACT_BELOW`` items, else ``ann``), ``exact``, ``ann`` or
+    ``milvus`` (at ``milvus_uri``: a Milvus Lite file or a server address)."""
+
+    kind: str = "auto"
+    milvus_uri: str = ""
+    milvus_token: str = ""
+
+
+def build_index(vectors: np.ndarray, options: IndexOptions = IndexOptions(), name: str = "index") -> "VectorIndex":
+    """The index ``options`` ask for over these vectors (``name`` names the Milvus collection)."""
+    if options.kind == "milvus":
+        from fashionm3.retrieval.milvus import MilvusIndex
+
+        return MilvusIndex.build(vectors, options.milvus_uri, name, options.milvus_token)
+    if options.kind == "exact" or (options.kind == "auto" and len(vectors) < EXACT_BELOW):
         return ExactIndex(vectors)
     return IVFPQIndex.build(vectors)
 
 
-def load_index(folder: Path) -> "ExactIndex | IVFPQIndex":
-    """Open an index saved by :func:`build_index` (exact indexes are memory-mapped)."""
+def load_index(folder: Path, options: IndexOptions = IndexOptions()) -> "VectorIndex":
+    """Open an index saved by any of the index classes (exact indexes are memory-mapped)."""
+    if (folder / "milvus.json").exists():
+        from fashionm3.retrieval.milvus import MilvusIndex
+
+        return MilvusIndex.load(folder, options.milvus_token)
     if (folder / "ivfpq.faiss").exists():
         return IVFPQIndex.load(folder)
     return ExactIndex.load(folder)

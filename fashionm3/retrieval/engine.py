@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from PIL import Image
 from fashionm3.catalog.schema import Catalog, Item, canonical_filter_name
 from fashionm3.errors import InvalidInput
 from fashionm3.retrieval.encoders import Encoder
-from fashionm3.retrieval.ann import build_index, load_index
+from fashionm3.retrieval.ann import IndexOptions, build_index, load_index
 from fashionm3.retrieval.cache import EmbeddingCache, content_key
 from fashionm3.retrieval.index import VectorIndex
 from fashionm3.retrieval.query import RELAX_ORDER, ParsedQuery, parse_query
@@ -57,13 +58,20 @@ class SearchEngine:
         self.has_image = np.array([bool(item.image_path) for item in catalog.items], dtype=bool)
 
     @classmethod
-    def open_or_build(cls, catalog: Catalog, encoder: Encoder, data_dir: Path, progress: Progress | None = None) -> "SearchEngine":
-        """The app's index: reuse ``data_dir/indexes/<encoder>-<catalog fingerprint>`` or build and save it."""
-        folder = data_dir / "indexes" / f"{encoder.name}-{catalog_fingerprint(catalog)}"
+    def open_or_build(
+        cls,
+        catalog: Catalog,
+        encoder: Encoder,
+        data_dir: Path,
+        progress: Progress | None = None,
+        options: IndexOptions = IndexOptions(),
+    ) -> "SearchEngine":
+        """The app's index: reuse ``data_dir/indexes/<encoder>-<kind>-<catalog fingerprint>`` or build and save it."""
+        folder = data_dir / "indexes" / f"{encoder.name}-{options.kind}-{catalog_fingerprint(catalog)}"
         if (folder / "meta.json").exists():
             log.info("Reusing the index in %s", folder)
-            return cls.load(folder, catalog, encoder)
-        engine = cls.build(catalog, encoder, data_dir / "embeddings", progress)
+            return cls.load(folder, catalog, encoder, options)
+        engine = cls.build(catalog, encoder, data_dir / "embeddings", progress, options)
         engine.save(folder)
         return engine
 
@@ -74,9 +82,10 @@ class SearchEngine:
         encoder: Encoder,
         cache_dir: Path | None = None,
         progress: Progress | None = None,
-        index_kind: str = "auto",
+        options: IndexOptions = IndexOptions(),
     ) -> "SearchEngine":
         """Encode the catalog's texts and images (reusing vectors cached in ``cache_dir``) and index them."""
+        collection = re.sub(r"\W", "_", f"fm3_{encoder.name}_{catalog_fingerprint(catalog)}")
         cache = EmbeddingCache(cache_dir, encoder.name)
         texts = [item.description() for item in catalog.items]
         text_vectors, computed = cache.encode(
@@ -97,9 +106,9 @@ class SearchEngine:
                 progress=_stage(progress, "images"),
             )
             computed += computed_images
-            image_index = build_index(image_vectors, index_kind)
+            image_index = build_index(image_vectors, options, f"{collection}_image")
         log.info("Encoded %d new texts/images (%d reused from the cache)", computed, len(texts) + len(with_images) - computed)
-        return cls(catalog, encoder, build_index(text_vectors, index_kind), image_index)
+        return cls(catalog, encoder, build_index(text_vectors, options, f"{collection}_text"), image_index)
 
     def save(self, folder: Path) -> None:
         """Write the indexes and a ``meta.json`` naming the encoder and the catalog."""
@@ -118,7 +127,7 @@ class SearchEngine:
         (folder / "meta.json").write_text(json.dumps(meta, indent=1))
 
     @classmethod
-    def load(cls, folder: Path, catalog: Catalog, encoder: Encoder) -> "SearchEngine":
+    def load(cls, folder: Path, catalog: Catalog, encoder: Encoder, options: IndexOptions = IndexOptions()) -> "SearchEngine":
         """Open a saved index; refuses one built by another encoder or for another catalog."""
         meta = read_index_meta(folder)
         if meta["encoder"] != encoder.name:
@@ -128,8 +137,8 @@ class SearchEngine:
             )
         if meta["items"] != len(catalog):
             raise InvalidInput(f"The index in {folder} holds {meta['items']} items but the catalog has {len(catalog)}.")
-        image_index = load_index(folder / "image") if (folder / "image").exists() else None
-        return cls(catalog, encoder, load_index(folder / "text"), image_index)
+        image_index = load_index(folder / "image", options) if (folder / "image").exists() else None
+        return cls(catalog, encoder, load_index(folder / "text", options), image_index)
 
     def search(
         self,
