@@ -49,7 +49,8 @@ def chat_turn(
     if len(loaded) > 1:
         notes.append("Searching by your first photo; combining several photos into one outfit comes with the stylist.")
 
-    result = service.engine.search(text, loaded[0].image if loaded else None, k=CHAT_RESULTS)
+    request = service.stylist.request(text, [photo.image for photo in loaded])
+    result = service.engine.search(request.text, loaded[0].image if loaded else None, request.filters, CHAT_RESULTS)
     if result.relaxed:
         dropped = ", ".join(name.replace("_", " ") for name in result.relaxed)
         notes.append(f"Few items matched everything, so some results ignore: {dropped}.")
@@ -59,7 +60,10 @@ def chat_turn(
         {"message": text, "photos": len(loaded), "items": [hit.item.id for hit in result.hits]},
         session_id,
     )
-    return ChatReply(text=_compose(text, bool(loaded), result.parsed.describe(), result.hits, notes), hits=result.hits, backend=service.engine.encoder.label, notes=notes)
+    if request.reason:
+        notes.insert(0, request.reason)
+    text_out = _compose(text, bool(loaded), result.parsed.describe(), result.hits, notes)
+    return ChatReply(text=text_out, hits=result.hits, backend=f"{service.stylist.label}; {service.engine.encoder.label}", notes=notes)
 
 
 def _compose(text: str, has_photo: bool, understood: str, hits: list[Hit], notes: list[str]) -> str:

@@ -17,6 +17,8 @@ from PIL import Image
 from fashionm3.catalog.loaders import load_catalog
 from fashionm3.catalog.schema import Catalog
 from fashionm3.config import Environment, Settings, probe_environment, resolve_mode
+from fashionm3.backends import ImageGenerator, NoTryOn, QueryStylist, SketchGenerator, Stylist, TryOn, UserStore
+from fashionm3.catalog.demo import demo_vocabulary
 from fashionm3.errors import InvalidInput, Unavailable
 from fashionm3.images import LoadedImage, load_image
 from fashionm3.retrieval.ann import IndexOptions
@@ -39,7 +41,10 @@ class FashionM3:
     mode: str
     catalog: Catalog
     engine: SearchEngine
-    store: SQLiteUserStore
+    store: UserStore
+    stylist: Stylist
+    generator: ImageGenerator
+    tryon: TryOn
     startup_seconds: float = 0.0
     notices: list[str] = dataclasses.field(default_factory=list)  # fallbacks the user should know about
     upload_roots: list[Path] = dataclasses.field(default_factory=list)  # where the UI stores uploaded files
@@ -72,7 +77,8 @@ class FashionM3:
         )
         engine = SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress or logging_progress(), options)
         store = SQLiteUserStore(settings.data_dir / "users.sqlite3")
-        service = cls(settings, environment, mode, catalog, engine, store, notices=notices)
+        generator = SketchGenerator(demo_vocabulary())
+        service = cls(settings, environment, mode, catalog, engine, store, QueryStylist(), generator, NoTryOn(), notices=notices)
         service.startup_seconds = time.perf_counter() - began
         log.info("FashionM3 ready in %.1f s", service.startup_seconds)
         return service
@@ -83,9 +89,9 @@ class FashionM3:
         return {
             "catalog": f"{self.catalog.name} ({len(self.catalog)} items)",
             "retrieval": self.engine.encoder.label,
-            "stylist": "offline: catalog search with query understanding (no language model)",
-            "image generation": "unavailable offline (needs a diffusion model and a GPU)",
-            "try-on": "unavailable offline (needs segmentation and inpainting models and a GPU)",
+            "stylist": self.stylist.label,
+            "image generation": self.generator.label,
+            "try-on": self.tryon.label,
             "user store": f"{self.store.label} in {self.settings.data_dir}",
         }
 
@@ -143,12 +149,17 @@ class FashionM3:
             "history": self.store.history(user_id),
         }
 
-    def virtual_try_on(self, person_image: object, garment: object) -> Image.Image:
-        """Render the person wearing the garment (needs the model backend)."""
-        raise Unavailable(
-            "Virtual try-on needs a segmentation model, an inpainting model and a GPU, which this offline "
-            "instance does not have. Nothing was generated."
-        )
+    def generate_product_image(self, description: str, seed: int = 0, count: int = 1) -> list[Image.Image]:
+        """Render product images of a described item with the configured image generator."""
+        return self.generator.generate(description, int(seed), int(count))
+
+    def virtual_try_on(self, person_image: "str | Path | bytes | Image.Image", garment_item_id: str) -> Image.Image:
+        """Render the person wearing a catalog garment with the configured try-on backend."""
+        item = self.catalog.get(garment_item_id)
+        if not item.image_path:
+            raise InvalidInput(f"{item.name} has no product photo to try on.")
+        person = self.load_user_image(person_image).image
+        return self.tryon.try_on(person, Image.open(item.image_path).convert("RGB"), item.sub_category or item.article_type)
 
 
 def logging_progress() -> Progress:

@@ -44,15 +44,26 @@ def test_chat_search_shows_product_cards_with_images(page):
 
 def test_gallery_filters_the_catalog(page):
     page.get_by_role("tab", name="Gallery").click()
-    page.get_by_label("Search").fill("red dress")
+    page.get_by_role("textbox", name="Search").fill("red dress")
     page.get_by_role("button", name="Browse").click()
     page.wait_for_function("document.body.innerText.includes('items for “red dress”')", timeout=30_000)
     captions = page.locator("#fm3-gallery .caption-label, #fm3-gallery [class*=caption]").all_inner_texts()
     assert captions and "Red Dress" in captions[0]
 
 
-def test_try_on_says_what_is_unavailable(page):
+def test_try_on_says_what_is_unavailable(page, tmp_path):
     page.get_by_role("tab", name="Try-on").click()
+    assert "unavailable offline" in page.locator("#fm3-tryon-backend").inner_text()
+    page.get_by_role("button", name="Try it on").click()
+    page.wait_for_function("document.querySelector('#fm3-tryon-message').innerText.includes('first')", timeout=30_000)
+    assert "Upload a photo of yourself first" in page.locator("#fm3-tryon-message").inner_text()
+
+    from PIL import Image
+
+    photo = tmp_path / "me.png"
+    Image.new("RGB", (300, 400), (200, 180, 160)).save(photo)
+    page.locator("#fm3-tryon-person input[type=file]").set_input_files(str(photo))
+    page.wait_for_selector("#fm3-tryon-person img", timeout=15_000)
     page.get_by_role("button", name="Try it on").click()
     page.wait_for_function("document.querySelector('#fm3-tryon-message').innerText.includes('offline')", timeout=30_000)
     assert "Virtual try-on needs" in page.locator("#fm3-tryon-message").inner_text()

@@ -86,6 +86,13 @@ def demo_rows(seed: int = 3) -> list[dict[str, str]]:
     return rows
 
 
+def demo_vocabulary() -> Catalog:
+    """The demo catalog's metadata without pictures (what the sketch generator can draw)."""
+    from fashionm3.catalog.loaders import item_from_record
+
+    return Catalog([item_from_record(row, None) for row in demo_rows()], name="demo vocabulary", source="demo")
+
+
 def write_demo_catalog(folder: Path) -> Path:
     """Write ``styles.csv`` and the drawn ``images/`` into ``folder``; returns the csv path."""
     rows = demo_rows()

@@ -95,7 +95,8 @@ class IVFPQIndex:
         import faiss
 
         meta = json.loads((folder / "index.json").read_text())
-        return cls(faiss.read_index(str(folder / "ivfpq.faiss")), meta["nprobe"], meta["k_factor"])
+        index = faiss.read_index(str(folder / "ivfpq.faiss"), faiss.IO_FLAG_MMAP)  # pages load on demand
+        return cls(index, meta["nprobe"], meta["k_factor"])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,7 +121,7 @@ def build_index(vectors: np.ndarray, options: IndexOptions = IndexOptions(), nam
 
 
 def load_index(folder: Path, options: IndexOptions = IndexOptions()) -> "VectorIndex":
-    """Open an index saved by any of the index classes (exact indexes are memory-mapped)."""
+    """Open an index saved by any of the index classes (exact and ANN indexes are memory-mapped)."""
     if (folder / "milvus.json").exists():
         from fashionm3.retrieval.milvus import MilvusIndex
 

@@ -162,8 +162,9 @@ def _interleave_categories(items: list[Item]) -> list[Item]:
 # --- Try-on --------------------------------------------------------------------------------------------------
 def _tryon_tab(service: FashionM3) -> None:
     gr.Markdown("Upload a photo of yourself and choose a catalog garment to see it on you.")
+    gr.Markdown(f"Try-on backend: **{service.tryon.label}**", elem_id="fm3-tryon-backend")
     with gr.Row():
-        person = gr.Image(label="Your photo", type="filepath", sources=["upload", "webcam"])
+        person = gr.Image(label="Your photo", type="filepath", sources=["upload", "webcam"], elem_id="fm3-tryon-person")
         garment = gr.Dropdown(
             [(item_caption(item), item.id) for item in service.catalog.items if item.master_category == "Apparel"],
             label="Garment",
@@ -172,12 +173,15 @@ def _tryon_tab(service: FashionM3) -> None:
     result = gr.Image(label="Result", interactive=False)
     message = gr.Markdown(elem_id="fm3-tryon-message")
 
-    def on_try(person_path: str | None, item_id: str | None) -> tuple[None, str]:
+    def on_try(person_path: str | None, item_id: str | None) -> tuple[Any, str]:
+        if not item_id:
+            return None, "⚠️ Choose a garment first."
+        if not person_path:
+            return None, "⚠️ Upload a photo of yourself first."
         try:
-            service.virtual_try_on(person_path, item_id)
+            return service.virtual_try_on(Path(person_path), item_id), ""
         except FashionM3Error as error:
             return None, f"⚠️ {error}"
-        return None, ""
 
     run.click(on_try, [person, garment], [result, message], api_visibility="private")
 
