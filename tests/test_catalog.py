@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from fashionm3.catalog.demo import TAXONOMY, demo_rows
-from fashionm3.catalog.draw import ARTICLE_TYPES, COLOURS, draw_item
+from fashionm3.catalog.draw import ARTICLE_TYPES, draw_item
 from fashionm3.catalog.loaders import C5_COLUMNS, load_records, load_styles_csv
 from fashionm3.errors import CatalogError, InvalidInput, NotFound
 from fashionm3.retrieval.pixels import dominant_colour
