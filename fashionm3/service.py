@@ -56,12 +56,12 @@ class FashionM3:
         settings = settings or Settings.from_env()
         environment = probe_environment(settings.hub_probe_timeout)
         mode = resolve_mode(settings, environment)
-        if environment.notice and settings.backend == "auto":
-            log.warning(environment.notice)  # also shown in the UI through ``notices``
+        notices = [environment.notice] if environment.notice and settings.backend == "auto" else []
+        for notice in notices:
+            log.warning(notice)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         catalog = load_catalog(settings, environment.hub_reachable)
         log.info("Catalog %s: %d items; indexing with %s", catalog.name, len(catalog), mode)
-        notices = [environment.notice] if environment.notice and settings.backend == "auto" else []
         try:
             encoder = create_encoder(mode, settings)
         except Unavailable as error:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -92,6 +95,20 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.items)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A short hash of the content (metadata, and image files' sizes and times); it names saved indexes.
+
+        Computed once: a catalog's items do not change after loading.
+        """
+        digest = hashlib.sha1()
+        for item in self.items:
+            digest.update(json.dumps(dataclasses.asdict(item), sort_keys=True).encode())
+            if item.image_path:
+                stat = Path(item.image_path).stat()
+                digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+        return digest.hexdigest()[:16]
 
     def get(self, item_id: str) -> Item:
         """The item with this id; raises :class:`NotFound` otherwise."""

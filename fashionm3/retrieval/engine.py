@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 import re
@@ -67,7 +66,7 @@ class SearchEngine:
         options: IndexOptions = IndexOptions(),
     ) -> "SearchEngine":
         """The app's index: reuse ``data_dir/indexes/<encoder>-<kind>-<catalog fingerprint>`` or build and save it."""
-        folder = data_dir / "indexes" / f"{encoder.name}-{options.kind}-{catalog_fingerprint(catalog)}"
+        folder = data_dir / "indexes" / f"{encoder.name}-{options.kind}-{catalog.fingerprint}"
         if (folder / "meta.json").exists():
             log.info("Reusing the index in %s", folder)
             return cls.load(folder, catalog, encoder, options)
@@ -85,7 +84,7 @@ class SearchEngine:
         options: IndexOptions = IndexOptions(),
     ) -> "SearchEngine":
         """Encode the catalog's texts and images (reusing vectors cached in ``cache_dir``) and index them."""
-        collection = re.sub(r"\W", "_", f"fm3_{encoder.name}_{catalog_fingerprint(catalog)}")
+        collection = re.sub(r"\W", "_", f"fm3_{encoder.name}_{catalog.fingerprint}")
         cache = EmbeddingCache(cache_dir, encoder.name)
         texts = [item.description() for item in catalog.items]
         text_vectors, computed = cache.encode(
@@ -122,7 +121,7 @@ class SearchEngine:
             "catalog": self.catalog.source,
             "images": str(self.catalog.image_root or ""),
             "items": len(self.catalog),
-            "fingerprint": catalog_fingerprint(self.catalog),
+            "fingerprint": self.catalog.fingerprint,
         }
         (folder / "meta.json").write_text(json.dumps(meta, indent=1))
 
@@ -259,14 +258,3 @@ def _share(values: list[str]) -> dict[str, float]:
     for value in values:
         shares[value] = shares.get(value, 0.0) + 1 / len(values)
     return shares
-
-
-def catalog_fingerprint(catalog: Catalog) -> str:
-    """A short hash of the catalog's content (metadata and image files' sizes and times)."""
-    digest = hashlib.sha1()
-    for item in catalog.items:
-        digest.update(json.dumps(dataclasses.asdict(item), sort_keys=True).encode())
-        if item.image_path:
-            stat = Path(item.image_path).stat()
-            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()[:16]
