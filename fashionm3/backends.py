@@ -7,7 +7,7 @@ tools never change when a deployment switches backends.
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from PIL import Image, ImageDraw
@@ -16,26 +16,25 @@ from fashionm3.catalog.draw import ARTICLE_TYPES, COLOURS, PATTERNS, draw_item
 from fashionm3.catalog.schema import Catalog
 from fashionm3.errors import InvalidInput, Unavailable
 from fashionm3.retrieval.query import parse_query
+from fashionm3.stylist.description import ItemDescription
+from fashionm3.stylist.prompts import StylistRequest
 
 MAX_DESCRIPTION_CHARS = 1000
 MAX_IMAGES = 4
 
 
-@dataclasses.dataclass
-class ItemRequest:
-    """What the stylist asks the catalog for: query text, exact filters, and a reason shown to the user."""
-
-    text: str
-    filters: dict[str, Any] = dataclasses.field(default_factory=dict)
-    reason: str = ""
-
-
 class Stylist(Protocol):
-    """Turns a chat message (and outfit photos) into a catalog request."""
+    """Answers a stylist request with one structured item description (model backends stream text first)."""
 
     label: str
 
-    def request(self, message: str, photos: list[Image.Image]) -> ItemRequest: ...
+    def describe(self, request: StylistRequest, fallback: ItemDescription) -> Iterator[str | ItemDescription]:
+        """Yield streamed text chunks (none for rule-based backends), then exactly one :class:`ItemDescription`."""
+        ...
+
+    def summarize(self, messages: list[dict]) -> str:
+        """A short free-text answer to ``messages`` ("" when the backend has no language model)."""
+        ...
 
 
 class ImageGenerator(Protocol):
@@ -66,16 +65,6 @@ class UserStore(Protocol):
     def history(self, user_id: str, limit: int = 50) -> list[dict[str, Any]]: ...
 
     def feedback(self, user_id: str) -> dict[str, bool]: ...
-
-
-class QueryStylist:
-    """Offline: no language model. The user's words are the catalog query; the search engine understands the
-    categories, colours, occasions, seasons and prices in them, and the photos are searched by look."""
-
-    label = "offline: catalog search with query understanding (no language model)"
-
-    def request(self, message: str, photos: list[Image.Image]) -> ItemRequest:
-        return ItemRequest(text=message)
 
 
 class SketchGenerator:

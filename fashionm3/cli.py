@@ -1,4 +1,4 @@
-"""Command line (contract C4): ``python -m fashionm3 index|search``."""
+"""Command line (contract C4): ``python -m fashionm3 index|search``, and ``eval stylist``."""
 
 from __future__ import annotations
 
@@ -81,6 +81,20 @@ def _answer(engine: "object", line: str, number: int, k: int) -> dict[str, objec
     return {"qid": qid, "results": [{"id": hit.item.id, "score": round(hit.score, 6)} for hit in result.hits]}
 
 
+def cmd_eval(args: argparse.Namespace) -> None:
+    import dataclasses
+
+    from fashionm3.evaluation.stylist_eval import evaluate_stylist
+    from fashionm3.service import FashionM3
+
+    settings = Settings.from_env()
+    overrides = {"catalog": args.catalog} if args.catalog else {}
+    if args.backend:
+        overrides["stylist"] = args.backend
+    service = FashionM3.start(dataclasses.replace(settings, **overrides))
+    print(json.dumps(evaluate_stylist(service, args.n, args.seed)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fashionm3", description="FashionM3 catalog tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -100,6 +114,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     search.add_argument("-k", type=int, default=10)
     search.add_argument("--encoder", help="must match the index's encoder (default: the index's)")
     search.set_defaults(run=cmd_search)
+
+    evaluate = commands.add_parser("eval", help="evaluate a component on scenarios built from a catalog")
+    evaluate.add_argument("component", choices=["stylist"])
+    evaluate.add_argument("--catalog", help="styles.csv, hf:<dataset> or demo (default: FASHIONM3_CATALOG)")
+    evaluate.add_argument("--backend", choices=["offline", "vlm", "openai"], help="stylist backend (default: FASHIONM3_STYLIST)")
+    evaluate.add_argument("-n", type=int, default=200, help="number of scenarios")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.set_defaults(run=cmd_eval)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

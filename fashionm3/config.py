@@ -29,7 +29,12 @@ class Settings:
     device: str = "auto"
     study: bool = False
     encoder_model: str = "hf-hub:Marqo/marqo-fashionSigLIP"
-    vlm_model: str = "Qwen/Qwen2.5-VL-3B-Instruct"
+    stylist: str = "auto"  # auto (VLM when models can run), vlm, openai or offline
+    vlm_model: str = "Qwen/Qwen3-VL-4B-Instruct"
+    vlm_4bit: bool = True
+    openai_base_url: str = ""
+    openai_model: str = ""
+    openai_api_key: str = ""
     image_model: str = "black-forest-labs/FLUX.1-schnell"
     index: str = "auto"
     milvus_uri: str = ""
@@ -53,6 +58,9 @@ class Settings:
         index = get("INDEX", defaults.index).lower()
         if index not in ("auto", "exact", "ann", "milvus"):
             raise ValueError(f"FASHIONM3_INDEX must be auto, exact, ann or milvus, not {index!r}")
+        stylist = get("STYLIST", defaults.stylist).lower()
+        if stylist not in ("auto", "vlm", "openai", "offline"):
+            raise ValueError(f"FASHIONM3_STYLIST must be auto, vlm, openai or offline, not {stylist!r}")
         return cls(
             backend=backend,  # type: ignore[arg-type]
             catalog=get("CATALOG", defaults.catalog),
@@ -61,7 +69,12 @@ class Settings:
             device=get("DEVICE", defaults.device).lower(),
             study=get("STUDY", "0").lower() in ("1", "true", "yes", "on"),
             encoder_model=get("ENCODER_MODEL", defaults.encoder_model),
+            stylist=stylist,
             vlm_model=get("VLM_MODEL", defaults.vlm_model),
+            vlm_4bit=get("VLM_4BIT", "1").lower() in ("1", "true", "yes", "on"),
+            openai_base_url=get("OPENAI_BASE_URL", defaults.openai_base_url),
+            openai_model=get("OPENAI_MODEL", defaults.openai_model),
+            openai_api_key=get("OPENAI_API_KEY", env.get("OPENAI_API_KEY", "")),
             image_model=get("IMAGE_MODEL", defaults.image_model),
             index=index,
             milvus_uri=get("MILVUS_URI", defaults.milvus_uri),

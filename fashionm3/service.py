@@ -6,6 +6,7 @@ The chat, the UI tabs, the CLI and the MCP tools all call these methods; none of
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import time
@@ -17,7 +18,7 @@ from PIL import Image
 from fashionm3.catalog.loaders import load_catalog
 from fashionm3.catalog.schema import Catalog
 from fashionm3.config import Environment, Settings, probe_environment, resolve_mode
-from fashionm3.backends import ImageGenerator, NoTryOn, QueryStylist, SketchGenerator, Stylist, TryOn, UserStore
+from fashionm3.backends import ImageGenerator, NoTryOn, SketchGenerator, Stylist, TryOn, UserStore
 from fashionm3.catalog.demo import demo_vocabulary
 from fashionm3.errors import InvalidInput, Unavailable
 from fashionm3.images import LoadedImage, load_image
@@ -25,6 +26,9 @@ from fashionm3.retrieval.ann import IndexOptions
 from fashionm3.retrieval.encoders import create_encoder
 from fashionm3.retrieval.engine import Progress, SearchEngine, SearchResult
 from fashionm3.store.sqlite import SQLiteUserStore
+from fashionm3.stylist import create_stylist
+from fashionm3.stylist.grounding import CategoryMatcher
+from fashionm3.stylist.state import SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,7 @@ class FashionM3:
     startup_seconds: float = 0.0
     notices: list[str] = dataclasses.field(default_factory=list)  # fallbacks the user should know about
     upload_roots: list[Path] = dataclasses.field(default_factory=list)  # where the UI stores uploaded files
+    sessions: SessionStore = dataclasses.field(default_factory=SessionStore)  # chat conversations
 
     @classmethod
     def start(cls, settings: Settings | None = None, progress: Progress | None = None) -> "FashionM3":
@@ -78,10 +83,16 @@ class FashionM3:
         engine = SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress or logging_progress(), options)
         store = SQLiteUserStore(settings.data_dir / "users.sqlite3")
         generator = SketchGenerator(demo_vocabulary())
-        service = cls(settings, environment, mode, catalog, engine, store, QueryStylist(), generator, NoTryOn(), notices=notices)
+        stylist = _start_stylist(mode, settings, catalog, notices)
+        service = cls(settings, environment, mode, catalog, engine, store, stylist, generator, NoTryOn(), notices=notices)
         service.startup_seconds = time.perf_counter() - began
         log.info("FashionM3 ready in %.1f s", service.startup_seconds)
         return service
+
+    @functools.cached_property
+    def categories(self) -> CategoryMatcher:
+        """Maps words to the catalog's article types (type-name vectors computed on first use)."""
+        return CategoryMatcher(self.catalog, self.engine.encoder)
 
     # --- status -------------------------------------------------------------------------------------------
     def backends(self) -> dict[str, str]:
@@ -160,6 +171,18 @@ class FashionM3:
             raise InvalidInput(f"{item.name} has no product photo to try on.")
         person = self.load_user_image(person_image).image
         return self.tryon.try_on(person, Image.open(item.image_path).convert("RGB"), item.sub_category or item.article_type)
+
+
+def _start_stylist(mode: str, settings: Settings, catalog: Catalog, notices: list[str]) -> Stylist:
+    """The configured stylist; outside ``full`` mode a model that fails to load falls back to the offline rules."""
+    try:
+        return create_stylist(mode, settings, catalog)
+    except Unavailable as error:
+        if settings.backend == "full":
+            raise
+        notices.append(f"{error} Serving the offline stylist instead.")
+        log.warning(notices[-1])
+        return create_stylist("offline", dataclasses.replace(settings, stylist="offline"), catalog)
 
 
 def logging_progress() -> Progress:

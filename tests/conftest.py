@@ -78,3 +78,18 @@ def tiny_clip_name(tmp_path_factory: pytest.TempPathFactory) -> str:
     from tiny_models import register_tiny_open_clip
 
     return register_tiny_open_clip(tmp_path_factory.mktemp("tiny-clip"))
+
+
+@pytest.fixture(scope="session")
+def tiny_vlm_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tiny_models import build_tiny_qwen_vl
+
+    return build_tiny_qwen_vl(tmp_path_factory.mktemp("tiny-qwen-vl"))
+
+
+@pytest.fixture(scope="session")
+def tiny_vlm(tiny_vlm_path: Path):
+    """The tiny Qwen3-VL loaded through the production code: 4-bit NF4 with bitsandbytes, on CPU."""
+    from fashionm3.stylist.vlm import VLMStylist
+
+    return VLMStylist(str(tiny_vlm_path), device="cpu", quantize=True)

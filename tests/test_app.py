@@ -9,7 +9,7 @@ from PIL import Image
 
 
 def chat(client, text, files=()):
-    history, _ = client.predict({"text": text, "files": [handle_file(str(f)) for f in files]}, [], "u-app", api_name="/chat")
+    history = client.predict({"text": text, "files": [handle_file(str(f)) for f in files]}, [], "u-app", "auto", api_name="/chat")[0]
     content = history[-1]["content"]
     return content if isinstance(content, str) else content[0]["text"]
 

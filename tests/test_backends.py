@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fashionm3.backends import QueryStylist, SketchGenerator
+from fashionm3.backends import SketchGenerator
 from fashionm3.catalog.demo import demo_vocabulary
 from fashionm3.errors import InvalidInput
 from fashionm3.retrieval.pixels import dominant_colour
@@ -35,4 +35,4 @@ def test_bad_requests(generator, description, count, error):
 def test_service_routes_through_the_backends(service):
     assert service.generate_product_image("navy blue jeans")[0].size == (512, 512)
     assert service.backends()["image generation"].startswith("offline: labelled sketches")
-    assert QueryStylist().request("red dress", []).text == "red dress"
+    assert service.backends()["stylist"].startswith("offline: fashion rules")

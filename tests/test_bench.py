@@ -31,3 +31,9 @@ def test_retrieval_quality_compares_against_the_baselines(shared_catalog):
     assert set(text) == {"bm25", "minilm", "offline"}
     assert text["offline"] > max(text["bm25"], text["minilm"])
     assert report["image_p_at_10"]["offline_colour"] > report["image_p_at_10"]["mean_colour_colour"]
+
+
+def test_stylist_overhead_bench_separates_model_compute():
+    report = run_bench("bench/stylist_overhead.py", "--items", "2000", "--turns", "12")
+    assert report["items"] == 2000 and report["turns"] == 12
+    assert 0 < report["overhead_p50_ms"] <= report["turn_p50_ms"]

@@ -22,7 +22,7 @@ def run(url, action):
 def test_schema_lists_the_tools(app_url):
     with urllib.request.urlopen(f"{app_url}/gradio_api/mcp/schema") as response:
         tools = {tool["name"]: tool for tool in json.load(response)}
-    assert {"search_catalog", "get_user_profile", "record_feedback"} <= set(tools)
+    assert {"search_catalog", "recommend_outfit", "get_user_profile", "record_feedback"} <= set(tools)
     assert "chat" not in tools and "respond" not in tools
     assert "Search the product catalog" in tools["search_catalog"]["description"]
 
@@ -52,3 +52,22 @@ def test_mcp_errors_are_messages_not_stack_traces(app_url):
     assert result.isError
     assert "Please type what you are looking for" in text
     assert "Traceback" not in text
+
+
+def test_recommend_outfit_over_two_rounds_through_an_mcp_client(app_url, catalog):
+    shirt = next(item for item in catalog.items if item.article_type == "Shirts")
+    with open(shirt.image_path, "rb") as image:
+        data_uri = "data:image/jpeg;base64," + __import__("base64").b64encode(image.read()).decode()
+
+    async def action(session):
+        first = await session.call_tool("recommend_outfit", {"message": "what shoes go with this?", "images": data_uri, "user_id": "mcp-user"})
+        answer = json.loads(first.content[0].text)
+        second = await session.call_tool("recommend_outfit", {"message": "another option", "user_id": "mcp-user", "session_id": answer["session_id"]})
+        return answer, json.loads(second.content[0].text)
+
+    first, second = run(app_url, action)
+    assert first["task"] == "basic" and first["items"]
+    assert all(catalog.get(item_id).sub_category == "Shoes" for item_id in first["items"])
+    assert set(first["explanation"]) == set(first["items"]) and all(first["explanation"].values())
+    assert second["task"] == "alternative" and second["session_id"] == first["session_id"]
+    assert not set(first["items"]) & set(second["items"])

@@ -96,6 +96,9 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.items)
 
+    def __contains__(self, item_id: object) -> bool:
+        return str(item_id) in self._position
+
     @functools.cached_property
     def fingerprint(self) -> str:
         """A short hash of the content (metadata, and image files' sizes and times); it names saved indexes.
@@ -109,6 +112,14 @@ class Catalog:
                 stat = Path(item.image_path).stat()
                 digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
         return digest.hexdigest()[:16]
+
+    @functools.cached_property
+    def sub_category_of(self) -> dict[str, str]:
+        """Article type -> its sub-category (the first seen)."""
+        mapping: dict[str, str] = {}
+        for item in self.items:
+            mapping.setdefault(item.article_type, item.sub_category)
+        return mapping
 
     def get(self, item_id: str) -> Item:
         """The item with this id; raises :class:`NotFound` otherwise."""

@@ -6,7 +6,7 @@ import dataclasses
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +44,7 @@ class SearchResult:
     hits: list[Hit]
     parsed: ParsedQuery
     relaxed: list[str] = dataclasses.field(default_factory=list)
+    strict: int = 0  # how many of the hits (the first ones) match every filter
 
 
 class SearchEngine:
@@ -145,12 +146,13 @@ class SearchEngine:
         image: Image.Image | None = None,
         filters: Mapping[str, object] | None = None,
         k: int = 10,
+        exclude: Collection[str] = (),
     ) -> SearchResult:
         """Rank catalog items for a text and/or image query.
 
         Items matching every filter come first; when they are fewer than ``k``, the list is filled with items
         matching fewer of the filters found in the text (season, usage, colour, ... are dropped in that order).
-        Filters passed explicitly are always kept.
+        Filters passed explicitly are always kept; items whose ids are in ``exclude`` never appear.
         """
         text = (text or "").strip()
         if not text and image is None:
@@ -165,23 +167,36 @@ class SearchEngine:
         base_mask = self.catalog.mask(explicit)
         if image is not None:
             base_mask &= self.has_image
+        for item_id in exclude:
+            base_mask[self.catalog.position(item_id)] = False
         parsed = parse_query(text, self.catalog) if text else ParsedQuery(text="")
         implied = {name: value for name, value in parsed.filters.items() if name not in explicit}
         queries = self._query_vectors(text, image)
         hits: list[Hit] = []
         relaxed: list[str] = []
         seen: set[str] = set()
+        strict = 0
         for tier_filters, dropped in _relaxation_tiers(implied):
             mask = base_mask & self.catalog.mask(tier_filters)
             new_hits = [hit for hit in self._rank(queries, image is not None, mask, k) if hit.item.id not in seen]
             if new_hits and dropped:
                 relaxed = dropped
             hits += new_hits[: k - len(hits)]
+            if not dropped:
+                strict = len(hits)
             seen.update(hit.item.id for hit in new_hits)
             if len(hits) >= k:
                 break
         parsed.filters = {**implied, **explicit}
-        return SearchResult(hits=hits, parsed=parsed, relaxed=relaxed)
+        return SearchResult(hits=hits, parsed=parsed, relaxed=relaxed, strict=strict)
+
+    def photo_neighbours(self, image: Image.Image, k: int = VOTERS) -> list[Hit]:
+        """The catalog products whose pictures look most like ``image``, scored by raw image similarity."""
+        if self.image_index is None:
+            raise InvalidInput("This catalog has no product images, so it cannot be searched by photo.")
+        vector = self.encoder.encode_images([image])[0]
+        rows, scores = self.image_index.search(vector, k, self.has_image)
+        return [Hit(self.catalog.items[int(row)], float(score)) for row, score in zip(rows, scores)]
 
     def _neighbour_votes(self, candidates: np.ndarray, similarity: np.ndarray) -> np.ndarray:
         """Re-score photo-query candidates with the catalog's own labels (kNN label transfer).

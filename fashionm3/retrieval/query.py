@@ -105,6 +105,10 @@ def parse_query(text: str, catalog: Catalog) -> ParsedQuery:
     article_types = set(catalog.values("article_type"))
     remaining = lower
     found_types: list[str] = []
+    for article_type in sorted(article_types, key=len, reverse=True):  # exact names first ("sports shoes")
+        if " " in article_type and _find(remaining, article_type.lower()):
+            found_types.append(article_type)
+            remaining = remaining.replace(article_type.lower(), " ")
     for phrase in sorted(ARTICLE_SYNONYMS, key=len, reverse=True):
         if _find(remaining, phrase):
             found_types += [t for t in ARTICLE_SYNONYMS[phrase] if t in article_types and t not in found_types]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from fashionm3.assistant import chat_turn
+from fashionm3.assistant import converse
 from fashionm3.catalog.schema import Item
 from fashionm3.errors import FashionM3Error
 from fashionm3.retrieval.engine import Hit
@@ -42,15 +43,16 @@ def build_demo(service: FashionM3) -> gr.Blocks:
         user_id = gr.BrowserState(None, storage_key="fashionm3-user")
         gr.Markdown("# FashionM3 — your multimodal fashion assistant")
         gr.Markdown(status_markdown(service), elem_classes="fm3-status", elem_id="fm3-status")
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab("Chat", id="chat"):
-                _chat_tab(service, user_id)
+                chat_parts = _chat_tab(service)
             with gr.Tab("Gallery", id="gallery"):
                 _gallery_tab(service)
             with gr.Tab("Try-on", id="try-on"):
-                _tryon_tab(service)
+                garment = _tryon_tab(service)
             with gr.Tab("Profile", id="profile"):
                 _profile_tab(service, user_id)
+        _wire_chat(service, chat_parts, user_id, garment, tabs)
         demo.load(_ensure_user_id, inputs=user_id, outputs=user_id, api_visibility="private")
         register_tools(service)
     return demo
@@ -61,32 +63,69 @@ def _ensure_user_id(current: str | None) -> str:
 
 
 # --- Chat ----------------------------------------------------------------------------------------------------
-def _chat_tab(service: FashionM3, user_id: gr.BrowserState) -> None:
-    chatbot = gr.Chatbot(label="FashionM3", height=560, elem_id="fm3-chatbot", placeholder="Ask for an item, or attach a photo of your outfit.")
+TASK_CHOICES = [("Auto (from your message)", "auto"), ("Complete my outfit", "basic"), ("Personalised pick", "personalized"),
+                ("Alternative to a piece", "alternative"), ("Catalog search", "search")]  # fmt: skip
+
+
+def _chat_tab(service: FashionM3) -> tuple[gr.MultimodalTextbox, gr.Chatbot, gr.State, gr.Dropdown]:
+    chatbot = gr.Chatbot(label="FashionM3", height=560, elem_id="fm3-chatbot", placeholder="Ask for an item, or attach photos of your outfit.")
     box = gr.MultimodalTextbox(
-        placeholder="e.g. a navy shirt for a man — attach outfit photos with the clip",
+        placeholder="e.g. what shoes go with this? — attach up to 4 outfit photos with the clip",
         file_count="multiple",  # any type: our loader explains what is wrong with a non-image
         elem_id="fm3-chat-input",
         show_label=False,
     )
-    gr.Examples(CHAT_EXAMPLES, inputs=box, label="Try")
+    with gr.Row():
+        task = gr.Dropdown(TASK_CHOICES, value="auto", label="Task", scale=1, elem_id="fm3-task")
+        gr.Examples(CHAT_EXAMPLES, inputs=box, label="Try")
+    return box, chatbot, gr.State(""), task
 
-    def respond(message: dict[str, Any], history: list, user: str | None, request: gr.Request) -> tuple[list, dict]:
+
+def _wire_chat(service: FashionM3, parts: tuple, user_id: gr.BrowserState, garment: gr.Dropdown, tabs: gr.Tabs) -> None:
+    box, chatbot, session, task = parts
+
+    def respond(message: dict[str, Any], history: list, user: str | None, task_name: str, session_id: str, request: gr.Request) -> Iterator[tuple]:
         message = message or {}
         text, files = (message.get("text") or "").strip(), list(message.get("files") or [])
-        history = list(history or [])
-        history += [{"role": "user", "content": {"path": _path(f)}} for f in files]
+        history = list(history or []) + [{"role": "user", "content": {"path": _path(f)}} for f in files]
         if text:
             history.append({"role": "user", "content": text})
+        yield history, gr.MultimodalTextbox(value=None, interactive=False), session_id, gr.skip(), gr.skip()
+        streamed, final = "", None
         try:
-            reply = chat_turn(service, text, [Path(_path(f)) for f in files], user or "anonymous", request.session_hash or "")
-            content = f"{reply.text}\n\n{product_cards_html(reply.hits)}\n\n<sub>Served by {reply.backend}</sub>"
+            for event in converse(service, text, [Path(_path(f)) for f in files], user or "anonymous", session_id, task_name or "auto"):
+                if isinstance(event, str):
+                    streamed += event
+                    yield [*history, _thought(streamed, "pending")], gr.skip(), session_id, gr.skip(), gr.skip()
+                else:
+                    final = event
         except FashionM3Error as error:
-            content = f"⚠️ {error}"
-        history.append({"role": "assistant", "content": content})
-        return history, gr.MultimodalTextbox(value=None)
+            history.append({"role": "assistant", "content": f"⚠️ {error}"})
+            yield history, gr.MultimodalTextbox(interactive=True), session_id, gr.skip(), gr.skip()
+            return
+        history += [_thought(streamed, "done")] if streamed else []
+        history += [{"role": "assistant", "content": {"path": _save_image(service, image)}} for image in final.images]
+        cards = product_cards_html(final.hits, final.explanations)
+        history.append({"role": "assistant", "content": f"{final.text}\n\n{cards}\n\n<sub>Served by {final.backend}</sub>"})
+        handoff = final.handoff_item
+        yield (history, gr.MultimodalTextbox(interactive=True), final.session_id,
+               gr.Dropdown(value=handoff) if handoff else gr.skip(), gr.Tabs(selected="try-on") if handoff else gr.skip())  # fmt: skip
 
-    box.submit(respond, [box, chatbot, user_id], [chatbot, box], api_name="chat", api_visibility="undocumented")
+    box.submit(respond, [box, chatbot, user_id, task, session], [chatbot, box, session, garment, tabs], api_name="chat", api_visibility="undocumented")
+
+
+def _thought(text: str, status: str) -> dict[str, Any]:
+    """The model's raw streamed output, shown folded under a title (it is JSON, not the answer)."""
+    return {"role": "assistant", "content": text, "metadata": {"title": "Stylist model output", "status": status}}
+
+
+def _save_image(service: FashionM3, image: Any) -> str:
+    """Save a generated image where the app may serve it; returns the path."""
+    folder = service.settings.data_dir / "generated"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{secrets.token_hex(8)}.png"
+    image.save(path)
+    return str(path)
 
 
 def _path(file: Any) -> str:
@@ -160,7 +199,7 @@ def _interleave_categories(items: list[Item]) -> list[Item]:
 
 
 # --- Try-on --------------------------------------------------------------------------------------------------
-def _tryon_tab(service: FashionM3) -> None:
+def _tryon_tab(service: FashionM3) -> gr.Dropdown:
     gr.Markdown("Upload a photo of yourself and choose a catalog garment to see it on you.")
     gr.Markdown(f"Try-on backend: **{service.tryon.label}**", elem_id="fm3-tryon-backend")
     with gr.Row():
@@ -184,6 +223,7 @@ def _tryon_tab(service: FashionM3) -> None:
             return None, f"⚠️ {error}"
 
     run.click(on_try, [person, garment], [result, message], api_visibility="private")
+    return garment
 
 
 # --- Profile -------------------------------------------------------------------------------------------------

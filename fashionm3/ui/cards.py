@@ -15,6 +15,7 @@ CARDS_CSS = """
 .fm3-card img { width: 100%; aspect-ratio: 1 / 1; object-fit: contain; background: #fff; border-radius: 6px; }
 .fm3-name { font-weight: 600; font-size: 0.85em; line-height: 1.2; margin-top: 4px; }
 .fm3-meta { font-size: 0.75em; opacity: 0.75; }
+.fm3-why { font-size: 0.75em; margin-top: 3px; font-style: italic; }
 .fm3-status { font-size: 0.85em; opacity: 0.85; }
 """
 
@@ -30,18 +31,20 @@ def item_caption(item: Item) -> str:
     return f"{item.name} — {item.colour} {item.article_type}{price}".strip()
 
 
-def product_cards_html(hits: list[Hit]) -> str:
-    """A grid of product cards (image, name, colour · type · price, id)."""
+def product_cards_html(hits: list[Hit], explanations: dict[str, str] | None = None) -> str:
+    """A grid of product cards (image, name, colour · type · price, id, and why it fits when known)."""
     cards = []
     for hit in hits:
         item = hit.item
         image = f'<img src="{file_url(item.image_path)}" alt="{html.escape(item.name)}">' if item.image_path else ""
         price = f" · {item.price:.2f}" if item.price is not None else ""
         meta = html.escape(f"{item.colour} · {item.article_type}{price}")
+        reason = (explanations or {}).get(item.id, "")
+        why = f'<div class="fm3-why">{html.escape(reason)}</div>' if reason else ""
         cards.append(
             f'<div class="fm3-card" data-item-id="{html.escape(item.id)}">{image}'
             f'<div class="fm3-name">{html.escape(item.name)}</div>'
-            f'<div class="fm3-meta">{meta} · id {html.escape(item.id)}</div></div>'
+            f'<div class="fm3-meta">{meta} · id {html.escape(item.id)}</div>{why}</div>'
         )
     return f'<div class="fm3-cards">{"".join(cards)}</div>' if cards else ""
 

@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 import gradio as gr
 from gradio.route_utils import get_root_url
 
-from fashionm3.errors import FashionM3Error
+from fashionm3.assistant import recommend
+from fashionm3.errors import FashionM3Error, InvalidInput
 from fashionm3.service import FashionM3
 from fashionm3.ui.cards import hits_to_json
 
@@ -93,5 +94,40 @@ def register_tools(service: FashionM3) -> None:
         """
         return json.dumps(service.record_feedback(user_id, item_id, liked, session_id))
 
-    for tool in (search_catalog, get_user_profile, record_feedback):
+    @user_errors
+    def recommend_outfit(
+        message: str, images: str = "", user_id: str = "anonymous", session_id: str = "", task: str = "auto", request: gr.Request = None
+    ) -> str:
+        """Recommend real catalog items that complete, personalise or replace part of an outfit, over several rounds.
+
+        Args:
+            message: The request in plain words, e.g. "what shoes go with my navy shirt and grey jeans?", or a refinement of the previous answer ("darker", "cheaper", "more formal", "no leather").
+            images: Optional outfit photos: one http(s) URL, data URI or uploaded-file path, or several as a JSON list or one per line (at most 4 are used).
+            user_id: The user's id (personalised picks use their liked items).
+            session_id: The session_id returned by the previous call, to continue the conversation; empty starts a new one.
+            task: auto, basic (complete the outfit), personalized, alternative (replace a piece with another of the same category) or search.
+
+        Returns:
+            A JSON object with task, text, items (catalog ids), explanation (item id -> why it fits), item_details, description, preference, notes and session_id.
+        """
+        answer = recommend(service, message, parse_image_list(images), user_id, session_id, task)
+        return json.dumps({**answer.to_json(), "item_details": hits_to_json(answer.hits, public_root(request))})
+
+    for tool in (search_catalog, recommend_outfit, get_user_profile, record_feedback):
         gr.api(tool, api_name=tool.__name__)
+
+
+def parse_image_list(images: str) -> list[str]:
+    """Image references from a JSON list or one per line (data URIs contain commas, so commas do not split)."""
+    images = (images or "").strip()
+    if not images:
+        return []
+    if images.startswith("["):
+        try:
+            parsed = json.loads(images)
+        except json.JSONDecodeError as error:
+            raise InvalidInput("images must be a JSON list of strings, or one image reference per line.") from error
+        if not isinstance(parsed, list) or not all(isinstance(value, str) for value in parsed):
+            raise InvalidInput("images must be a JSON list of strings, or one image reference per line.")
+        return parsed
+    return [line.strip() for line in images.splitlines() if line.strip()]

@@ -1,0 +1,186 @@
+"""Fashion knowledge the offline stylist encodes: outfit slots, what completes an outfit, colour harmony,
+formality, and the refinement words users say between rounds.
+
+Everything here works on catalog vocabulary (article types, sub-categories, colour names, usages) so it applies
+to the demo catalog, the public product catalog and any C5 catalog alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from fashionm3.catalog.draw import COLOURS
+from fashionm3.retrieval.pixels import srgb_to_lab
+
+# Outfit slots: sub-category (or article type) -> slot. Slots not listed are "other" and never asked for.
+SLOT_BY_SUB_CATEGORY = {
+    "Topwear": "top", "Bottomwear": "bottom", "Dress": "one-piece", "Saree": "one-piece", "Apparel Set": "one-piece",
+    "Shoes": "footwear", "Sandal": "footwear", "Flip Flops": "footwear", "Bags": "bag", "Wallets": "bag",
+    "Watches": "accessory", "Belts": "accessory", "Eyewear": "accessory", "Headwear": "accessory",
+    "Jewellery": "accessory", "Scarves": "accessory", "Ties": "accessory", "Stoles": "accessory",
+}  # fmt: skip
+OUTERWEAR = {"Jackets", "Blazers", "Coats", "Sweaters", "Sweatshirts", "Rain Jacket", "Nehru Jackets", "Waistcoat"}
+# What to suggest next, given the slots the outfit already has (first rule whose slots are all present wins).
+COMPLETION_ORDER = ("top", "bottom", "footwear", "bag", "accessory")
+# Preferred article type for a slot by usage (the first one the catalog has, for the outfit's gender, is used).
+SLOT_TYPES = {
+    "top": {"Formal": ("Shirts", "Tops"), "Sports": ("Tshirts",), "Party": ("Tops", "Shirts"), "": ("Tshirts", "Shirts", "Tops")},
+    "bottom": {"Formal": ("Trousers", "Skirts"), "Sports": ("Track Pants", "Shorts"), "Party": ("Skirts", "Jeans"), "": ("Jeans", "Trousers", "Shorts")},
+    "footwear": {"Formal": ("Formal Shoes", "Heels"), "Sports": ("Sports Shoes", "Casual Shoes"), "Party": ("Heels", "Casual Shoes"), "": ("Casual Shoes", "Flats", "Sandals")},
+    "bag": {"Sports": ("Backpacks",), "": ("Handbags", "Backpacks", "Wallets")},
+    "accessory": {"Formal": ("Watches", "Belts", "Ties"), "": ("Watches", "Sunglasses", "Belts", "Caps")},
+    "outerwear": {"Formal": ("Blazers", "Jackets"), "": ("Jackets", "Sweaters", "Sweatshirts")},
+}  # fmt: skip
+NEUTRALS = {"Black", "White", "Grey", "Navy Blue", "Beige", "Cream", "Off White", "Charcoal", "Khaki", "Brown",
+            "Grey Melange", "Tan", "Taupe", "Silver", "Steel", "Nude", "Skin"}  # fmt: skip
+# Colours that pair well beyond neutrals (both directions are used).
+PAIRINGS = {
+    "Blue": ("White", "Beige", "Brown", "Grey"), "Red": ("Navy Blue", "Black", "White", "Beige"),
+    "Green": ("Beige", "Brown", "White", "Navy Blue"), "Olive": ("White", "Beige", "Brown", "Navy Blue"),
+    "Pink": ("Grey", "Navy Blue", "White"), "Purple": ("Grey", "Black", "White"), "Yellow": ("Navy Blue", "Grey", "White"),
+    "Orange": ("Navy Blue", "White", "Beige"), "Maroon": ("Beige", "Grey", "Navy Blue"), "Teal": ("Beige", "White", "Grey"),
+    "Navy Blue": ("White", "Beige", "Grey", "Brown"), "Black": ("White", "Grey", "Red"), "White": ("Navy Blue", "Black", "Blue"),
+}  # fmt: skip
+EXTRA_COLOURS = {
+    "Charcoal": (54, 57, 62), "Off White": (240, 238, 228), "Steel": (120, 128, 140), "Peach": (250, 190, 150),
+    "Skin": (230, 190, 160), "Lavender": (190, 170, 225), "Grey Melange": (160, 160, 165), "Magenta": (200, 30, 140),
+    "Tan": (200, 160, 110), "Mustard": (215, 170, 40), "Bronze": (160, 110, 50), "Copper": (184, 115, 51),
+    "Turquoise Blue": (40, 180, 190), "Rust": (170, 70, 30), "Burgundy": (110, 20, 40), "Coffee Brown": (90, 60, 40),
+    "Rose": (220, 120, 140), "Mauve": (180, 130, 160), "Nude": (225, 190, 165), "Sea Green": (46, 139, 87),
+    "Mushroom Brown": (150, 130, 110), "Taupe": (140, 125, 110), "Lime Green": (150, 210, 50),
+    "Fluorescent Green": (120, 250, 60), "Metallic": (170, 170, 175),
+}  # fmt: skip
+COLOUR_LIGHTNESS = {
+    name: float(srgb_to_lab(np.array(rgb, np.float32))[0]) for name, rgb in {**COLOURS, **EXTRA_COLOURS}.items()
+}
+FORMALITY = {"Formal": 3, "Party": 2, "Smart Casual": 2, "Ethnic": 2, "Casual": 1, "Travel": 1, "Sports": 0}
+
+# Refinement words said after a recommendation -> what changes.
+REFINEMENTS = {
+    "darker": ("darker", "deeper", "less bright", "not so bright"),
+    "lighter": ("lighter", "brighter", "paler", "not so dark", "less dark"),
+    "cheaper": ("cheaper", "less expensive", "lower price", "more affordable", "too expensive", "on a budget"),
+    "pricier": ("more expensive", "pricier", "more premium", "higher end"),
+    "more formal": ("more formal", "dressier", "smarter", "more elegant", "for the office"),
+    "more casual": ("more casual", "less formal", "more relaxed", "too formal"),
+}
+MATERIALS = ("leather", "suede", "wool", "silk", "denim", "cotton", "linen", "polyester", "fur", "canvas", "nylon")
+AVOID_MATERIAL = re.compile(rf"\b(?:no|not|without|avoid|hate|allergic to|vegan,? no)\s+({'|'.join(MATERIALS)})\b")
+VEGAN = re.compile(r"\bvegan\b")
+
+# A few words in other languages, so a short request in Spanish, French, German or Italian still finds items.
+TRANSLATIONS = {
+    "camisa": "shirt", "chemise": "shirt", "hemd": "shirt", "camicia": "shirt", "camiseta": "t-shirt",
+    "pantalones": "trousers", "pantalon": "trousers", "pantaloni": "trousers",
+    "vestido": "dress", "robe": "dress", "kleid": "dress", "vestito": "dress", "falda": "skirt", "jupe": "skirt",
+    "gonna": "skirt", "zapatos": "shoes", "chaussures": "shoes", "schuhe": "shoes", "scarpe": "shoes",
+    "bolso": "handbag", "sac": "handbag", "tasche": "handbag", "borsa": "handbag", "chaqueta": "jacket",
+    "veste": "jacket", "jacke": "jacket", "giacca": "jacket", "reloj": "watch", "montre": "watch", "uhr": "watch",
+    "rojo": "red", "roja": "red", "rouge": "red", "rot": "red", "rosso": "red", "negro": "black", "negra": "black",
+    "noir": "black", "noire": "black", "schwarz": "black", "nero": "black", "blanco": "white", "blanca": "white",
+    "blanc": "white", "blanche": "white", "weiss": "white", "weiß": "white", "bianco": "white", "azul": "blue",
+    "bleu": "blue", "blau": "blue", "blu": "blue", "verde": "green", "vert": "green", "grün": "green",
+    "hombre": "men", "homme": "men", "herren": "men", "uomo": "men", "mujer": "women", "femme": "women",
+    "damen": "women", "donna": "women", "fiesta": "party", "fête": "party", "soirée": "party", "verano": "summer",
+    "été": "summer", "sommer": "summer", "estate": "summer", "invierno": "winter", "hiver": "winter",
+}  # fmt: skip
+ENGLISH_HINTS = {
+    "a", "an", "the", "for", "with", "and", "or", "to", "my", "me", "i", "what", "which", "goes", "go", "this",
+    "that", "show", "find", "need", "want", "looking", "something", "some", "please", "in", "of", "on", "it",
+}  # fmt: skip
+
+
+def slot_of(article_type: str, sub_category: str) -> str:
+    """The outfit slot an article type fills: top, bottom, one-piece, outerwear, footwear, bag, accessory or other."""
+    if article_type in OUTERWEAR:
+        return "outerwear"
+    return SLOT_BY_SUB_CATEGORY.get(sub_category, "other")
+
+
+def missing_slot(present: set[str]) -> str | None:
+    """The next slot that completes an outfit having ``present`` slots (``None`` when it is complete)."""
+    if "one-piece" in present:
+        present = present | {"top", "bottom"}
+    for slot in COMPLETION_ORDER:
+        if slot not in present:
+            return slot
+    return None if "outerwear" in present else "outerwear"
+
+
+def slot_article_types(slot: str, usage: str, available: set[str]) -> list[str]:
+    """Catalog article types for a slot, the best for this usage first."""
+    by_usage = SLOT_TYPES.get(slot, {})
+    preferred = list(by_usage.get(usage) or by_usage.get("", ())) + [t for ts in by_usage.values() for t in ts]
+    return list(dict.fromkeys(t for t in preferred if t in available))
+
+
+def harmonious_colours(outfit_colours: list[str], available: list[str]) -> list[str]:
+    """Colours that go with the outfit: pairings of its accent colours first, then neutrals not already worn."""
+    accents = [colour for colour in outfit_colours if colour not in NEUTRALS]
+    suggestions: list[str] = []
+    for colour in accents or outfit_colours:
+        suggestions += PAIRINGS.get(colour, ())
+        suggestions += [other for other, partners in PAIRINGS.items() if colour in partners]
+    if not accents:  # an all-neutral outfit takes one accent or another neutral
+        suggestions += ["Navy Blue", "White", "Black", "Beige", "Blue", "Maroon", "Olive"]
+    suggestions += ["White", "Black", "Navy Blue", "Grey", "Beige"]
+    return [c for c in dict.fromkeys(suggestions) if c in available and c not in outfit_colours] or [
+        c for c in dict.fromkeys(suggestions) if c in available
+    ]
+
+
+def colour_reason(colour: str, outfit_colours: list[str]) -> str:
+    """Why a colour goes with the outfit, in a few words."""
+    if not outfit_colours:
+        return ""
+    worn = " and ".join(dict.fromkeys(outfit_colours))
+    if colour in NEUTRALS:
+        return f"{colour.lower()} is a neutral that goes with your {worn.lower()}"
+    if any(colour in PAIRINGS.get(c, ()) or c in PAIRINGS.get(colour, ()) for c in outfit_colours):
+        return f"{colour.lower()} is a classic pairing with {worn.lower()}"
+    return f"{colour.lower()} adds an accent to your {worn.lower()}"
+
+
+def shift_colours(colours: list[str], direction: str, available: list[str]) -> list[str]:
+    """Catalog colours clearly darker (or lighter) than the darkest (or lightest) of ``colours``, the darkest (or
+    lightest) first."""
+    known = [COLOUR_LIGHTNESS[c] for c in colours if c in COLOUR_LIGHTNESS] or [50.0]
+    if direction == "darker":
+        chosen = [c for c in available if COLOUR_LIGHTNESS.get(c, 101) <= min(known) - 10]
+        return sorted(chosen, key=lambda c: COLOUR_LIGHTNESS[c])
+    chosen = [c for c in available if COLOUR_LIGHTNESS.get(c, -1) >= max(known) + 10]
+    return sorted(chosen, key=lambda c: -COLOUR_LIGHTNESS[c])
+
+
+def find_refinements(text: str) -> list[str]:
+    """Refinement names (darker, cheaper, more formal, ...) said in ``text``."""
+    lower = text.lower()
+    return [name for name, words in REFINEMENTS.items() if any(re.search(rf"\b{re.escape(w)}\b", lower) for w in words)]
+
+
+def avoided_materials(text: str) -> list[str]:
+    """Materials the user does not want ("no leather", "vegan" excludes leather, suede, wool, silk and fur)."""
+    lower = text.lower()
+    found = [match.group(1) for match in AVOID_MATERIAL.finditer(lower)]
+    if VEGAN.search(lower):
+        found += ["leather", "suede", "wool", "silk", "fur"]
+    return list(dict.fromkeys(found))
+
+
+def mentioned_materials(text: str) -> list[str]:
+    """Materials named in ``text`` (wanted ones, after removing the avoided ones)."""
+    lower = AVOID_MATERIAL.sub(" ", text.lower())
+    return [m for m in MATERIALS if re.search(rf"\b{m}\b", lower)]
+
+
+def translate(text: str) -> tuple[str, bool]:
+    """Replace known fashion words in Spanish, French, German or Italian; also say if the text looks non-English."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    translated = [TRANSLATIONS.get(word, word) for word in words]
+    foreign = sum(word in TRANSLATIONS for word in words)
+    english = sum(word in ENGLISH_HINTS for word in words)
+    non_latin = any(ord(ch) > 0x24F for ch in text if ch.isalpha())
+    looks_foreign = non_latin or (foreign > 0 and foreign >= english)
+    return (" ".join(translated) if foreign else text), looks_foreign
