@@ -21,7 +21,7 @@ from fashionm3.stylist.context import identify_pieces, split_outfit, update_cons
 from fashionm3.stylist.description import ItemDescription
 from fashionm3.stylist.grounding import build_query, explain
 from fashionm3.stylist.knowledge import missing_slot, slot_article_types, slot_of, translate
-from fashionm3.stylist.offline import OfflineStylist, plan_item
+from fashionm3.stylist.offline import OfflineStylist, first_value, plan_item
 from fashionm3.stylist.personalize import Preference, user_preference
 from fashionm3.stylist.prompts import StylistRequest
 from fashionm3.stylist.router import route
@@ -185,7 +185,7 @@ def _recommend(
     if result.strict:  # a recommendation shows only items that meet everything when there are any
         result.hits = result.hits[: result.strict]
     elif result.relaxed:
-        notes.append("No item matched everything, so these ignore: " + ", ".join(n.replace("_", " ") for n in result.relaxed) + ".")
+        notes.append(f"No item matched everything, so these ignore: {_dropped(result.relaxed)}.")
     explanations = {hit.item.id: explain(hit.item, description, request) for hit in result.hits}
     _remember(service, conversation, task, text, description, result.hits, types)
     answer = _compose(task, conversation.outfit, description, preference, result.hits, notes, query.filters)
@@ -239,9 +239,9 @@ def _search(service: FashionM3, conversation: Conversation, text: str, named: li
         filters["article_type"] = named
     result = service.engine.search(text, photos[0] if photos else None, filters, CHAT_RESULTS, exclude=conversation.rejected)
     if result.relaxed:
-        notes.append("Few items matched everything, so some results ignore: " + ", ".join(n.replace("_", " ") for n in result.relaxed) + ".")
+        notes.append(f"Few items matched everything, so some results ignore: {_dropped(result.relaxed)}.")
     parsed = result.parsed.filters
-    described = ItemDescription(category=_first_value(parsed.get("article_type")), colour=_first_value(parsed.get("colour")), source="search")
+    described = ItemDescription(category=first_value(parsed.get("article_type")), colour=first_value(parsed.get("colour")), source="search")
     _remember(service, conversation, "search", text, described, result.hits, list(parsed.get("article_type", [])))  # type: ignore[arg-type]
     understood = result.parsed.describe()
     lines = [f"Here are {len(result.hits)} catalog items for “{text}”." if text else f"Here are {len(result.hits)} catalog items that look like your photo."]
@@ -308,8 +308,9 @@ def _compose(task: str, outfit: list[OutfitPiece], description: ItemDescription,
     return "\n\n".join(lines)
 
 
-def _first_value(value: object) -> str:
-    return str(value[0]) if isinstance(value, list) and value else ""
+def _dropped(filter_names: list[str]) -> str:
+    """Relaxed filter names in words, e.g. "usage, price min"."""
+    return ", ".join(name.replace("_", " ") for name in filter_names)
 
 
 def _backend(service: FashionM3) -> str:

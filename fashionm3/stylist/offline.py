@@ -49,7 +49,7 @@ def plan_item(request: StylistRequest, colours: list[str], preferred_colours: li
         colour, why_colour = options[0], colour_reason(options[0], outfit_colours)
     else:
         colour, why_colour = "", ""
-    usage = _first(constraints.get("usage")) or _outfit_usage(request)
+    usage = first_value(constraints.get("usage")) or _outfit_usage(request)
     materials = mentioned_materials(request.message)
     reasons = [why_colour] if why_colour else []
     if usage and request.outfit:
@@ -83,7 +83,8 @@ def _words_category(request: StylistRequest) -> str:
     return request.message.strip()[:120]
 
 
-def _first(value: object) -> str:
+def first_value(value: object) -> str:
+    """The first element of a filter value (a list of values or a single one), as text ("" when empty)."""
     if isinstance(value, list):
         return str(value[0]) if value else ""
     return str(value or "")
