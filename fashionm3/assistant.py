@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from PIL import Image
 
 from fashionm3.errors import InvalidInput, Unavailable
+from fashionm3.images import ImageSource
 from fashionm3.retrieval.engine import Hit
 from fashionm3.service import MAX_IMAGES_PER_MESSAGE, FashionM3, check_user_id
 from fashionm3.stylist.collage import make_collage
@@ -32,7 +33,6 @@ TASK_TITLES = {
     "basic": "Outfit completion", "personalized": "Personalised pick", "alternative": "Alternative",
     "search": "Catalog search", "generate": "Product image", "try_on": "Try-on",
 }  # fmt: skip
-ImageSource = "str | Path | bytes | Image.Image"
 
 
 @dataclasses.dataclass
@@ -255,15 +255,16 @@ def _search(service: FashionM3, conversation: Conversation, text: str, named: li
 
 
 def _generate(service: FashionM3, conversation: Conversation, text: str, notes: list[str]) -> Recommendation:
-    """Hand-off to image generation: render the last recommended item (or the described one)."""
-    description = conversation.last_description.query_text() if conversation.last_description else text
-    images = service.generate_product_image(description, seed=0, count=1)
-    hits = [Hit(service.catalog.get(i), 1.0) for i in conversation.last_items if i in service.catalog]
-    answer = f"Here is what **{description}** could look like ({service.generator.label})."
+    """Hand-off to image generation: render the last recommended item (or the described one) next to real items."""
+    picture = service.visualize(conversation.last_description or text, seed=0, count=1)
+    recommended = [Hit(service.catalog.get(i), 1.0) for i in conversation.last_items if i in service.catalog]
+    hits = recommended or picture.matches
+    why = "The item this picture shows." if recommended else "Closest real catalog item to the description."
+    answer = f"Here is what **{picture.prompt.subject}** could look like ({picture.backend})."
     if hits:
-        answer += " The real catalog items closest to it are below."
-    return Recommendation("generate", answer, hits, {h.item.id: "Closest real item." for h in hits}, conversation.session_id,
-                          _backend(service), conversation.last_description, notes=notes, images=images)  # fmt: skip
+        answer += " The real catalog items it stands for are below." if recommended else " The closest real catalog items are below."
+    return Recommendation("generate", answer, hits, {h.item.id: why for h in hits}, conversation.session_id,
+                          _backend(service), conversation.last_description, notes=notes, images=picture.images)  # fmt: skip
 
 
 def _try_on_handoff(service: FashionM3, conversation: Conversation, notes: list[str]) -> Recommendation:

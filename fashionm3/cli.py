@@ -1,4 +1,4 @@
-"""Command line (contract C4): ``python -m fashionm3 index|search``, and ``eval stylist``."""
+"""Command line (contract C4): ``python -m fashionm3 index|search``, and ``eval stylist|generation``."""
 
 from __future__ import annotations
 
@@ -84,6 +84,7 @@ def _answer(engine: "object", line: str, number: int, k: int) -> dict[str, objec
 def cmd_eval(args: argparse.Namespace) -> None:
     import dataclasses
 
+    from fashionm3.evaluation.generation_eval import evaluate_generation
     from fashionm3.evaluation.stylist_eval import evaluate_stylist
     from fashionm3.service import FashionM3
 
@@ -91,8 +92,11 @@ def cmd_eval(args: argparse.Namespace) -> None:
     overrides = {"catalog": args.catalog} if args.catalog else {}
     if args.backend:
         overrides["stylist"] = args.backend
+    if args.generator:
+        overrides["generator"] = args.generator
     service = FashionM3.start(dataclasses.replace(settings, **overrides))
-    print(json.dumps(evaluate_stylist(service, args.n, args.seed)))
+    evaluate = evaluate_stylist if args.component == "stylist" else evaluate_generation
+    print(json.dumps(evaluate(service, args.n, args.seed)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,10 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     search.set_defaults(run=cmd_search)
 
     evaluate = commands.add_parser("eval", help="evaluate a component on scenarios built from a catalog")
-    evaluate.add_argument("component", choices=["stylist"])
+    evaluate.add_argument("component", choices=["stylist", "generation"])
     evaluate.add_argument("--catalog", help="styles.csv, hf:<dataset> or demo (default: FASHIONM3_CATALOG)")
     evaluate.add_argument("--backend", choices=["offline", "vlm", "openai"], help="stylist backend (default: FASHIONM3_STYLIST)")
-    evaluate.add_argument("-n", type=int, default=200, help="number of scenarios")
+    evaluate.add_argument("--generator", choices=["diffusers", "sketch"], help="image generator (default: FASHIONM3_GENERATOR)")
+    evaluate.add_argument("-n", type=int, default=200, help="number of scenarios (stylist) or images (generation)")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(run=cmd_eval)
 

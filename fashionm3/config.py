@@ -35,7 +35,10 @@ class Settings:
     openai_base_url: str = ""
     openai_model: str = ""
     openai_api_key: str = ""
+    generator: str = "auto"  # auto (diffusers when models can run), diffusers or sketch
     image_model: str = "black-forest-labs/FLUX.1-schnell"
+    image_steps: int = 0  # 0 = the model's preset
+    image_size: int = 0  # 0 = the model's preset
     index: str = "auto"
     milvus_uri: str = ""
     milvus_token: str = ""
@@ -61,6 +64,9 @@ class Settings:
         stylist = get("STYLIST", defaults.stylist).lower()
         if stylist not in ("auto", "vlm", "openai", "offline"):
             raise ValueError(f"FASHIONM3_STYLIST must be auto, vlm, openai or offline, not {stylist!r}")
+        generator = get("GENERATOR", defaults.generator).lower()
+        if generator not in ("auto", "diffusers", "sketch"):
+            raise ValueError(f"FASHIONM3_GENERATOR must be auto, diffusers or sketch, not {generator!r}")
         return cls(
             backend=backend,  # type: ignore[arg-type]
             catalog=get("CATALOG", defaults.catalog),
@@ -75,7 +81,10 @@ class Settings:
             openai_base_url=get("OPENAI_BASE_URL", defaults.openai_base_url),
             openai_model=get("OPENAI_MODEL", defaults.openai_model),
             openai_api_key=get("OPENAI_API_KEY", env.get("OPENAI_API_KEY", "")),
+            generator=generator,
             image_model=get("IMAGE_MODEL", defaults.image_model),
+            image_steps=int(get("IMAGE_STEPS", defaults.image_steps)),
+            image_size=int(get("IMAGE_SIZE", defaults.image_size)),
             index=index,
             milvus_uri=get("MILVUS_URI", defaults.milvus_uri),
             milvus_token=get("MILVUS_TOKEN", defaults.milvus_token),

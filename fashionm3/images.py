@@ -16,6 +16,7 @@ from fashionm3.errors import InvalidInput
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 WORKING_SIZE = 1024  # longest side kept for analysis; larger photos are downscaled
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
+ImageSource = "str | Path | bytes | Image.Image"  # what every image-taking capability accepts
 
 
 @dataclasses.dataclass

@@ -9,28 +9,33 @@ import dataclasses
 import functools
 import json
 import logging
+import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from PIL import Image
 
 from fashionm3.catalog.loaders import load_catalog
 from fashionm3.catalog.schema import Catalog
 from fashionm3.config import Environment, Settings, probe_environment, resolve_mode
-from fashionm3.backends import ImageGenerator, NoTryOn, SketchGenerator, Stylist, TryOn, UserStore
-from fashionm3.catalog.demo import demo_vocabulary
+from fashionm3.backends import ImageGenerator, NoTryOn, Stylist, TryOn, UserStore
 from fashionm3.errors import InvalidInput, Unavailable
-from fashionm3.images import LoadedImage, load_image
+from fashionm3.generation import create_generator
+from fashionm3.generation.request import ProductPrompt, check_count, check_description, product_prompt
+from fashionm3.images import ImageSource, LoadedImage, load_image
 from fashionm3.retrieval.ann import IndexOptions
 from fashionm3.retrieval.encoders import create_encoder
-from fashionm3.retrieval.engine import Progress, SearchEngine, SearchResult
+from fashionm3.retrieval.engine import Hit, Progress, SearchEngine, SearchResult
 from fashionm3.store.sqlite import SQLiteUserStore
 from fashionm3.stylist import create_stylist
+from fashionm3.stylist.description import ItemDescription
 from fashionm3.stylist.grounding import CategoryMatcher
 from fashionm3.stylist.state import SessionStore
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_IMAGES_PER_MESSAGE = 4
 MAX_USER_ID_CHARS = 128
@@ -82,8 +87,10 @@ class FashionM3:
         )
         engine = SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress or logging_progress(), options)
         store = SQLiteUserStore(settings.data_dir / "users.sqlite3")
-        generator = SketchGenerator(demo_vocabulary())
-        stylist = _start_stylist(mode, settings, catalog, notices)
+        stylist = _start_backend("stylist", lambda: create_stylist(mode, settings, catalog),
+                                 lambda: create_stylist("offline", dataclasses.replace(settings, stylist="offline"), catalog), settings, notices)
+        generator = _start_backend("image generator", lambda: create_generator(mode, settings, catalog),
+                                   lambda: create_generator("offline", dataclasses.replace(settings, generator="sketch"), catalog), settings, notices)
         service = cls(settings, environment, mode, catalog, engine, store, stylist, generator, NoTryOn(), notices=notices)
         service.startup_seconds = time.perf_counter() - began
         log.info("FashionM3 ready in %.1f s", service.startup_seconds)
@@ -111,7 +118,7 @@ class FashionM3:
         return " ".join(self.notices)
 
     # --- capabilities -------------------------------------------------------------------------------------
-    def load_user_image(self, source: "str | Path | bytes | Image.Image") -> LoadedImage:
+    def load_user_image(self, source: "ImageSource") -> LoadedImage:
         """Open a user's image (upload, URL, data URI or catalog/data-dir path) with the configured limits."""
         roots = [self.settings.data_dir]
         if self.catalog.image_root:
@@ -121,7 +128,7 @@ class FashionM3:
     def search_catalog(
         self,
         text: str = "",
-        image: "str | Path | bytes | Image.Image | None" = None,
+        image: "ImageSource | None" = None,
         filters: "Mapping[str, object] | str | None" = None,
         k: int = 10,
     ) -> SearchResult:
@@ -160,29 +167,70 @@ class FashionM3:
             "history": self.store.history(user_id),
         }
 
-    def generate_product_image(self, description: str, seed: int = 0, count: int = 1) -> list[Image.Image]:
-        """Render product images of a described item with the configured image generator."""
-        return self.generator.generate(description, int(seed), int(count))
+    def generate_product_image(self, description: "ItemDescription | str", seed: int = 0, count: int = 1) -> list[Image.Image]:
+        """Render product images of a described clothing item or accessory with the configured image generator."""
+        return self.visualize(description, seed, count, matches=0).images
 
-    def virtual_try_on(self, person_image: "str | Path | bytes | Image.Image", garment_item_id: str) -> Image.Image:
-        """Render the person wearing a catalog garment with the configured try-on backend."""
-        item = self.catalog.get(garment_item_id)
-        if not item.image_path:
-            raise InvalidInput(f"{item.name} has no product photo to try on.")
+    def visualize(self, description: "ItemDescription | str", seed: int = 0, count: int = 1, matches: int = 4) -> "Visualization":
+        """Product images of a described item next to the real catalog items closest to the description."""
+        prompt = product_prompt(description, self.catalog)
+        images = self.generator.render(prompt, int(seed), check_count(count))
+        hits = self.engine.search(prompt.subject, None, {}, matches).hits if matches else []
+        return Visualization(prompt, images, hits, self.generator.label, int(seed))
+
+    def virtual_try_on(
+        self, person_image: "ImageSource", garment_item_id: str = "", garment_image: "ImageSource | None" = None, garment_type: str = ""
+    ) -> Image.Image:
+        """Render the person wearing a catalog garment (by id) or a garment picture with the try-on backend."""
+        if garment_item_id:
+            item = self.catalog.get(garment_item_id)
+            if not item.image_path:
+                raise InvalidInput(f"{item.name} has no product photo to try on.")
+            garment, garment_type = Image.open(item.image_path).convert("RGB"), garment_type or item.sub_category or item.article_type
+        elif garment_image not in (None, ""):
+            garment = self.load_user_image(garment_image).image
+        else:
+            raise InvalidInput("Choose a catalog garment or give a garment picture to try on.")
         person = self.load_user_image(person_image).image
-        return self.tryon.try_on(person, Image.open(item.image_path).convert("RGB"), item.sub_category or item.article_type)
+        return self.tryon.try_on(person, garment, garment_type or "Topwear")
+
+    def save_generated(self, image: Image.Image) -> Path:
+        """Store a generated image in the data directory (where the app may serve it); returns its path."""
+        folder = self.settings.data_dir / "generated"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{secrets.token_hex(8)}.png"
+        image.save(path)
+        return path
+
+    def record_image_feedback(self, user_id: str, description: str, liked: bool, image_path: str = "", session_id: str = "") -> dict[str, object]:
+        """Store a like or dislike of a generated image (kept with the description it was drawn from)."""
+        user_id = check_user_id(user_id)
+        payload = {"description": check_description(description), "liked": bool(liked), "image": Path(image_path).name}
+        self.store.add_event(user_id, "image_feedback", payload, session_id)
+        return {"ok": True, "user_id": user_id, **payload}
 
 
-def _start_stylist(mode: str, settings: Settings, catalog: Catalog, notices: list[str]) -> Stylist:
-    """The configured stylist; outside ``full`` mode a model that fails to load falls back to the offline rules."""
+@dataclasses.dataclass
+class Visualization:
+    """Generated product images of one described item, and the closest real catalog items."""
+
+    prompt: ProductPrompt
+    images: list[Image.Image]
+    matches: list[Hit]
+    backend: str
+    seed: int
+
+
+def _start_backend(name: str, create: Callable[[], T], offline: Callable[[], T], settings: Settings, notices: list[str]) -> T:
+    """The configured backend; outside ``full`` mode a model that fails to load falls back to the offline one."""
     try:
-        return create_stylist(mode, settings, catalog)
+        return create()
     except Unavailable as error:
         if settings.backend == "full":
             raise
-        notices.append(f"{error} Serving the offline stylist instead.")
+        notices.append(f"{error} Serving the offline {name} instead.")
         log.warning(notices[-1])
-        return create_stylist("offline", dataclasses.replace(settings, stylist="offline"), catalog)
+        return offline()
 
 
 def logging_progress() -> Progress:

@@ -93,3 +93,25 @@ def tiny_vlm(tiny_vlm_path: Path):
     from fashionm3.stylist.vlm import VLMStylist
 
     return VLMStylist(str(tiny_vlm_path), device="cpu", quantize=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_flux_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tiny_models import build_tiny_flux
+
+    return build_tiny_flux(tmp_path_factory.mktemp("tiny-flux") / "pipeline")
+
+
+@pytest.fixture(scope="session")
+def tiny_sd_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tiny_models import build_tiny_stable_diffusion
+
+    return build_tiny_stable_diffusion(tmp_path_factory.mktemp("tiny-sd") / "pipeline")
+
+
+@pytest.fixture(scope="session")
+def tiny_flux(tiny_flux_path: Path):
+    """The tiny FLUX pipeline loaded through the production generator (2 steps, 64 px, CPU)."""
+    from fashionm3.generation.diffusion import DiffusersGenerator
+
+    return DiffusersGenerator(str(tiny_flux_path), device="cpu", steps=2, size=64)

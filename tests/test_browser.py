@@ -67,3 +67,39 @@ def test_try_on_says_what_is_unavailable(page, tmp_path):
     page.get_by_role("button", name="Try it on").click()
     page.wait_for_function("document.querySelector('#fm3-tryon-message').innerText.includes('offline')", timeout=30_000)
     assert "Virtual try-on needs" in page.locator("#fm3-tryon-message").inner_text()
+
+
+def test_chat_to_gallery_to_find_similar_to_try_on(page):
+    page.get_by_role("tab", name="Chat").click()
+    box = page.locator("#fm3-chat-input textarea")
+    answers = "document.querySelector('#fm3-chatbot').innerText.split('Served by').length"
+    for message in ("a navy shirt for a man", "show me what that looks like"):
+        before = page.evaluate(answers)
+        box.fill(message)
+        box.press("Enter")
+        page.wait_for_function(f"{answers} > {before}", timeout=30_000)
+    page.wait_for_function("document.querySelector('#fm3-chatbot').innerText.includes('could look like')", timeout=30_000)
+    pictures = "Array.from(document.querySelectorAll('#fm3-chatbot img')).filter(i => !i.closest('.fm3-card')).length"
+    page.wait_for_function(f"{pictures} === 1", timeout=15_000)  # the generated picture, outside the product cards
+
+    page.get_by_role("tab", name="Gallery").click()
+    captions = page.locator("#fm3-gallery .caption-label, #fm3-gallery [class*=caption]")
+    page.wait_for_function("document.querySelector('#fm3-gallery').innerText.includes('Sketch (not a photo)')", timeout=15_000)
+    texts = captions.all_inner_texts()
+    assert texts[0].startswith("Sketch (not a photo)") and any("Shirt" in text for text in texts[1:])
+
+    page.locator("#fm3-gallery .thumbnail-item").first.click()
+    page.locator("#fm3-gallery-similar").click()
+    page.wait_for_function("document.querySelector('#fm3-gallery-info').innerText.includes('look like')", timeout=30_000)
+    assert not any(text.startswith("Sketch") for text in captions.all_inner_texts())  # real catalog items now
+
+    first_item = captions.first.inner_text()
+    page.locator("#fm3-gallery .thumbnail-item").first.click()
+    page.locator("#fm3-gallery-like").click()
+    page.wait_for_function("document.querySelector('#fm3-gallery-info').innerText.includes('Liked')", timeout=15_000)
+    assert first_item in page.locator("#fm3-gallery-info").inner_text()
+    assert page.locator("#fm3-gallery-download").is_enabled()
+    page.locator("#fm3-gallery-tryon").click()
+    page.wait_for_function("document.querySelector('#fm3-tryon-garment input').value.length > 0", timeout=15_000)
+    page.get_by_role("tab", name="Try-on", selected=True).wait_for(timeout=15_000)
+    assert page.locator("#fm3-tryon-garment input").input_value() == first_item.split(" — ")[0] + " — " + first_item.split(" — ")[1]

@@ -22,7 +22,7 @@ def run(url, action):
 def test_schema_lists_the_tools(app_url):
     with urllib.request.urlopen(f"{app_url}/gradio_api/mcp/schema") as response:
         tools = {tool["name"]: tool for tool in json.load(response)}
-    assert {"search_catalog", "recommend_outfit", "get_user_profile", "record_feedback"} <= set(tools)
+    assert {"search_catalog", "recommend_outfit", "generate_product_image", "get_user_profile", "record_feedback"} <= set(tools)
     assert "chat" not in tools and "respond" not in tools
     assert "Search the product catalog" in tools["search_catalog"]["description"]
 
@@ -71,3 +71,24 @@ def test_recommend_outfit_over_two_rounds_through_an_mcp_client(app_url, catalog
     assert set(first["explanation"]) == set(first["items"]) and all(first["explanation"].values())
     assert second["task"] == "alternative" and second["session_id"] == first["session_id"]
     assert not set(first["items"]) & set(second["items"])
+
+
+def test_generate_product_image_returns_an_image_through_an_mcp_client(app_url):
+    import base64
+    import io
+
+    from PIL import Image
+
+    async def action(session):
+        drawn = await session.call_tool("generate_product_image", {"description": "a red striped shirt", "seed": 1})
+        refused = await session.call_tool("generate_product_image", {"description": "a fast red car"})
+        return drawn, refused
+
+    drawn, refused = run(app_url, action)
+    assert not drawn.isError
+    image_part = next(part for part in drawn.content if part.type == "image")
+    assert image_part.mimeType == "image/png"
+    image = Image.open(io.BytesIO(base64.b64decode(image_part.data)))
+    assert image.size == (512, 512)
+    assert refused.isError
+    assert "only draw clothing and accessories" in " ".join(getattr(part, "text", "") for part in refused.content)

@@ -32,6 +32,8 @@ ARTICLE_SYNONYMS = {
     "jumper": ("Sweaters",), "pullover": ("Sweaters",), "cardigan": ("Sweaters",), "hoodie": ("Sweatshirts",),
     "coat": ("Jackets",), "blazer": ("Jackets", "Blazers"), "shades": ("Sunglasses",), "hat": ("Caps",),
     "frock": ("Dresses",), "gown": ("Dresses",), "blouse": ("Tops", "Shirts"),
+    "boots": ("Casual Shoes", "Formal Shoes"), "loafers": ("Casual Shoes", "Formal Shoes"), "brogues": ("Formal Shoes",),
+    "oxfords": ("Formal Shoes",), "sandals": ("Sandals", "Sports Sandals"), "beanie": ("Caps",),
 }  # fmt: skip
 COLOUR_SYNONYMS = {
     "navy": "Navy Blue", "gray": "Grey", "burgundy": "Maroon", "wine": "Maroon", "crimson": "Red",

@@ -12,15 +12,13 @@ from typing import Any
 import gradio as gr
 
 from fashionm3.assistant import converse
-from fashionm3.catalog.schema import Item
 from fashionm3.errors import FashionM3Error
-from fashionm3.retrieval.engine import Hit
 from fashionm3.service import FashionM3
-from fashionm3.ui.cards import CARDS_CSS, item_caption, product_cards_html
+from fashionm3.ui.cards import CARDS_CSS, product_cards_html
+from fashionm3.ui.gallery import GalleryParts, build_gallery_tab, collect, image_entries, item_entry, outputs, show, wire_gallery_actions
 from fashionm3.ui.tools import register_tools, user_errors
+from fashionm3.ui.tryon import TryOnParts, build_tryon_tab
 
-ANY = "Any"
-GALLERY_SIZE = 60
 CHAT_EXAMPLES = ["a navy shirt for a man", "something red for a party", "black sneakers under 80", "a summer dress"]
 
 
@@ -47,12 +45,13 @@ def build_demo(service: FashionM3) -> gr.Blocks:
             with gr.Tab("Chat", id="chat"):
                 chat_parts = _chat_tab(service)
             with gr.Tab("Gallery", id="gallery"):
-                _gallery_tab(service)
+                gallery = build_gallery_tab(service)
             with gr.Tab("Try-on", id="try-on"):
-                garment = _tryon_tab(service)
+                tryon = build_tryon_tab(service)
             with gr.Tab("Profile", id="profile"):
                 _profile_tab(service, user_id)
-        _wire_chat(service, chat_parts, user_id, garment, tabs)
+        _wire_chat(service, chat_parts, user_id, gallery, tryon, tabs)
+        wire_gallery_actions(service, gallery, user_id, tryon, tabs)
         demo.load(_ensure_user_id, inputs=user_id, outputs=user_id, api_visibility="private")
         register_tools(service)
     return demo
@@ -81,37 +80,46 @@ def _chat_tab(service: FashionM3) -> tuple[gr.MultimodalTextbox, gr.Chatbot, gr.
     return box, chatbot, gr.State(""), task
 
 
-def _wire_chat(service: FashionM3, parts: tuple, user_id: gr.BrowserState, garment: gr.Dropdown, tabs: gr.Tabs) -> None:
+def _wire_chat(service: FashionM3, parts: tuple, user_id: gr.BrowserState, gallery: GalleryParts, tryon: TryOnParts, tabs: gr.Tabs) -> None:
     box, chatbot, session, task = parts
+    unchanged = (gr.skip(),) * (3 + len(outputs(gallery)))  # try-on garment, tabs, collection, gallery
 
-    def respond(message: dict[str, Any], history: list, user: str | None, task_name: str, session_id: str, request: gr.Request) -> Iterator[tuple]:
+    def respond(message: dict[str, Any], history: list, user: str | None, task_name: str, session_id: str, collected: list) -> Iterator[tuple]:
         message = message or {}
         text, files = (message.get("text") or "").strip(), list(message.get("files") or [])
         history = list(history or []) + [{"role": "user", "content": {"path": _path(f)}} for f in files]
         if text:
             history.append({"role": "user", "content": text})
-        yield history, gr.MultimodalTextbox(value=None, interactive=False), session_id, gr.skip(), gr.skip()
+        yield history, gr.MultimodalTextbox(value=None, interactive=False), session_id, *unchanged
         streamed, final = "", None
         try:
             for event in converse(service, text, [Path(_path(f)) for f in files], user or "anonymous", session_id, task_name or "auto"):
                 if isinstance(event, str):
                     streamed += event
-                    yield [*history, _thought(streamed, "pending")], gr.skip(), session_id, gr.skip(), gr.skip()
+                    yield [*history, _thought(streamed, "pending")], gr.skip(), session_id, *unchanged
                 else:
                     final = event
         except FashionM3Error as error:
             history.append({"role": "assistant", "content": f"⚠️ {error}"})
-            yield history, gr.MultimodalTextbox(interactive=True), session_id, gr.skip(), gr.skip()
+            yield history, gr.MultimodalTextbox(interactive=True), session_id, *unchanged
             return
         history += [_thought(streamed, "done")] if streamed else []
-        history += [{"role": "assistant", "content": {"path": _save_image(service, image)}} for image in final.images]
+        pictures = image_entries(service, final.images, final.description.sentence() if final.description else text)
+        history += [{"role": "assistant", "content": {"path": picture["path"]}} for picture in pictures]
         cards = product_cards_html(final.hits, final.explanations)
         history.append({"role": "assistant", "content": f"{final.text}\n\n{cards}\n\n<sub>Served by {final.backend}</sub>"})
         handoff = final.handoff_item
+        new = pictures + [item_entry(hit.item) for hit in final.hits if hit.item.image_path]
+        collection = collect(collected, new)
+        message = "Your generated images and recommended items, newest first."
         yield (history, gr.MultimodalTextbox(interactive=True), final.session_id,
-               gr.Dropdown(value=handoff) if handoff else gr.skip(), gr.Tabs(selected="try-on") if handoff else gr.skip())  # fmt: skip
+               gr.Dropdown(value=handoff) if handoff else gr.skip(), gr.Tabs(selected="try-on") if handoff else gr.skip(),
+               collection, *show(gallery, collection, message))  # fmt: skip
 
-    box.submit(respond, [box, chatbot, user_id, task, session], [chatbot, box, session, garment, tabs], api_name="chat", api_visibility="undocumented")
+    box.submit(
+        respond, [box, chatbot, user_id, task, session, gallery.collected],
+        [chatbot, box, session, tryon.garment, tabs, gallery.collected, *outputs(gallery)], api_name="chat", api_visibility="undocumented",
+    )  # fmt: skip
 
 
 def _thought(text: str, status: str) -> dict[str, Any]:
@@ -119,111 +127,8 @@ def _thought(text: str, status: str) -> dict[str, Any]:
     return {"role": "assistant", "content": text, "metadata": {"title": "Stylist model output", "status": status}}
 
 
-def _save_image(service: FashionM3, image: Any) -> str:
-    """Save a generated image where the app may serve it; returns the path."""
-    folder = service.settings.data_dir / "generated"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{secrets.token_hex(8)}.png"
-    image.save(path)
-    return str(path)
-
-
 def _path(file: Any) -> str:
     return file if isinstance(file, str) else file.get("path", "")
-
-
-# --- Gallery -------------------------------------------------------------------------------------------------
-def _gallery_tab(service: FashionM3) -> None:
-    catalog = service.catalog
-
-    def choices(field: str) -> list[str]:
-        return [ANY, *catalog.values(field)]
-
-    with gr.Row():
-        text = gr.Textbox(label="Search", placeholder="e.g. striped shirt", scale=3)
-        gender = gr.Dropdown(choices("gender"), value=ANY, label="Gender")
-        article = gr.Dropdown(choices("article_type"), value=ANY, label="Category")
-        colour = gr.Dropdown(choices("colour"), value=ANY, label="Colour")
-    browse = gr.Button("Browse", variant="primary")
-    info = gr.Markdown()
-    first = _interleave_categories([item for item in catalog.items if item.image_path])[:GALLERY_SIZE]
-    gallery = gr.Gallery(
-        [(item.image_path, item_caption(item)) for item in first],
-        label="Catalog", columns=6, height=620, elem_id="fm3-gallery", allow_preview=True,
-    )
-    shown = gr.State([item.id for item in first])
-    selected = gr.State(None)
-    similar = gr.Button("Find similar items", interactive=False)
-
-    def show(hits: list[Hit], message: str) -> tuple[list, str, list[str], None, dict]:
-        images = [(hit.item.image_path, item_caption(hit.item)) for hit in hits if hit.item.image_path]
-        ids = [hit.item.id for hit in hits if hit.item.image_path]
-        return images, message, ids, None, gr.Button(interactive=False)
-
-    @user_errors
-    def on_browse(query: str, gender_value: str, article_value: str, colour_value: str) -> tuple:
-        filters = {"gender": gender_value, "article_type": article_value, "colour": colour_value}
-        filters = {name: value for name, value in filters.items() if value and value != ANY}
-        if (query or "").strip():
-            result = service.search_catalog(query, None, filters, k=GALLERY_SIZE)
-            return show(result.hits, f"{len(result.hits)} items for “{query.strip()}”.")
-        mask = catalog.mask(filters)
-        hits = [Hit(item, 1.0) for item, keep in zip(catalog.items, mask) if keep]
-        return show(hits[:GALLERY_SIZE], f"{int(mask.sum())} items match; showing {min(GALLERY_SIZE, int(mask.sum()))}.")
-
-    def on_select(ids: list[str], event: gr.SelectData) -> tuple[str, dict]:
-        return ids[event.index], gr.Button(interactive=True)
-
-    @user_errors
-    def on_similar(item_id: str | None) -> tuple:
-        if not item_id:
-            raise gr.Error("Select an item in the gallery first.")
-        item = catalog.get(item_id)
-        result = service.search_catalog("", item.image_path, None, k=GALLERY_SIZE)
-        return show(result.hits, f"Items that look like **{item.name}** (by photo).")
-
-    outputs = [gallery, info, shown, selected, similar]
-    for trigger in (browse.click, text.submit):
-        trigger(on_browse, [text, gender, article, colour], outputs, api_visibility="private")
-    gallery.select(on_select, shown, [selected, similar], api_visibility="private")
-    similar.click(on_similar, selected, outputs, api_visibility="private")
-
-
-def _interleave_categories(items: list[Item]) -> list[Item]:
-    """Round-robin over article types so the first page shows the catalog's variety."""
-    by_type: dict[str, list[Item]] = {}
-    for item in items:
-        by_type.setdefault(item.article_type, []).append(item)
-    columns = list(by_type.values())
-    return [column[row] for row in range(max(map(len, columns), default=0)) for column in columns if row < len(column)]
-
-
-# --- Try-on --------------------------------------------------------------------------------------------------
-def _tryon_tab(service: FashionM3) -> gr.Dropdown:
-    gr.Markdown("Upload a photo of yourself and choose a catalog garment to see it on you.")
-    gr.Markdown(f"Try-on backend: **{service.tryon.label}**", elem_id="fm3-tryon-backend")
-    with gr.Row():
-        person = gr.Image(label="Your photo", type="filepath", sources=["upload", "webcam"], elem_id="fm3-tryon-person")
-        garment = gr.Dropdown(
-            [(item_caption(item), item.id) for item in service.catalog.items if item.master_category == "Apparel"],
-            label="Garment",
-        )
-    run = gr.Button("Try it on", variant="primary")
-    result = gr.Image(label="Result", interactive=False)
-    message = gr.Markdown(elem_id="fm3-tryon-message")
-
-    def on_try(person_path: str | None, item_id: str | None) -> tuple[Any, str]:
-        if not item_id:
-            return None, "⚠️ Choose a garment first."
-        if not person_path:
-            return None, "⚠️ Upload a photo of yourself first."
-        try:
-            return service.virtual_try_on(Path(person_path), item_id), ""
-        except FashionM3Error as error:
-            return None, f"⚠️ {error}"
-
-    run.click(on_try, [person, garment], [result, message], api_visibility="private")
-    return garment
 
 
 # --- Profile -------------------------------------------------------------------------------------------------

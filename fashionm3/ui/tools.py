@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import gradio as gr
+from PIL import Image
 from gradio.route_utils import get_root_url
 
 from fashionm3.assistant import recommend
@@ -115,6 +116,29 @@ def register_tools(service: FashionM3) -> None:
 
     for tool in (search_catalog, recommend_outfit, get_user_profile, record_feedback):
         gr.api(tool, api_name=tool.__name__)
+    _register_image_tool(service)
+
+
+def _register_image_tool(service: FashionM3) -> None:
+    """An event with an image output (``gr.api`` cannot return images), on components nobody sees."""
+
+    @user_errors
+    def generate_product_image(description: str, seed: int = 0) -> Image.Image:
+        """Draw a product photo of a clothing item or accessory from its description (offline: a labelled sketch).
+
+        Args:
+            description: The item in plain words, e.g. "a navy blue linen shirt with a button-down collar" (at most 1,000 characters; clothing and accessories only).
+            seed: Random seed; the same description and seed give the same image.
+
+        Returns:
+            A PNG image of the item on a plain background.
+        """
+        return service.generate_product_image(description, int(seed or 0))[0]
+
+    with gr.Group(visible=False):
+        description, seed = gr.Textbox(label="description"), gr.Number(0, label="seed", precision=0)
+        image, trigger = gr.Image(type="pil", format="png", label="image"), gr.Button()
+    trigger.click(generate_product_image, [description, seed], image, api_name="generate_product_image")
 
 
 def parse_image_list(images: str) -> list[str]:
