@@ -181,7 +181,8 @@ def _recommend(
     if task == "alternative" or refinements:
         exclude |= set(conversation.shown)
     query = build_query(description, request, types, catalog, exclude)
-    result = service.engine.search(query.text, None, query.filters, CHAT_RESULTS, exclude=query.exclude)
+    taste = service.preference_for(conversation.user_id)
+    result = service.engine.search(query.text, None, query.filters, CHAT_RESULTS, exclude=query.exclude, preference=taste)
     if result.strict:  # a recommendation shows only items that meet everything when there are any
         result.hits = result.hits[: result.strict]
     elif result.relaxed:
@@ -237,7 +238,8 @@ def _search(service: FashionM3, conversation: Conversation, text: str, named: li
     filters = {k: v for k, v in conversation.constraints.items() if k in ("gender", "price_max", "price_min")}
     if named:
         filters["article_type"] = named
-    result = service.engine.search(text, photos[0] if photos else None, filters, CHAT_RESULTS, exclude=conversation.rejected)
+    result = service.engine.search(text, photos[0] if photos else None, filters, CHAT_RESULTS, exclude=conversation.rejected,
+                                   preference=service.preference_for(conversation.user_id))  # fmt: skip
     if result.relaxed:
         notes.append(f"Few items matched everything, so some results ignore: {_dropped(result.relaxed)}.")
     parsed = result.parsed.filters

@@ -1,4 +1,4 @@
-"""Command line (contract C4): ``python -m fashionm3 index|search``, and ``eval stylist|generation``."""
+"""Command line (contract C4): ``python -m fashionm3 index|search``, ``eval stylist|generation`` and ``export-preferences``."""
 
 from __future__ import annotations
 
@@ -99,6 +99,18 @@ def cmd_eval(args: argparse.Namespace) -> None:
     print(json.dumps(evaluate(service, args.n, args.seed)))
 
 
+def cmd_export_preferences(args: argparse.Namespace) -> None:
+    from fashionm3.catalog.loaders import load_catalog
+    from fashionm3.config import probe_environment
+    from fashionm3.people.dpo import export_preferences
+    from fashionm3.store import open_user_store
+
+    settings = Settings.from_env()
+    catalog = load_catalog(settings, probe_environment(settings.hub_probe_timeout).hub_reachable)
+    count = export_preferences(open_user_store(settings.data_dir, settings.database_url), catalog, Path(args.out))
+    print(json.dumps({"pairs": count, "out": args.out}))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fashionm3", description="FashionM3 catalog tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -127,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     evaluate.add_argument("-n", type=int, default=200, help="number of scenarios (stylist) or images (generation)")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(run=cmd_eval)
+
+    export = commands.add_parser("export-preferences", help="write (prompt, chosen, rejected) pairs for DPO as JSONL")
+    export.add_argument("--out", required=True, help="JSONL file to write")
+    export.set_defaults(run=cmd_export_preferences)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

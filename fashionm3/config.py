@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import secrets
 import socket
 from pathlib import Path
 from typing import Literal
@@ -42,6 +43,8 @@ class Settings:
     index: str = "auto"
     milvus_uri: str = ""
     milvus_token: str = ""
+    database_url: str = ""  # empty = SQLite in the data directory; e.g. postgresql+psycopg://user:pw@host/db
+    secret: str = ""  # signs the per-browser user id; empty = a random one kept in the data directory
     hub_probe_timeout: float = 3.0
     max_message_chars: int = 2000
     max_image_pixels: int = 80_000_000
@@ -88,10 +91,27 @@ class Settings:
             index=index,
             milvus_uri=get("MILVUS_URI", defaults.milvus_uri),
             milvus_token=get("MILVUS_TOKEN", defaults.milvus_token),
+            database_url=get("DATABASE_URL", defaults.database_url),
+            secret=get("SECRET", defaults.secret),
             hub_probe_timeout=float(get("HUB_PROBE_TIMEOUT", defaults.hub_probe_timeout)),
             max_message_chars=int(get("MAX_MESSAGE_CHARS", defaults.max_message_chars)),
             max_image_pixels=int(get("MAX_IMAGE_PIXELS", defaults.max_image_pixels)),
         )
+
+
+def browser_secret(settings: Settings) -> str:
+    """The key that encrypts the user id kept in the browser: ``FASHIONM3_SECRET``, else one stored in the data dir.
+
+    Either way it survives restarts, so returning visitors keep their id (and their history).
+    """
+    if settings.secret:
+        return settings.secret
+    path = settings.data_dir / "browser-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def _default_data_dir() -> str:

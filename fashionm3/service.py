@@ -27,8 +27,9 @@ from fashionm3.generation.request import ProductPrompt, check_count, check_descr
 from fashionm3.images import ImageSource, LoadedImage, load_image
 from fashionm3.retrieval.ann import IndexOptions
 from fashionm3.retrieval.encoders import create_encoder
+from fashionm3.retrieval.preference import Preference, build_preference
 from fashionm3.retrieval.engine import Hit, Progress, SearchEngine, SearchResult
-from fashionm3.store.sqlite import SQLiteUserStore
+from fashionm3.store import open_user_store
 from fashionm3.stylist import create_stylist
 from fashionm3.stylist.description import ItemDescription
 from fashionm3.stylist.grounding import CategoryMatcher
@@ -86,7 +87,7 @@ class FashionM3:
             milvus_token=settings.milvus_token,
         )
         engine = SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress or logging_progress(), options)
-        store = SQLiteUserStore(settings.data_dir / "users.sqlite3")
+        store = open_user_store(settings.data_dir, settings.database_url)
         stylist = _start_backend("stylist", lambda: create_stylist(mode, settings, catalog),
                                  lambda: create_stylist("offline", dataclasses.replace(settings, stylist="offline"), catalog), settings, notices)
         generator = _start_backend("image generator", lambda: create_generator(mode, settings, catalog),
@@ -110,7 +111,7 @@ class FashionM3:
             "stylist": self.stylist.label,
             "image generation": self.generator.label,
             "try-on": self.tryon.label,
-            "user store": f"{self.store.label} in {self.settings.data_dir}",
+            "user store": self.store.label if self.settings.database_url else f"{self.store.label} in {self.settings.data_dir}",
         }
 
     def notice(self) -> str:
@@ -131,11 +132,55 @@ class FashionM3:
         image: "ImageSource | None" = None,
         filters: "Mapping[str, object] | str | None" = None,
         k: int = 10,
+        user_id: str = "",
     ) -> SearchResult:
-        """Search real catalog items by text and/or image with optional filters."""
+        """Search real catalog items by text and/or image with optional filters (re-ranked by the user's taste)."""
         self.check_text(text, allow_empty=image not in (None, ""))
         loaded = self.load_user_image(image) if image not in (None, "") else None
-        return self.engine.search(text, loaded.image if loaded else None, parse_filters(filters), k)
+        preference = self.preference_for(user_id) if user_id else None
+        return self.engine.search(text, loaded.image if loaded else None, parse_filters(filters), k, preference=preference)
+
+    def preference_for(self, user_id: str) -> Preference | None:
+        """The user's likes, dislikes and stated preferences as a re-ranking preference (None without any)."""
+        user_id = check_user_id(user_id)
+        feedback, stated = self.store.feedback(user_id), self.stated_preferences(user_id)
+        if not feedback and not stated:
+            return None
+        return build_preference(self.catalog, self.engine.encoder, feedback, self.engine.image_index is not None, stated)
+
+    def save_preferences(
+        self, user_id: str, styles: list[str] = (), favour_colours: list[str] = (), avoid_colours: list[str] = (),
+        budget_max: float | None = None, sizes: str = "",
+    ) -> dict[str, object]:  # fmt: skip
+        """Store what the user says they like: styles (occasions), colours to favour or avoid, budget, sizes."""
+        user_id = check_user_id(user_id)
+        colours, usages = set(self.catalog.values("colour")), set(self.catalog.values("usage"))
+        unknown = [c for c in [*favour_colours, *avoid_colours] if c not in colours] + [u for u in styles if u not in usages]
+        if unknown:
+            raise InvalidInput(f"Unknown colour or style {unknown[0]!r}; choose from the lists shown.")
+        if budget_max is not None and not 0 < float(budget_max) < 1e6:
+            raise InvalidInput("The budget must be a positive amount.")
+        if len(sizes or "") > 200:
+            raise InvalidInput("Keep sizes under 200 characters, e.g. “M, 32/32, EU 42”.")
+        preferences = {"styles": list(styles), "favour_colours": list(favour_colours), "avoid_colours": list(avoid_colours),
+                       "budget_max": float(budget_max) if budget_max else None, "sizes": (sizes or "").strip()}  # fmt: skip
+        self.store.add_event(user_id, "preferences", preferences)
+        return {"ok": True, "user_id": user_id, "preferences": preferences}
+
+    def stated_preferences(self, user_id: str) -> dict[str, object]:
+        """The user's latest stated preferences ({} when none were given)."""
+        return self.store.latest(check_user_id(user_id), "preferences") or {}
+
+    def export_user_data(self, user_id: str) -> dict[str, object]:
+        """Everything stored about the user (preferences, likes, dislikes, full history) as one JSON object."""
+        return {**self.user_profile(user_id), "history": self.store.history(check_user_id(user_id), limit=1_000_000)}
+
+    def delete_user_data(self, user_id: str) -> dict[str, object]:
+        """Erase everything stored about the user; returns how many records went."""
+        user_id = check_user_id(user_id)
+        removed = self.store.delete_user(user_id)
+        self.sessions.forget_user(user_id)
+        return {"ok": True, "user_id": user_id, "removed": removed}
 
     def check_text(self, text: str, allow_empty: bool = False) -> str:
         """Validate a user message: not empty (unless a photo comes with it) and not too long."""
@@ -162,6 +207,7 @@ class FashionM3:
         feedback = self.store.feedback(user_id)
         return {
             "user_id": user_id,
+            "preferences": self.stated_preferences(user_id),
             "liked": [item_id for item_id, liked in feedback.items() if liked],
             "disliked": [item_id for item_id, liked in feedback.items() if not liked],
             "history": self.store.history(user_id),

@@ -12,16 +12,37 @@ ARGS = [
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
+def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     if not shutil.which("chromium"):
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.goto(app_url, wait_until="load")  # Gradio keeps a stream open: never "networkidle"
-        yield page
+        yield browser
         browser.close()
+
+
+def open_page(browser, app_url):
+    """A page in its own browser context (its own storage: a separate visitor)."""
+    page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+    page.goto(app_url, wait_until="load")  # Gradio keeps a stream open: never "networkidle"
+    return page
+
+
+@pytest.fixture(scope="module")
+def page(browser, app_url):
+    return open_page(browser, app_url)
+
+
+def ask(page, message):
+    """Send a chat message and wait for its answer."""
+    page.wait_for_selector("#fm3-chatbot", timeout=30_000)
+    answers = "document.querySelector('#fm3-chatbot').innerText.split('Served by').length"
+    before = page.evaluate(answers)
+    box = page.locator("#fm3-chat-input textarea")
+    box.fill(message)
+    box.press("Enter")
+    page.wait_for_function(f"{answers} > {before}", timeout=30_000)
 
 
 def loaded_images(page, selector):
@@ -71,13 +92,8 @@ def test_try_on_says_what_is_unavailable(page, tmp_path):
 
 def test_chat_to_gallery_to_find_similar_to_try_on(page):
     page.get_by_role("tab", name="Chat").click()
-    box = page.locator("#fm3-chat-input textarea")
-    answers = "document.querySelector('#fm3-chatbot').innerText.split('Served by').length"
     for message in ("a navy shirt for a man", "show me what that looks like"):
-        before = page.evaluate(answers)
-        box.fill(message)
-        box.press("Enter")
-        page.wait_for_function(f"{answers} > {before}", timeout=30_000)
+        ask(page, message)
     page.wait_for_function("document.querySelector('#fm3-chatbot').innerText.includes('could look like')", timeout=30_000)
     pictures = "Array.from(document.querySelectorAll('#fm3-chatbot img')).filter(i => !i.closest('.fm3-card')).length"
     page.wait_for_function(f"{pictures} === 1", timeout=15_000)  # the generated picture, outside the product cards
@@ -103,3 +119,23 @@ def test_chat_to_gallery_to_find_similar_to_try_on(page):
     page.wait_for_function("document.querySelector('#fm3-tryon-garment input').value.length > 0", timeout=15_000)
     page.get_by_role("tab", name="Try-on", selected=True).wait_for(timeout=15_000)
     assert page.locator("#fm3-tryon-garment input").input_value() == first_item.split(" — ")[0] + " — " + first_item.split(" — ")[1]
+
+
+def test_two_visitors_never_see_each_others_profile(browser, app_url):
+    alice, bob = open_page(browser, app_url), open_page(browser, app_url)
+    ask(alice, "black sneakers")
+    alice.locator("#fm3-rate-like").click()
+    alice.wait_for_function("document.querySelector('#fm3-rated').innerText.includes('Noted')", timeout=15_000)
+    liked = alice.locator("#fm3-rated strong").inner_text()
+
+    identities = []
+    for visitor in (alice, bob):
+        visitor.get_by_role("tab", name="Profile").click()
+        visitor.wait_for_function("document.querySelector('#fm3-profile-id').innerText.includes('Your id')", timeout=15_000)
+        identities.append(visitor.locator("#fm3-profile-id code").inner_text())
+    assert identities[0] != identities[1] and all(identity.startswith("anon-") for identity in identities)
+    alice.wait_for_function(f"document.querySelector('#fm3-profile-likes').innerText.includes({liked!r})", timeout=15_000)
+    assert liked not in bob.locator("#fm3-profile-likes").inner_text()
+    assert "none yet" in bob.locator("#fm3-profile-likes").inner_text()
+    assert "black sneakers" in alice.locator("#fm3-profile-history").inner_text()
+    assert "black sneakers" not in bob.locator("#fm3-profile-history").inner_text()

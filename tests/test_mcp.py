@@ -92,3 +92,17 @@ def test_generate_product_image_returns_an_image_through_an_mcp_client(app_url):
     assert image.size == (512, 512)
     assert refused.isError
     assert "only draw clothing and accessories" in " ".join(getattr(part, "text", "") for part in refused.content)
+
+
+def test_feedback_through_mcp_re_ranks_the_users_next_search(app_url):
+    async def action(session):
+        first = json.loads((await session.call_tool("search_catalog", {"query": "a red handbag", "k": 5, "user_id": "mcp-taste"})).content[0].text)
+        ack = await session.call_tool("record_feedback", {"user_id": "mcp-taste", "item_id": first[0]["id"], "liked": False})
+        mine = json.loads((await session.call_tool("search_catalog", {"query": "a red handbag", "k": 5, "user_id": "mcp-taste"})).content[0].text)
+        others = json.loads((await session.call_tool("search_catalog", {"query": "a red handbag", "k": 5})).content[0].text)
+        return first, ack, mine, others
+
+    first, ack, mine, others = run(app_url, action)
+    assert not ack.isError
+    assert first[0]["id"] not in [item["id"] for item in mine]
+    assert first[0]["id"] == others[0]["id"]  # without a user id the ranking is the plain one

@@ -18,6 +18,7 @@ from fashionm3.retrieval.encoders import Encoder
 from fashionm3.retrieval.ann import IndexOptions, build_index, load_index
 from fashionm3.retrieval.cache import EmbeddingCache, content_key
 from fashionm3.retrieval.index import VectorIndex
+from fashionm3.retrieval.preference import Preference
 from fashionm3.retrieval.query import RELAX_ORDER, ParsedQuery, parse_query
 
 log = logging.getLogger(__name__)
@@ -147,12 +148,14 @@ class SearchEngine:
         filters: Mapping[str, object] | None = None,
         k: int = 10,
         exclude: Collection[str] = (),
+        preference: Preference | None = None,
     ) -> SearchResult:
         """Rank catalog items for a text and/or image query.
 
         Items matching every filter come first; when they are fewer than ``k``, the list is filled with items
         matching fewer of the filters found in the text (season, usage, colour, ... are dropped in that order).
-        Filters passed explicitly are always kept; items whose ids are in ``exclude`` never appear.
+        Filters passed explicitly are always kept; items whose ids are in ``exclude`` never appear. A user's
+        ``preference`` re-ranks the candidates and drops disliked items and their near-duplicates.
         """
         text = (text or "").strip()
         if not text and image is None:
@@ -167,8 +170,10 @@ class SearchEngine:
         base_mask = self.catalog.mask(explicit)
         if image is not None:
             base_mask &= self.has_image
-        for item_id in exclude:
+        for item_id in [*exclude, *(preference.disliked_ids if preference else ())]:
             base_mask[self.catalog.position(item_id)] = False
+        if preference and preference.avoided_colours:
+            base_mask &= ~self.catalog.mask({"colour": sorted(preference.avoided_colours)})
         parsed = parse_query(text, self.catalog) if text else ParsedQuery(text="")
         implied = {name: value for name, value in parsed.filters.items() if name not in explicit}
         queries = self._query_vectors(text, image)
@@ -178,7 +183,7 @@ class SearchEngine:
         strict = 0
         for tier_filters, dropped in _relaxation_tiers(implied):
             mask = base_mask & self.catalog.mask(tier_filters)
-            new_hits = [hit for hit in self._rank(queries, image is not None, mask, k) if hit.item.id not in seen]
+            new_hits = [hit for hit in self._rank(queries, image is not None, mask, k, preference) if hit.item.id not in seen]
             if new_hits and dropped:
                 relaxed = dropped
             hits += new_hits[: k - len(hits)]
@@ -232,13 +237,18 @@ class SearchEngine:
                 queries.append((self.text_index, image_vector))
         return queries
 
-    def _rank(self, queries: list[tuple[VectorIndex, np.ndarray]], photo: bool, mask: np.ndarray, k: int) -> list[Hit]:
+    def _rank(
+        self, queries: list[tuple[VectorIndex, np.ndarray]], photo: bool, mask: np.ndarray, k: int, preference: Preference | None = None
+    ) -> list[Hit]:
         candidates = np.unique(np.concatenate([index.search(q, max(k, CANDIDATES), mask)[0] for index, q in queries]))
         if candidates.size == 0:
             return []
         fused = np.mean([index.score(q, candidates) for index, q in queries], axis=0)
         if photo:
             fused = self._neighbour_votes(candidates, fused)
+        if preference is not None:
+            fused, keep = preference.personalise({"text": self.text_index, "image": self.image_index}, candidates, fused)
+            candidates, fused = candidates[keep], fused[keep]
         order = np.argsort(-fused, kind="stable")[:k]
         return [Hit(self.catalog.items[int(candidates[i])], float(fused[i])) for i in order]
 

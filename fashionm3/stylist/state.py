@@ -87,3 +87,9 @@ class SessionStore:
             while len(self._sessions) > self.capacity:
                 self._sessions.popitem(last=False)
             return conversation
+
+    def forget_user(self, user_id: str) -> None:
+        """Drop every conversation of this user (their data was deleted)."""
+        with self._lock:
+            for session_id in [sid for sid, conversation in self._sessions.items() if conversation.user_id == user_id]:
+                del self._sessions[session_id]

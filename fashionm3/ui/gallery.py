@@ -68,7 +68,7 @@ def grid_value(entries: list[Entry]) -> list[tuple[str, str]]:
     return [(entry["path"], entry["caption"]) for entry in entries]
 
 
-def build_gallery_tab(service: FashionM3) -> GalleryParts:
+def build_gallery_tab(service: FashionM3, user_id: gr.BrowserState) -> GalleryParts:
     """Generate row, catalog search row, the grid and the per-image actions."""
     catalog = service.catalog
     gr.Markdown(f"Images the assistant generated and items it recommended collect here. Image generation: **{service.generator.label}**.")
@@ -92,7 +92,7 @@ def build_gallery_tab(service: FashionM3) -> GalleryParts:
                    (("similar", "Find similar"), ("tryon", "Send to Try-on"), ("like", "👍 Like"), ("dislike", "👎 Dislike"))]  # fmt: skip
         download = gr.DownloadButton("Download", interactive=False, elem_id="fm3-gallery-download")
     parts = GalleryParts(grid, gr.State(first), gr.State([]), gr.State(None), info, actions, download)
-    _wire_search(service, parts, text, gender, article, colour, browse, mine)
+    _wire_search(service, parts, user_id, text, gender, article, colour, browse, mine)
 
     @user_errors
     def on_generate(description: str, seed_value: float, images: float, collected: list[Entry]) -> tuple:
@@ -117,16 +117,16 @@ def show(parts: GalleryParts, entries: list[Entry], message: str) -> tuple:
     return grid_value(entries), message, entries, None, *disabled, gr.DownloadButton(value=None, interactive=False)
 
 
-def _wire_search(service: FashionM3, parts: GalleryParts, text: gr.Textbox, gender: gr.Dropdown, article: gr.Dropdown,
-                 colour: gr.Dropdown, browse: gr.Button, mine: gr.Button) -> None:  # fmt: skip
+def _wire_search(service: FashionM3, parts: GalleryParts, user_id: gr.BrowserState, text: gr.Textbox, gender: gr.Dropdown,
+                 article: gr.Dropdown, colour: gr.Dropdown, browse: gr.Button, mine: gr.Button) -> None:  # fmt: skip
     catalog = service.catalog
 
     @user_errors
-    def on_browse(query: str, gender_value: str, article_value: str, colour_value: str) -> tuple:
+    def on_browse(query: str, gender_value: str, article_value: str, colour_value: str, user: str | None) -> tuple:
         filters = {"gender": gender_value, "article_type": article_value, "colour": colour_value}
         filters = {name: value for name, value in filters.items() if value and value != ANY}
         if (query or "").strip():
-            hits = service.search_catalog(query, None, filters, k=GALLERY_SIZE).hits
+            hits = service.search_catalog(query, None, filters, k=GALLERY_SIZE, user_id=user or "").hits
             return show(parts, _entries(hits), f"{len(hits)} items for “{query.strip()}”.")
         mask = catalog.mask(filters)
         items = [item for item, keep in zip(catalog.items, mask) if keep and item.image_path][:GALLERY_SIZE]
@@ -137,7 +137,7 @@ def _wire_search(service: FashionM3, parts: GalleryParts, text: gr.Textbox, gend
         return show(parts, collected or [], message)
 
     for trigger in (browse.click, text.submit):
-        trigger(on_browse, [text, gender, article, colour], outputs(parts), api_visibility="private")
+        trigger(on_browse, [text, gender, article, colour, user_id], outputs(parts), api_visibility="private")
     mine.click(on_mine, parts.collected, outputs(parts), api_visibility="private")
 
 

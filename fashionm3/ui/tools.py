@@ -52,7 +52,7 @@ def register_tools(service: FashionM3) -> None:
 
     @user_errors
     def search_catalog(
-        query: str = "", image: str = "", filters: str = "", k: int = 10, request: gr.Request = None
+        query: str = "", image: str = "", filters: str = "", k: int = 10, user_id: str = "", request: gr.Request = None
     ) -> str:
         """Search the product catalog by text and/or image and return real items.
 
@@ -61,11 +61,12 @@ def register_tools(service: FashionM3) -> None:
             image: Optional picture to search by: an http(s) URL, a data URI or a path of a file uploaded to this app.
             filters: Optional JSON object of exact filters, e.g. {"gender": "Women", "article_type": "Dresses", "colour": "Red", "price_max": 60}. Keys: gender, master_category, sub_category, article_type, colour, season, usage, price_min, price_max.
             k: How many items to return (1-100).
+            user_id: Optional user id: their likes, dislikes and stated preferences re-rank the results.
 
         Returns:
             A JSON list of items with id, name, category, colour, gender, season, usage, price, score and image_url.
         """
-        result = service.search_catalog(query, image or None, filters, int(k))
+        result = service.search_catalog(query, image or None, filters, int(k), user_id)
         return json.dumps(hits_to_json(result.hits, public_root(request)))
 
     @user_errors

@@ -1,0 +1,30 @@
+"""The user store's tables (SQLAlchemy Core). Changes to them go through a migration in ``migrations/versions``."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Float, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
+
+metadata = MetaData()
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", String(128), nullable=False),
+    Column("session_id", String(64), nullable=False, server_default=""),
+    Column("created", Float, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("payload", Text, nullable=False),
+    Index("events_user", "user_id", "created"),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("user_id", String(128), nullable=False),
+    Column("item_id", String(64), nullable=False),
+    Column("liked", Integer, nullable=False),
+    Column("session_id", String(64), nullable=False, server_default=""),
+    Column("created", Float, nullable=False),
+    PrimaryKeyConstraint("user_id", "item_id"),
+)
