@@ -188,6 +188,9 @@ def _recommend(
     elif result.relaxed:
         notes.append(f"No item matched everything, so these ignore: {_dropped(result.relaxed)}.")
     explanations = {hit.item.id: explain(hit.item, description, request) for hit in result.hits}
+    owned = [piece for piece in service.wardrobe(conversation.user_id) if piece.article_type in types][:2]
+    if owned:
+        notes.append("From your wardrobe: your " + " and your ".join(piece.label() for piece in owned) + " would also do here.")
     _remember(service, conversation, task, text, description, result.hits, types)
     answer = _compose(task, conversation.outfit, description, preference, result.hits, notes, query.filters)
     yield Recommendation(task, answer, result.hits, explanations, conversation.session_id, _backend(service), description,

@@ -1,4 +1,4 @@
-"""Command line (contract C4): ``python -m fashionm3 index|search``, ``eval stylist|generation`` and ``export-preferences``."""
+"""Command line (contract C4): ``python -m fashionm3 index|search``, ``eval stylist|generation``, ``export-preferences`` and ``study export``."""
 
 from __future__ import annotations
 
@@ -111,6 +111,16 @@ def cmd_export_preferences(args: argparse.Namespace) -> None:
     print(json.dumps({"pairs": count, "out": args.out}))
 
 
+def cmd_study_export(args: argparse.Namespace) -> None:
+    from fashionm3.store import open_user_store
+    from fashionm3.study.protocol import load_protocol
+    from fashionm3.study.records import Study
+
+    settings = Settings.from_env()
+    study = Study(load_protocol(settings.study_file), open_user_store(settings.data_dir, settings.database_url))
+    print(json.dumps({**study.export(Path(args.out)), "out": args.out}))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fashionm3", description="FashionM3 catalog tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     export = commands.add_parser("export-preferences", help="write (prompt, chosen, rejected) pairs for DPO as JSONL")
     export.add_argument("--out", required=True, help="JSONL file to write")
     export.set_defaults(run=cmd_export_preferences)
+
+    study = commands.add_parser("study", help="study mode tools")
+    study.add_argument("action", choices=["export"])
+    study.add_argument("--out", required=True, help="folder for events.jsonl, answers.csv, sus.csv and turns.csv")
+    study.set_defaults(run=cmd_study_export)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

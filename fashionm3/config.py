@@ -29,6 +29,9 @@ class Settings:
     data_dir: Path = Path(".fashionm3")
     device: str = "auto"
     study: bool = False
+    study_file: str = ""  # JSON/YAML study protocol; empty = the built-in five tasks
+    study_admin_token: str = ""  # unlocks the researchers' export in the UI; empty = no UI export
+    study_dataset: str = ""  # private Hugging Face dataset the study export is pushed to every 10 minutes
     encoder_model: str = "hf-hub:Marqo/marqo-fashionSigLIP"
     stylist: str = "auto"  # auto (VLM when models can run), vlm, openai or offline
     vlm_model: str = "Qwen/Qwen3-VL-4B-Instruct"
@@ -77,6 +80,9 @@ class Settings:
             data_dir=Path(get("DATA_DIR", _default_data_dir())).expanduser(),
             device=get("DEVICE", defaults.device).lower(),
             study=get("STUDY", "0").lower() in ("1", "true", "yes", "on"),
+            study_file=get("STUDY_FILE", defaults.study_file),
+            study_admin_token=get("STUDY_ADMIN_TOKEN", defaults.study_admin_token),
+            study_dataset=get("STUDY_DATASET", defaults.study_dataset),
             encoder_model=get("ENCODER_MODEL", defaults.encoder_model),
             stylist=stylist,
             vlm_model=get("VLM_MODEL", defaults.vlm_model),

@@ -10,15 +10,16 @@ import functools
 import json
 import logging
 import secrets
+import shutil
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PIL import Image
 
 from fashionm3.catalog.loaders import load_catalog
-from fashionm3.catalog.schema import Catalog
+from fashionm3.catalog.schema import Catalog, Item
 from fashionm3.config import Environment, Settings, probe_environment, resolve_mode
 from fashionm3.backends import ImageGenerator, NoTryOn, Stylist, TryOn, UserStore
 from fashionm3.errors import InvalidInput, Unavailable
@@ -27,13 +28,21 @@ from fashionm3.generation.request import ProductPrompt, check_count, check_descr
 from fashionm3.images import ImageSource, LoadedImage, load_image
 from fashionm3.retrieval.ann import IndexOptions
 from fashionm3.retrieval.encoders import create_encoder
+from fashionm3.people import wardrobe
+from fashionm3.people.wardrobe import WardrobePiece
 from fashionm3.retrieval.preference import Preference, build_preference
 from fashionm3.retrieval.engine import Hit, Progress, SearchEngine, SearchResult
 from fashionm3.store import open_user_store
+from fashionm3.study.protocol import load_protocol
+from fashionm3.study.records import Study
+from fashionm3.study.sync import start_study_sync
 from fashionm3.stylist import create_stylist
 from fashionm3.stylist.description import ItemDescription
 from fashionm3.stylist.grounding import CategoryMatcher
 from fashionm3.stylist.state import SessionStore
+
+if TYPE_CHECKING:
+    from fashionm3.assistant import Recommendation
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,6 +68,7 @@ class FashionM3:
     notices: list[str] = dataclasses.field(default_factory=list)  # fallbacks the user should know about
     upload_roots: list[Path] = dataclasses.field(default_factory=list)  # where the UI stores uploaded files
     sessions: SessionStore = dataclasses.field(default_factory=SessionStore)  # chat conversations
+    study: Study | None = None  # study mode (FASHIONM3_STUDY=1)
 
     @classmethod
     def start(cls, settings: Settings | None = None, progress: Progress | None = None) -> "FashionM3":
@@ -88,11 +98,14 @@ class FashionM3:
         )
         engine = SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress or logging_progress(), options)
         store = open_user_store(settings.data_dir, settings.database_url)
+        study = Study(load_protocol(settings.study_file), store) if settings.study else None  # a bad study file stops here
         stylist = _start_backend("stylist", lambda: create_stylist(mode, settings, catalog),
                                  lambda: create_stylist("offline", dataclasses.replace(settings, stylist="offline"), catalog), settings, notices)
         generator = _start_backend("image generator", lambda: create_generator(mode, settings, catalog),
                                    lambda: create_generator("offline", dataclasses.replace(settings, generator="sketch"), catalog), settings, notices)
-        service = cls(settings, environment, mode, catalog, engine, store, stylist, generator, NoTryOn(), notices=notices)
+        service = cls(settings, environment, mode, catalog, engine, store, stylist, generator, NoTryOn(), notices=notices, study=study)
+        if study and settings.study_dataset and environment.hub_reachable:
+            start_study_sync(study, settings.study_dataset, settings.data_dir / "study-sync")
         service.startup_seconds = time.perf_counter() - began
         log.info("FashionM3 ready in %.1f s", service.startup_seconds)
         return service
@@ -175,10 +188,29 @@ class FashionM3:
         """Everything stored about the user (preferences, likes, dislikes, full history) as one JSON object."""
         return {**self.user_profile(user_id), "history": self.store.history(check_user_id(user_id), limit=1_000_000)}
 
+    def add_to_wardrobe(self, user_id: str, photo: "ImageSource") -> WardrobePiece:
+        """Keep a photo of a garment the user owns (recognised by its nearest catalog products)."""
+        return wardrobe.add_piece(self.store, self.engine, self.settings.data_dir, check_user_id(user_id), self.load_user_image(photo).image)
+
+    def wardrobe(self, user_id: str) -> list[WardrobePiece]:
+        """The garments the user said they own, newest first."""
+        return wardrobe.pieces(self.store, check_user_id(user_id))
+
+    def onboarding_items(self, count: int = 12) -> list[Item]:
+        """A dozen diverse catalog items (different types and colours) for a new user to like or dislike."""
+        chosen: list[Item] = []
+        for item in self.catalog.items:
+            if item.image_path and all(item.article_type != c.article_type and item.colour != c.colour for c in chosen):
+                chosen.append(item)
+            if len(chosen) == count:
+                break
+        return chosen
+
     def delete_user_data(self, user_id: str) -> dict[str, object]:
-        """Erase everything stored about the user; returns how many records went."""
+        """Erase everything stored about the user (history, likes, preferences, wardrobe photos); returns how many records went."""
         user_id = check_user_id(user_id)
         removed = self.store.delete_user(user_id)
+        wardrobe.remove_photos(self.settings.data_dir, user_id)
         self.sessions.forget_user(user_id)
         return {"ok": True, "user_id": user_id, "removed": removed}
 
@@ -199,6 +231,8 @@ class FashionM3:
         user_id = check_user_id(user_id)
         item = self.catalog.get(item_id)
         self.store.set_feedback(user_id, item.id, bool(liked), session_id)
+        if self.study:
+            self.study.log_feedback(user_id, item.id, bool(liked))
         return {"ok": True, "user_id": user_id, "item_id": item.id, "liked": bool(liked)}
 
     def user_profile(self, user_id: str) -> dict[str, object]:
@@ -239,6 +273,25 @@ class FashionM3:
             raise InvalidInput("Choose a catalog garment or give a garment picture to try on.")
         person = self.load_user_image(person_image).image
         return self.tryon.try_on(person, garment, garment_type or "Topwear")
+
+    def log_study_turn(self, user_id: str, message: str, answer: "Recommendation", latency_ms: float) -> None:
+        """In study mode, log a chat turn of a consenting participant: latency, task, backend, tools, items shown."""
+        if not self.study:
+            return
+        tools = ["stylist", "catalog_search"] + (["image_generation"] if answer.images else []) + (["try_on"] if answer.handoff_item else [])
+        self.study.log_turn(check_user_id(user_id), message=message, latency_ms=round(latency_ms, 1), task=answer.task,
+                            backend=answer.backend, tools=tools, items=[hit.item.id for hit in answer.hits])  # fmt: skip
+
+    def study_export_archive(self, token: str) -> Path:
+        """The researchers' export as a zip file, for the admin token only."""
+        expected = self.settings.study_admin_token
+        if not self.study or not expected:
+            raise Unavailable("The researchers' export is off here (set FASHIONM3_STUDY=1 and FASHIONM3_STUDY_ADMIN_TOKEN).")
+        if not secrets.compare_digest((token or "").encode(), expected.encode()):
+            raise InvalidInput("Wrong or missing admin token.")
+        folder = self.settings.data_dir / "study-export" / secrets.token_hex(8)
+        self.study.export(folder)
+        return Path(shutil.make_archive(str(folder), "zip", folder))
 
     def save_generated(self, image: Image.Image) -> Path:
         """Store a generated image in the data directory (where the app may serve it); returns its path."""

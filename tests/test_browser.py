@@ -137,5 +137,5 @@ def test_two_visitors_never_see_each_others_profile(browser, app_url):
     alice.wait_for_function(f"document.querySelector('#fm3-profile-likes').innerText.includes({liked!r})", timeout=15_000)
     assert liked not in bob.locator("#fm3-profile-likes").inner_text()
     assert "none yet" in bob.locator("#fm3-profile-likes").inner_text()
-    assert "black sneakers" in alice.locator("#fm3-profile-history").inner_text()
+    alice.wait_for_function("document.querySelector('#fm3-profile-history').innerText.includes('black sneakers')", timeout=15_000)
     assert "black sneakers" not in bob.locator("#fm3-profile-history").inner_text()

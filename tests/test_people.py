@@ -1,5 +1,7 @@
 """People: likes and dislikes change the next ranking at once (search and stylist)."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -122,10 +124,34 @@ def test_browser_secret_survives_restarts_and_env_overrides(tmp_path):
 def test_user_ids_prefer_the_hugging_face_login():
     from types import SimpleNamespace
 
-    from fashionm3.ui.profile import ensure_user_id
+    from fashionm3.ui.identity import ensure_user_id, visitor
 
     anonymous = ensure_user_id(None)
     assert anonymous.startswith("anon-") and len(anonymous) > 20 and ensure_user_id(None) != anonymous
     assert ensure_user_id(anonymous) == anonymous
     assert ensure_user_id(anonymous, SimpleNamespace(username="alice")) == "hf:alice"
     assert ensure_user_id("hf:alice").startswith("anon-")  # signed out: back to an anonymous id
+    with pytest.raises(InvalidInput, match="still starting"):
+        visitor(None)  # never a shared fallback id
+
+
+def test_onboarding_offers_a_dozen_diverse_items(service):
+    items = service.onboarding_items()
+    assert len(items) == 12 and all(item.image_path for item in items)
+    assert len({item.article_type for item in items}) == 12 and len({item.colour for item in items}) == 12
+
+
+def test_wardrobe_pieces_are_recognised_and_suggested_by_the_stylist(service, catalog):
+    from PIL import Image
+
+    jeans = next(item for item in catalog.items if item.article_type == "Jeans" and item.gender == "Men")
+    piece = service.add_to_wardrobe("closet-user", jeans.image_path)
+    assert piece.article_type == "Jeans" and piece.colour == jeans.colour
+    with pytest.raises(InvalidInput, match="does not look like a clothing item"):
+        service.add_to_wardrobe("closet-user", Image.new("RGB", (300, 300), (255, 255, 255)))
+    assert [p.path for p in service.wardrobe("closet-user")] == [piece.path]
+    answer = recommend(service, "jeans to go with my white shirt, for a man", user_id="closet-user")
+    assert any(f"From your wardrobe: your {piece.label()}" in note for note in answer.notes)
+    assert not any("wardrobe" in note for note in recommend(service, "jeans for a man", user_id="closet-other").notes)
+    service.delete_user_data("closet-user")
+    assert service.wardrobe("closet-user") == [] and not Path(piece.path).exists()

@@ -113,13 +113,21 @@ def test_postgresql_store_keeps_the_same_contract(postgres_url, tmp_path):
 
 
 def test_every_acknowledged_write_survives_a_sigkill(tmp_path, data_dir):
-    """20 clients write feedback through the app's API; the app is killed with SIGKILL mid-stream and reopened."""
+    """20 study participants write feedback through the app's API (each write also logs a study record); the app is
+    killed with SIGKILL mid-stream and the database reopened."""
     from gradio_client import Client
 
+    from fashionm3.study.protocol import load_protocol
+    from fashionm3.study.records import Study
+
     copy = tmp_path / "data"
-    shutil.copytree(data_dir, copy, ignore=shutil.ignore_patterns("users.sqlite3*", "generated", "exports"))
+    shutil.copytree(data_dir, copy, ignore=shutil.ignore_patterns("users.sqlite3*", "generated", "exports", "study-export"))
+    study = Study(load_protocol(), open_user_store(copy))
+    for worker in range(20):
+        study.enroll(f"killed-{worker}", True)
     port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "FASHIONM3_DATA_DIR": str(copy), "FASHIONM3_BACKEND": "offline", "GRADIO_SERVER_PORT": str(port)}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "FASHIONM3_DATA_DIR": str(copy), "FASHIONM3_BACKEND": "offline",
+           "FASHIONM3_STUDY": "1", "GRADIO_SERVER_PORT": str(port)}  # fmt: skip
     with open(tmp_path / "app.log", "w") as log:
         app = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -156,8 +164,10 @@ def test_every_acknowledged_write_survives_a_sigkill(tmp_path, data_dir):
     assert len(acknowledged) >= 100
     store = open_user_store(copy)  # "after restart": the same database opened again
     assert store.integrity_check() == "ok"
+    logged = {(e["user_id"], e["item_id"], e["liked"]) for e in store.all_events(["study_feedback"])}
     for user_id, item_id, liked in acknowledged:
         assert store.feedback(user_id).get(item_id) == liked
+        assert (user_id, item_id, liked) in logged
 
 
 def _wait_for_http(url: str, process: subprocess.Popen, timeout: float) -> None:

@@ -67,6 +67,14 @@ class SQLUserStore:
             payload = connection.execute(query).scalar()
         return json.loads(payload) if payload else None
 
+    def all_events(self, kinds: list[str]) -> list[dict[str, Any]]:
+        """Every user's events of these kinds, oldest first (for researchers' exports)."""
+        query = (sa.select(events.c.user_id, events.c.created, events.c.kind, events.c.payload, events.c.session_id)
+                 .where(events.c.kind.in_(kinds)).order_by(events.c.created, events.c.id))  # fmt: skip
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [{"user_id": u, "time": t, "kind": k, "session_id": s, **json.loads(p)} for u, t, k, p, s in rows]
+
     def feedback(self, user_id: str) -> dict[str, bool]:
         """Item id -> liked, for this user, oldest opinion first."""
         query = sa.select(feedback.c.item_id, feedback.c.liked).where(feedback.c.user_id == user_id).order_by(feedback.c.created)

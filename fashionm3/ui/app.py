@@ -14,7 +14,9 @@ from fashionm3.service import FashionM3
 from fashionm3.ui.cards import CARDS_CSS
 from fashionm3.ui.chat import build_chat_tab, wire_chat
 from fashionm3.ui.gallery import build_gallery_tab, wire_gallery_actions
-from fashionm3.ui.profile import build_profile_tab, ensure_user_id
+from fashionm3.ui.identity import ensure_user_id
+from fashionm3.ui.profile import build_profile_tab
+from fashionm3.ui.study import build_study_tab
 from fashionm3.ui.tools import register_tools
 from fashionm3.ui.tryon import build_tryon_tab
 
@@ -47,6 +49,9 @@ def build_demo(service: FashionM3) -> gr.Blocks:
                 tryon = build_tryon_tab(service)
             with gr.Tab("Profile", id="profile") as profile_tab:
                 build_profile_tab(service, user_id, profile_tab)
+            if service.study:
+                with gr.Tab("Study", id="study") as study_tab:
+                    build_study_tab(service, service.study, user_id, study_tab)
         wire_chat(service, chat, user_id, gallery, tryon, tabs)
         wire_gallery_actions(service, gallery, user_id, tryon, tabs)
         demo.load(ensure_user_id, inputs=user_id, outputs=user_id, api_visibility="private")

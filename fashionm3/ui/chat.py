@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from fashionm3.errors import FashionM3Error
 from fashionm3.service import FashionM3
 from fashionm3.ui.cards import item_caption, product_cards_html
 from fashionm3.ui.gallery import GalleryParts, collect, image_entries, item_entry, outputs, show
+from fashionm3.ui.identity import ensure_user_id, visitor
 from fashionm3.ui.tools import user_errors
 from fashionm3.ui.tryon import TryOnParts
 
@@ -59,15 +61,20 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
     unchanged = (gr.skip(),) * (4 + len(outputs(gallery)))  # rating choices, try-on garment, tabs, collection, gallery
 
     def respond(message: dict[str, Any], history: list, user: str | None, task_name: str, session_id: str, collected: list) -> Iterator[tuple]:
+        user = user or ensure_user_id(None)  # a first message before the page had its id: give it one now
+        for update in turn(message, history, user, task_name, session_id, collected):
+            yield *update, user
+
+    def turn(message: dict[str, Any], history: list, user: str, task_name: str, session_id: str, collected: list) -> Iterator[tuple]:
         message = message or {}
         text, files = (message.get("text") or "").strip(), list(message.get("files") or [])
         history = list(history or []) + [{"role": "user", "content": {"path": _path(f)}} for f in files]
         if text:
             history.append({"role": "user", "content": text})
         yield history, gr.MultimodalTextbox(value=None, interactive=False), session_id, *unchanged
-        streamed, final = "", None
+        streamed, final, began = "", None, time.perf_counter()
         try:
-            for event in converse(service, text, [Path(_path(f)) for f in files], user or "anonymous", session_id, task_name or "auto"):
+            for event in converse(service, text, [Path(_path(f)) for f in files], user, session_id, task_name or "auto"):
                 if isinstance(event, str):
                     streamed += event
                     yield [*history, _thought(streamed, "pending")], gr.skip(), session_id, *unchanged
@@ -77,6 +84,7 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
             history.append({"role": "assistant", "content": f"⚠️ {error}"})
             yield history, gr.MultimodalTextbox(interactive=True), session_id, *unchanged
             return
+        service.log_study_turn(user, text, final, 1000 * (time.perf_counter() - began))
         history += [_thought(streamed, "done")] if streamed else []
         pictures = image_entries(service, final.images, final.description.sentence() if final.description else text)
         history += [{"role": "assistant", "content": {"path": picture["path"]}} for picture in pictures]
@@ -92,7 +100,7 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
 
     chat.box.submit(
         respond, [chat.box, chat.chatbot, user_id, chat.task, chat.session, gallery.collected],
-        [chat.chatbot, chat.box, chat.session, chat.rate_item, tryon.garment, tabs, gallery.collected, *outputs(gallery)],
+        [chat.chatbot, chat.box, chat.session, chat.rate_item, tryon.garment, tabs, gallery.collected, *outputs(gallery), user_id],
         api_name="chat", api_visibility="undocumented",
     )  # fmt: skip
 
@@ -101,7 +109,7 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
         def on_rate(item_id: str | None, user: str | None, session_id: str) -> str:
             if not item_id:
                 return "Ask for a recommendation first, then rate one of its items."
-            ack = service.record_feedback(user or "anonymous", item_id, liked, session_id)
+            ack = service.record_feedback(visitor(user), item_id, liked, session_id)
             name = service.catalog.get(ack["item_id"]).name
             return f"{'👍 Noted: you like' if liked else '👎 Noted: not for you,'} **{name}**. Your next results take it into account."
 

@@ -19,6 +19,7 @@ from fashionm3.generation.request import MAX_IMAGES
 from fashionm3.retrieval.engine import Hit
 from fashionm3.service import FashionM3
 from fashionm3.ui.cards import item_caption
+from fashionm3.ui.identity import visitor
 from fashionm3.ui.tools import user_errors
 from fashionm3.ui.tryon import TryOnParts
 
@@ -170,9 +171,9 @@ def wire_gallery_actions(service: FashionM3, parts: GalleryParts, user_id: gr.Br
         def on_feedback(entry: Entry | None, user: str | None) -> str:
             entry = _require(entry)
             if entry.get("item_id"):
-                service.record_feedback(user or "anonymous", entry["item_id"], liked)
+                service.record_feedback(visitor(user), entry["item_id"], liked)
             else:
-                service.record_image_feedback(user or "anonymous", entry["description"], liked, entry["path"])
+                service.record_image_feedback(visitor(user), entry["description"], liked, entry["path"])
             return f"{'👍 Liked' if liked else '👎 Disliked'}: {entry['caption']}. Saved to your profile."
 
         return on_feedback

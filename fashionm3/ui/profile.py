@@ -11,18 +11,10 @@ from typing import Any
 import gradio as gr
 
 from fashionm3.service import FashionM3
+from fashionm3.ui.identity import visitor
 from fashionm3.ui.tools import user_errors
 
 HISTORY_ROWS = 50
-
-
-def ensure_user_id(current: str | None, profile: gr.OAuthProfile | None = None) -> str:
-    """The visitor's id: their Hugging Face username when signed in on a Space, else an anonymous random id."""
-    if profile is not None:
-        return f"hf:{profile.username}"
-    if current and not current.startswith("hf:"):
-        return current
-    return f"anon-{secrets.token_urlsafe(16)}"
 
 
 def build_profile_tab(service: FashionM3, user_id: gr.BrowserState, tab: gr.Tab) -> None:
@@ -31,6 +23,21 @@ def build_profile_tab(service: FashionM3, user_id: gr.BrowserState, tab: gr.Tab)
     identity = gr.Markdown(elem_id="fm3-profile-id")
     if os.environ.get("SPACE_ID"):  # Hugging Face sign-in exists only on a Space with hf_oauth enabled
         gr.LoginButton()
+    with gr.Accordion("Get started: rate a dozen items", open=False):
+        starters = service.onboarding_items()
+        gr.Markdown("Select an item, then say whether you like it. Every rating re-ranks what you see next.")
+        onboarding = gr.Gallery([(item.image_path, item.name) for item in starters], columns=6, height=300, allow_preview=False, elem_id="fm3-onboarding")
+        picked = gr.State(None)
+        with gr.Row():
+            like = gr.Button("👍 Like", elem_id="fm3-onboarding-like")
+            dislike = gr.Button("👎 Not for me", elem_id="fm3-onboarding-dislike")
+        rated = gr.Markdown(elem_id="fm3-onboarding-rated")
+    with gr.Accordion("Your wardrobe", open=False):
+        gr.Markdown("Add photos of clothes you own; the stylist points out pieces you already have.")
+        with gr.Row():
+            upload = gr.Image(label="A garment you own", type="filepath", sources=["upload", "webcam"], elem_id="fm3-wardrobe-upload")
+            add = gr.Button("Add to my wardrobe", elem_id="fm3-wardrobe-add")
+        closet = gr.Gallery(label="Wardrobe", columns=6, height=260, allow_preview=False, elem_id="fm3-wardrobe")
     gr.Markdown("**What you like** — used at once to re-rank search and stylist results.")
     with gr.Row():
         styles = gr.CheckboxGroup(catalog.values("usage"), label="Styles you wear", elem_id="fm3-profile-styles")
@@ -50,7 +57,7 @@ def build_profile_tab(service: FashionM3, user_id: gr.BrowserState, tab: gr.Tab)
 
     @user_errors
     def on_show(user: str | None) -> tuple:
-        user = user or "anonymous"
+        user = visitor(user)
         data = service.export_user_data(user)
         stated = data["preferences"]
         path = service.settings.data_dir / "exports" / f"{secrets.token_hex(12)}.json"
@@ -59,27 +66,55 @@ def build_profile_tab(service: FashionM3, user_id: gr.BrowserState, tab: gr.Tab)
         return (f"Your id: `{user}` (kept in this browser{'; signed in with Hugging Face' if user.startswith('hf:') else ''}).",
                 stated.get("styles", []), stated.get("favour_colours", []), stated.get("avoid_colours", []),
                 stated.get("budget_max"), stated.get("sizes", ""), _likes(service, data), _history_rows(data["history"]),
-                gr.DownloadButton(value=str(path)))  # fmt: skip
+                gr.DownloadButton(value=str(path)), _closet(service, user))  # fmt: skip
 
-    shown = [identity, styles, favour, avoid, budget, sizes, likes, history, export]
+    shown = [identity, styles, favour, avoid, budget, sizes, likes, history, export, closet]
 
     @user_errors
     def on_save(user: str | None, *values: Any) -> str:
-        service.save_preferences(user or "anonymous", *values)
+        service.save_preferences(visitor(user), *values)
         return "✅ Saved. Your next searches and recommendations use these preferences."
 
     @user_errors
     def on_delete(user: str | None, confirmed: bool) -> str:
         if not confirmed:
             return "Tick the box to confirm first."
-        removed = service.delete_user_data(user or "anonymous")["removed"]
+        removed = service.delete_user_data(visitor(user))["removed"]
         return f"🗑️ Deleted {removed} records. Nothing about you is stored any more."
 
+    def on_pick(event: gr.SelectData) -> str:
+        return starters[event.index].id
+
+    def rate(liked: bool):  # noqa: ANN202 (a Gradio handler)
+        @user_errors
+        def on_rate(item_id: str | None, user: str | None) -> str:
+            if not item_id:
+                return "Select an item first."
+            service.record_feedback(visitor(user), item_id, liked)
+            return f"{'👍' if liked else '👎'} {service.catalog.get(item_id).name} — saved."
+
+        return on_rate
+
+    @user_errors
+    def on_add(user: str | None, photo: str | None) -> tuple:
+        if not photo:
+            return "Choose a photo first.", gr.skip()
+        piece = service.add_to_wardrobe(visitor(user), photo)
+        return f"Added: {piece.label()}.", _closet(service, user)
+
+    onboarding.select(on_pick, None, picked, api_visibility="private")
+    like.click(rate(True), [picked, user_id], rated, api_visibility="private")
+    dislike.click(rate(False), [picked, user_id], rated, api_visibility="private")
+    add.click(on_add, [user_id, upload], [saved, closet], api_visibility="private")
     tab.select(on_show, user_id, shown, api_visibility="private")
     save.click(on_save, [user_id, styles, favour, avoid, budget, sizes], saved, api_visibility="private").then(
         on_show, user_id, shown, api_visibility="private"
     )
     delete.click(on_delete, [user_id, confirm], saved, api_visibility="private").then(on_show, user_id, shown, api_visibility="private")
+
+
+def _closet(service: FashionM3, user: str | None) -> list[tuple[str, str]]:
+    return [(piece.path, piece.label()) for piece in service.wardrobe(visitor(user))]
 
 
 def _likes(service: FashionM3, data: dict) -> str:

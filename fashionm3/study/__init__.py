@@ -1,0 +1,1 @@
+"""Study mode: consent, participant codes, scripted tasks, per-task Likert questions, the SUS, turn logs, export."""
