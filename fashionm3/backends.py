@@ -1,4 +1,4 @@
-"""Small interfaces for the model-backed capabilities, and their offline implementations.
+"""Small interfaces for the model-backed capabilities.
 
 Encoders and vector indexes have theirs in ``fashionm3.retrieval``. Model backends (the 4-bit VLM stylist, the
 diffusers generator, the try-on pipeline) implement the same protocols, so the chat, the UI, the CLI and the MCP
@@ -12,10 +12,10 @@ from typing import Any, Protocol
 
 from PIL import Image
 
-from fashionm3.errors import Unavailable
 from fashionm3.generation.request import ProductPrompt
 from fashionm3.stylist.description import ItemDescription
 from fashionm3.stylist.prompts import StylistRequest
+from fashionm3.tryon.preview import Placement
 
 
 class Stylist(Protocol):
@@ -43,11 +43,13 @@ class ImageGenerator(Protocol):
 
 
 class TryOn(Protocol):
-    """Renders a person photo wearing a garment."""
+    """Renders a person photo wearing a garment, at the photo's own size."""
 
     label: str
 
-    def try_on(self, person: Image.Image, garment: Image.Image, garment_type: str) -> Image.Image: ...
+    def try_on(self, person: Image.Image, garment: Image.Image, garment_type: str, placement: Placement | None = None) -> Image.Image:
+        """``garment_type`` is a region (upper, lower, dress, outerwear); ``placement`` guides previews only."""
+        ...
 
 
 class UserStore(Protocol):
@@ -70,15 +72,3 @@ class UserStore(Protocol):
     def all_events(self, kinds: list[str]) -> list[dict[str, Any]]: ...
 
     def delete_user(self, user_id: str) -> int: ...
-
-
-class NoTryOn:
-    """Offline: try-on needs segmentation and inpainting models; this backend says so instead of faking it."""
-
-    label = "unavailable offline (needs segmentation and inpainting models and a GPU)"
-
-    def try_on(self, person: Image.Image, garment: Image.Image, garment_type: str) -> Image.Image:
-        raise Unavailable(
-            "Virtual try-on needs a segmentation model, an inpainting model and a GPU, which this offline "
-            "instance does not have. Nothing was generated."
-        )

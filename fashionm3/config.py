@@ -43,6 +43,10 @@ class Settings:
     image_model: str = "black-forest-labs/FLUX.1-schnell"
     image_steps: int = 0  # 0 = the model's preset
     image_size: int = 0  # 0 = the model's preset
+    tryon: str = "auto"  # auto (diffusion when models can run), diffusion or preview
+    parsing_model: str = "mattmdjaga/segformer_b2_clothes"
+    inpaint_model: str = "diffusers/stable-diffusion-xl-1.0-inpainting-0.1"
+    ip_adapter: str = "h94/IP-Adapter:sdxl_models:ip-adapter_sdxl.bin"  # repo:subfolder:weights; empty = none
     index: str = "auto"
     milvus_uri: str = ""
     milvus_token: str = ""
@@ -73,6 +77,9 @@ class Settings:
         generator = get("GENERATOR", defaults.generator).lower()
         if generator not in ("auto", "diffusers", "sketch"):
             raise ValueError(f"FASHIONM3_GENERATOR must be auto, diffusers or sketch, not {generator!r}")
+        tryon = get("TRYON", defaults.tryon).lower()
+        if tryon not in ("auto", "diffusion", "preview"):
+            raise ValueError(f"FASHIONM3_TRYON must be auto, diffusion or preview, not {tryon!r}")
         return cls(
             backend=backend,  # type: ignore[arg-type]
             catalog=get("CATALOG", defaults.catalog),
@@ -94,6 +101,10 @@ class Settings:
             image_model=get("IMAGE_MODEL", defaults.image_model),
             image_steps=int(get("IMAGE_STEPS", defaults.image_steps)),
             image_size=int(get("IMAGE_SIZE", defaults.image_size)),
+            tryon=tryon,
+            parsing_model=get("PARSING_MODEL", defaults.parsing_model),
+            inpaint_model=get("INPAINT_MODEL", defaults.inpaint_model),
+            ip_adapter=get("IP_ADAPTER", defaults.ip_adapter),
             index=index,
             milvus_uri=get("MILVUS_URI", defaults.milvus_uri),
             milvus_token=get("MILVUS_TOKEN", defaults.milvus_token),

@@ -33,9 +33,11 @@ def load_image(
     *,
     max_pixels: int = 80_000_000,
     allowed_roots: "list[Path] | None" = None,
+    working_size: int | None = WORKING_SIZE,
 ) -> LoadedImage:
     """Open ``source`` as RGB, honouring EXIF orientation and downscaling very large photos.
 
+    ``working_size=None`` keeps the full resolution (try-on answers at the photo's own size).
     ``source`` may be a PIL image, raw bytes, a ``data:`` URI, an ``http(s)://`` URL or a local path. Local paths
     must lie under one of ``allowed_roots`` when that list is given. Raises :class:`InvalidInput` with a
     user-readable message for anything that is not a readable image.
@@ -46,7 +48,7 @@ def load_image(
     else:
         data, name = _read_bytes(source, allowed_roots)
         image = _decode(data, name, max_pixels)
-    return _normalise(image, name, max_pixels)
+    return _normalise(image, name, max_pixels, working_size)
 
 
 def _read_bytes(source: "str | Path | bytes", allowed_roots: "list[Path] | None") -> tuple[bytes, str]:
@@ -109,7 +111,7 @@ def _decode(data: bytes, name: str, max_pixels: int) -> Image.Image:
     return image
 
 
-def _normalise(image: Image.Image, name: str, max_pixels: int) -> LoadedImage:
+def _normalise(image: Image.Image, name: str, max_pixels: int, working_size: int | None) -> LoadedImage:
     width, height = image.size
     if width * height > max_pixels:
         raise InvalidInput(f"{name} is {width}x{height} pixels; that is too large to process.")
@@ -122,8 +124,8 @@ def _normalise(image: Image.Image, name: str, max_pixels: int) -> LoadedImage:
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, rgba)
     image = image.convert("RGB")
-    if max(image.size) > WORKING_SIZE:
-        image.thumbnail((WORKING_SIZE, WORKING_SIZE), Image.Resampling.LANCZOS)
+    if working_size and max(image.size) > working_size:
+        image.thumbnail((working_size, working_size), Image.Resampling.LANCZOS)
         notes.append(f"{name} ({width}x{height}) was downscaled to {image.width}x{image.height} for analysis.")
     return LoadedImage(image=image, original_size=(width, height), notes=notes)
 

@@ -21,7 +21,7 @@ from PIL import Image
 from fashionm3.catalog.loaders import load_catalog
 from fashionm3.catalog.schema import Catalog, Item
 from fashionm3.config import Environment, Settings, probe_environment, resolve_mode
-from fashionm3.backends import ImageGenerator, NoTryOn, Stylist, TryOn, UserStore
+from fashionm3.backends import ImageGenerator, Stylist, TryOn, UserStore
 from fashionm3.errors import InvalidInput, Unavailable
 from fashionm3.generation import create_generator
 from fashionm3.generation.request import ProductPrompt, check_count, check_description, product_prompt
@@ -37,6 +37,9 @@ from fashionm3.study.protocol import load_protocol
 from fashionm3.study.records import Study
 from fashionm3.study.sync import start_study_sync
 from fashionm3.stylist import create_stylist
+from fashionm3.tryon import create_tryon
+from fashionm3.tryon.garments import garment_region
+from fashionm3.tryon.preview import Placement
 from fashionm3.stylist.description import ItemDescription
 from fashionm3.stylist.grounding import CategoryMatcher
 from fashionm3.stylist.state import SessionStore
@@ -49,6 +52,7 @@ T = TypeVar("T")
 
 MAX_IMAGES_PER_MESSAGE = 4
 MAX_USER_ID_CHARS = 128
+MIN_TRYON_SIDE = 128
 
 
 @dataclasses.dataclass
@@ -103,7 +107,8 @@ class FashionM3:
                                  lambda: create_stylist("offline", dataclasses.replace(settings, stylist="offline"), catalog), settings, notices)
         generator = _start_backend("image generator", lambda: create_generator(mode, settings, catalog),
                                    lambda: create_generator("offline", dataclasses.replace(settings, generator="sketch"), catalog), settings, notices)
-        service = cls(settings, environment, mode, catalog, engine, store, stylist, generator, NoTryOn(), notices=notices, study=study)
+        tryon = _start_backend("try-on", lambda: create_tryon(mode, settings), lambda: create_tryon("offline", dataclasses.replace(settings, tryon="preview")), settings, notices)
+        service = cls(settings, environment, mode, catalog, engine, store, stylist, generator, tryon, notices=notices, study=study)
         if study and settings.study_dataset and environment.hub_reachable:
             start_study_sync(study, settings.study_dataset, settings.data_dir / "study-sync")
         service.startup_seconds = time.perf_counter() - began
@@ -134,10 +139,11 @@ class FashionM3:
     # --- capabilities -------------------------------------------------------------------------------------
     def load_user_image(self, source: "ImageSource") -> LoadedImage:
         """Open a user's image (upload, URL, data URI or catalog/data-dir path) with the configured limits."""
-        roots = [self.settings.data_dir]
-        if self.catalog.image_root:
-            roots.append(self.catalog.image_root)
-        return load_image(source, max_pixels=self.settings.max_image_pixels, allowed_roots=roots + self.upload_roots)
+        return load_image(source, max_pixels=self.settings.max_image_pixels, allowed_roots=self._image_roots())
+
+    def _image_roots(self) -> list[Path]:
+        roots = [self.settings.data_dir, *self.upload_roots]
+        return roots + ([self.catalog.image_root] if self.catalog.image_root else [])
 
     def search_catalog(
         self,
@@ -259,20 +265,23 @@ class FashionM3:
         return Visualization(prompt, images, hits, self.generator.label, int(seed))
 
     def virtual_try_on(
-        self, person_image: "ImageSource", garment_item_id: str = "", garment_image: "ImageSource | None" = None, garment_type: str = ""
-    ) -> Image.Image:
-        """Render the person wearing a catalog garment (by id) or a garment picture with the try-on backend."""
+        self, person_image: "ImageSource", garment_item_id: str = "", garment_image: "ImageSource | None" = None,
+        garment_type: str = "", placement: Placement | None = None,
+    ) -> Image.Image:  # fmt: skip
+        """The person wearing a catalog garment (by id) or a garment picture, at the person photo's own size."""
         if garment_item_id:
             item = self.catalog.get(garment_item_id)
             if not item.image_path:
                 raise InvalidInput(f"{item.name} has no product photo to try on.")
-            garment, garment_type = Image.open(item.image_path).convert("RGB"), garment_type or item.sub_category or item.article_type
+            garment, region = Image.open(item.image_path).convert("RGB"), garment_region(item.article_type, item.sub_category)
         elif garment_image not in (None, ""):
-            garment = self.load_user_image(garment_image).image
+            garment, region = self.load_user_image(garment_image).image, garment_region(garment_type or "upper")
         else:
             raise InvalidInput("Choose a catalog garment or give a garment picture to try on.")
-        person = self.load_user_image(person_image).image
-        return self.tryon.try_on(person, garment, garment_type or "Topwear")
+        person = load_image(person_image, max_pixels=self.settings.max_image_pixels, allowed_roots=self._image_roots(), working_size=None).image
+        if min(person.size) < MIN_TRYON_SIDE:
+            raise InvalidInput(f"Your photo is {person.width}x{person.height}; use one at least {MIN_TRYON_SIDE} px on each side.")
+        return self.tryon.try_on(person, garment, region, placement)
 
     def log_study_turn(self, user_id: str, message: str, answer: "Recommendation", latency_ms: float) -> None:
         """In study mode, log a chat turn of a consenting participant: latency, task, backend, tools, items shown."""

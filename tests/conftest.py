@@ -115,3 +115,15 @@ def tiny_flux(tiny_flux_path: Path):
     from fashionm3.generation.diffusion import DiffusersGenerator
 
     return DiffusersGenerator(str(tiny_flux_path), device="cpu", steps=2, size=64)
+
+
+@pytest.fixture(scope="session")
+def tiny_tryon(tmp_path_factory: pytest.TempPathFactory):
+    """Tiny SegFormer parser + tiny SD inpainting loaded through the production try-on (128 px, 2 steps, CPU)."""
+    from tiny_models import build_tiny_segformer, build_tiny_stable_diffusion
+
+    from fashionm3.tryon.diffusion import DiffusionTryOn
+
+    folder = tmp_path_factory.mktemp("tiny-tryon")
+    parser, inpainter = build_tiny_segformer(folder / "parser"), build_tiny_stable_diffusion(folder / "inpaint", inpainting=True)
+    return DiffusionTryOn(str(parser), str(inpainter), "", device="cpu", side=128, steps=2)

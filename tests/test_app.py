@@ -67,7 +67,7 @@ def test_tabs_and_status_line(app_url):
     assert {"Chat", "Gallery", "Try-on", "Profile"} <= labels
     assert "Study" not in labels
     status = next(c["props"]["value"] for c in config["components"] if c.get("props", {}).get("elem_id") == "fm3-status")
-    assert "Mode: **offline**" in status and "**try-on**: unavailable offline" in status
+    assert "Mode: **offline**" in status and "**try-on**: offline: labelled cut-out preview" in status
 
 
 def test_feedback_and_profile_endpoints(client, catalog):

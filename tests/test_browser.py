@@ -72,25 +72,38 @@ def test_gallery_filters_the_catalog(page):
     assert captions and "Red Dress" in captions[0]
 
 
-def test_try_on_says_what_is_unavailable(page, tmp_path):
-    page.get_by_role("tab", name="Try-on").click()
-    assert "unavailable offline" in page.locator("#fm3-tryon-backend").inner_text()
-    page.get_by_role("button", name="Try it on").click()
-    page.wait_for_function("document.querySelector('#fm3-tryon-message').innerText.includes('first')", timeout=30_000)
-    assert "Upload a photo of yourself first" in page.locator("#fm3-tryon-message").inner_text()
-
+def upload_person_and_try_on(page, folder):
     from PIL import Image
 
-    photo = tmp_path / "me.png"
+    photo = folder / "me.png"
     Image.new("RGB", (300, 400), (200, 180, 160)).save(photo)
     page.locator("#fm3-tryon-person input[type=file]").set_input_files(str(photo))
     page.wait_for_selector("#fm3-tryon-person img", timeout=15_000)
-    page.get_by_role("button", name="Try it on").click()
-    page.wait_for_function("document.querySelector('#fm3-tryon-message').innerText.includes('offline')", timeout=30_000)
-    assert "Virtual try-on needs" in page.locator("#fm3-tryon-message").inner_text()
+    result = "document.querySelector('#fm3-tryon-result img')"
+    before = page.evaluate(f"{result}?.src || ''")
+    page.locator("#fm3-tryon-run").click()
+    page.wait_for_function(  # a new, loaded result, or an error other than the "first" hints
+        f"({result} && {result}.src !== {before!r} && {result}.naturalWidth > 0)"
+        " || /⚠️(?!.*first)/.test(document.querySelector('#fm3-tryon-message').innerText)",
+        timeout=30_000,
+    )
+    assert page.locator("#fm3-tryon-result img").count(), page.locator("#fm3-tryon-message").inner_text()
+    return page.evaluate("(() => { const i = document.querySelector('#fm3-tryon-result img'); return [i.naturalWidth, i.naturalHeight]; })()")
 
 
-def test_chat_to_gallery_to_find_similar_to_try_on(page):
+def test_try_on_preview_is_labelled_as_a_preview(page, tmp_path):
+    page.get_by_role("tab", name="Try-on").click()
+    assert "labelled cut-out preview" in page.locator("#fm3-tryon-backend").inner_text()
+    page.locator("#fm3-tryon-run").click()
+    page.wait_for_function("document.querySelector('#fm3-tryon-message').innerText.includes('first')", timeout=30_000)
+    assert "Upload a photo of yourself first" in page.locator("#fm3-tryon-message").inner_text()
+    size = upload_person_and_try_on(page, tmp_path)
+    page.wait_for_function("document.querySelector('#fm3-tryon-message').innerText.includes('preview')", timeout=15_000)
+    assert "not AI try-on" in page.locator("#fm3-tryon-message").inner_text()
+    assert size == [300, 400]
+
+
+def test_chat_to_gallery_to_find_similar_to_try_on(page, tmp_path):
     page.get_by_role("tab", name="Chat").click()
     for message in ("a navy shirt for a man", "show me what that looks like"):
         ask(page, message)
@@ -118,6 +131,7 @@ def test_chat_to_gallery_to_find_similar_to_try_on(page):
     page.locator("#fm3-gallery-tryon").click()
     page.wait_for_function("document.querySelector('#fm3-tryon-garment input').value.length > 0", timeout=15_000)
     page.get_by_role("tab", name="Try-on", selected=True).wait_for(timeout=15_000)
+    assert upload_person_and_try_on(page, tmp_path) == [300, 400]  # from a product in the gallery to a try-on result
     assert page.locator("#fm3-tryon-garment input").input_value() == first_item.split(" — ")[0] + " — " + first_item.split(" — ")[1]
 
 

@@ -22,7 +22,7 @@ def run(url, action):
 def test_schema_lists_the_tools(app_url):
     with urllib.request.urlopen(f"{app_url}/gradio_api/mcp/schema") as response:
         tools = {tool["name"]: tool for tool in json.load(response)}
-    assert {"search_catalog", "recommend_outfit", "generate_product_image", "get_user_profile", "record_feedback"} <= set(tools)
+    assert {"search_catalog", "recommend_outfit", "generate_product_image", "virtual_try_on", "get_user_profile", "record_feedback"} <= set(tools)
     assert "chat" not in tools and "respond" not in tools
     assert "Search the product catalog" in tools["search_catalog"]["description"]
 
@@ -106,3 +106,26 @@ def test_feedback_through_mcp_re_ranks_the_users_next_search(app_url):
     assert not ack.isError
     assert first[0]["id"] not in [item["id"] for item in mine]
     assert first[0]["id"] == others[0]["id"]  # without a user id the ranking is the plain one
+
+
+def test_virtual_try_on_returns_an_image_through_an_mcp_client(app_url, catalog):
+    import base64
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (240, 360), (180, 160, 140)).save(buffer, "PNG")
+    person = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    shirt = next(item for item in catalog.items if item.article_type == "Shirts")
+
+    async def action(session):
+        worn = await session.call_tool("virtual_try_on", {"person_image": person, "garment_item_id": shirt.id})
+        refused = await session.call_tool("virtual_try_on", {"person_image": person})
+        return worn, refused
+
+    worn, refused = run(app_url, action)
+    assert not worn.isError
+    image = Image.open(io.BytesIO(base64.b64decode(next(p for p in worn.content if p.type == "image").data)))
+    assert image.size == (240, 360)
+    assert refused.isError and "Choose a catalog garment" in " ".join(getattr(p, "text", "") for p in refused.content)

@@ -128,15 +128,16 @@ def build_tiny_flux(folder: Path) -> Path:
     return folder
 
 
-def build_tiny_stable_diffusion(folder: Path) -> Path:
-    """Save a Stable Diffusion pipeline (2-block UNet, 2-block VAE, tiny CLIP text encoder) without a safety checker."""
+def build_tiny_stable_diffusion(folder: Path, inpainting: bool = False) -> Path:
+    """Save a Stable Diffusion pipeline (2-block UNet, 2-block VAE, tiny CLIP text encoder) without a safety checker;
+    ``inpainting`` builds the inpainting variant (a 9-channel UNet: latents, mask, masked image)."""
     import torch
-    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionPipeline, UNet2DConditionModel
+    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionInpaintPipeline, StableDiffusionPipeline, UNet2DConditionModel
 
     torch.manual_seed(0)
     tokenizer, text_encoder = _tiny_clip_text(folder.parent / f"{folder.name}-clip-vocab")
     unet = UNet2DConditionModel(
-        block_out_channels=(8, 16), layers_per_block=1, sample_size=16, in_channels=4, out_channels=4,
+        block_out_channels=(8, 16), layers_per_block=1, sample_size=16, in_channels=9 if inpainting else 4, out_channels=4,
         down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
         cross_attention_dim=32, norm_num_groups=4, attention_head_dim=4,
     )  # fmt: skip
@@ -144,8 +145,23 @@ def build_tiny_stable_diffusion(folder: Path) -> Path:
         block_out_channels=(8, 16), in_channels=3, out_channels=3, latent_channels=4, norm_num_groups=4, sample_size=32,
         down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"), up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"),
     )  # fmt: skip
-    StableDiffusionPipeline(
+    (StableDiffusionInpaintPipeline if inpainting else StableDiffusionPipeline)(
         vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=EulerDiscreteScheduler(steps_offset=1),
         safety_checker=None, feature_extractor=None, requires_safety_checker=False,
     ).save_pretrained(folder)  # fmt: skip
+    return folder
+
+
+def build_tiny_segformer(folder: Path) -> Path:
+    """Save a SegFormer with 18 clothes-parsing labels (random weights, 4 tiny stages) and its image processor."""
+    import torch
+    from transformers import SegformerConfig, SegformerForSemanticSegmentation, SegformerImageProcessor
+
+    torch.manual_seed(0)
+    config = SegformerConfig(
+        num_labels=18, depths=[1, 1, 1, 1], hidden_sizes=[8, 16, 32, 32], num_attention_heads=[1, 1, 2, 2],
+        decoder_hidden_size=32, sr_ratios=[8, 4, 2, 1],
+    )  # fmt: skip
+    SegformerForSemanticSegmentation(config).save_pretrained(folder)
+    SegformerImageProcessor(size={"height": 64, "width": 64}).save_pretrained(folder)
     return folder

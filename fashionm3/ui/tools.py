@@ -117,11 +117,11 @@ def register_tools(service: FashionM3) -> None:
 
     for tool in (search_catalog, recommend_outfit, get_user_profile, record_feedback):
         gr.api(tool, api_name=tool.__name__)
-    _register_image_tool(service)
+    _register_image_tools(service)
 
 
-def _register_image_tool(service: FashionM3) -> None:
-    """An event with an image output (``gr.api`` cannot return images), on components nobody sees."""
+def _register_image_tools(service: FashionM3) -> None:
+    """Events with image outputs (``gr.api`` cannot return images), on components nobody sees."""
 
     @user_errors
     def generate_product_image(description: str, seed: int = 0) -> Image.Image:
@@ -136,10 +136,29 @@ def _register_image_tool(service: FashionM3) -> None:
         """
         return service.generate_product_image(description, int(seed or 0))[0]
 
+    @user_errors
+    def virtual_try_on(person_image: str, garment_item_id: str = "", garment_image: str = "", garment_type: str = "upper") -> Image.Image:
+        """Show a person wearing a catalog garment or a garment picture, at the person photo's size (offline: a labelled cut-out preview).
+
+        Args:
+            person_image: Photo of the person: an http(s) URL, a data URI or a path of a file uploaded to this app.
+            garment_item_id: Catalog item id of the garment (its type comes from the catalog).
+            garment_image: Or a garment picture (URL, data URI or uploaded path), used when no item id is given.
+            garment_type: For a garment picture: upper, lower, dress or outerwear.
+
+        Returns:
+            A PNG image of the person wearing the garment.
+        """
+        return service.virtual_try_on(person_image, garment_item_id, garment_image or None, garment_type)
+
     with gr.Group(visible=False):
         description, seed = gr.Textbox(label="description"), gr.Number(0, label="seed", precision=0)
         image, trigger = gr.Image(type="pil", format="png", label="image"), gr.Button()
+        person, item = gr.Textbox(label="person_image"), gr.Textbox("", label="garment_item_id")
+        picture, kind = gr.Textbox("", label="garment_image"), gr.Textbox("upper", label="garment_type")
+        worn, try_trigger = gr.Image(type="pil", format="png", label="image"), gr.Button()
     trigger.click(generate_product_image, [description, seed], image, api_name="generate_product_image")
+    try_trigger.click(virtual_try_on, [person, item, picture, kind], worn, api_name="virtual_try_on")
 
 
 def parse_image_list(images: str) -> list[str]:
