@@ -153,3 +153,12 @@ def test_two_visitors_never_see_each_others_profile(browser, app_url):
     assert "none yet" in bob.locator("#fm3-profile-likes").inner_text()
     alice.wait_for_function("document.querySelector('#fm3-profile-history').innerText.includes('black sneakers')", timeout=15_000)
     assert "black sneakers" not in bob.locator("#fm3-profile-history").inner_text()
+
+
+def test_try_it_on_from_the_chat_answer(page, tmp_path):
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "a white t-shirt for a woman")
+    ask(page, "try it on")
+    page.get_by_role("tab", name="Try-on", selected=True).wait_for(timeout=15_000)
+    assert page.locator("#fm3-tryon-garment input").input_value()
+    assert upload_person_and_try_on(page, tmp_path) == [300, 400]

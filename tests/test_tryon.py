@@ -159,3 +159,13 @@ def test_the_service_uses_a_model_backed_try_on_when_given_one(service, catalog,
     with_model = dataclasses.replace(service, tryon=tiny_tryon)
     assert with_model.virtual_try_on(photo.read_bytes(), garment.id).size == (300, 200)
     assert "inpainting" in tiny_tryon.label
+
+
+def test_example_figures_are_drawn_once_and_take_a_preview(tmp_path, catalog):
+    from fashionm3.tryon.examples import example_people
+
+    paths = example_people(tmp_path)
+    assert len(paths) == 2 and example_people(tmp_path) == paths
+    figure = Image.open(paths[0])
+    shirt = Image.open(next(item for item in catalog.items if item.article_type == "Shirts").image_path)
+    assert CutoutPreview().try_on(figure, shirt, "upper").size == figure.size

@@ -10,6 +10,7 @@ import gradio as gr
 
 from fashionm3.errors import FashionM3Error
 from fashionm3.service import FashionM3
+from fashionm3.tryon.examples import example_people
 from fashionm3.tryon.garments import REGIONS
 from fashionm3.tryon.preview import CutoutPreview, Placement
 from fashionm3.ui.cards import item_caption
@@ -39,6 +40,7 @@ def build_tryon_tab(service: FashionM3) -> TryOnParts:
         x = gr.Slider(0, 1, 0.5, step=0.01, label="Horizontal position")
         y = gr.Slider(0, 1, 0.45, step=0.01, label="Vertical position")
         scale = gr.Slider(0.1, 1.5, 0.5, step=0.01, label="Size (share of the photo's width)")
+    gr.Examples(example_people(service.settings.data_dir / "examples"), inputs=person, label="No photo at hand? Drawn example figures")
     run = gr.Button("Try it on", variant="primary", elem_id="fm3-tryon-run")
     result = gr.Image(label="Result", interactive=False, format="png", elem_id="fm3-tryon-result")
     message = gr.Markdown(elem_id="fm3-tryon-message")
