@@ -187,6 +187,13 @@ def _gpu_kind() -> str | None:
     return "cuda" if torch.cuda.is_available() else None
 
 
+def backend_choice(choice: str, mode: str, model: str, offline: str) -> str:
+    """A backend setting with ``auto`` resolved for the mode: ``model`` in full mode, else ``offline``."""
+    if choice != "auto":
+        return choice
+    return model if mode == "full" else offline
+
+
 def resolve_mode(settings: Settings, environment: Environment | None = None) -> Literal["full", "offline"]:
     """Turn ``auto`` into ``full`` or ``offline`` using the probes; ``full`` and ``offline`` are taken as given."""
     if settings.backend != "auto":

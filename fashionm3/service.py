@@ -25,7 +25,7 @@ from fashionm3.backends import ImageGenerator, Stylist, TryOn, UserStore
 from fashionm3.errors import InvalidInput, Unavailable
 from fashionm3.generation import create_generator
 from fashionm3.generation.request import ProductPrompt, check_count, check_description, product_prompt
-from fashionm3.images import ImageSource, LoadedImage, load_image
+from fashionm3.images import WORKING_SIZE, ImageSource, LoadedImage, load_image
 from fashionm3.retrieval.ann import IndexOptions
 from fashionm3.retrieval.encoders import create_encoder
 from fashionm3.people import wardrobe
@@ -38,7 +38,7 @@ from fashionm3.study.records import Study
 from fashionm3.study.sync import start_study_sync
 from fashionm3.stylist import create_stylist
 from fashionm3.tryon import create_tryon
-from fashionm3.tryon.garments import garment_region
+from fashionm3.tryon.garments import check_person_photo, garment_region
 from fashionm3.tryon.preview import Placement
 from fashionm3.stylist.description import ItemDescription
 from fashionm3.stylist.grounding import CategoryMatcher
@@ -52,7 +52,6 @@ T = TypeVar("T")
 
 MAX_IMAGES_PER_MESSAGE = 4
 MAX_USER_ID_CHARS = 128
-MIN_TRYON_SIDE = 128
 
 
 @dataclasses.dataclass
@@ -103,11 +102,9 @@ class FashionM3:
         engine = SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress or logging_progress(), options)
         store = open_user_store(settings.data_dir, settings.database_url)
         study = Study(load_protocol(settings.study_file), store) if settings.study else None  # a bad study file stops here
-        stylist = _start_backend("stylist", lambda: create_stylist(mode, settings, catalog),
-                                 lambda: create_stylist("offline", dataclasses.replace(settings, stylist="offline"), catalog), settings, notices)
-        generator = _start_backend("image generator", lambda: create_generator(mode, settings, catalog),
-                                   lambda: create_generator("offline", dataclasses.replace(settings, generator="sketch"), catalog), settings, notices)
-        tryon = _start_backend("try-on", lambda: create_tryon(mode, settings), lambda: create_tryon("offline", dataclasses.replace(settings, tryon="preview")), settings, notices)
+        stylist = _start_backend("stylist", lambda m, s: create_stylist(m, s, catalog), mode, settings, {"stylist": "offline"}, notices)
+        generator = _start_backend("image generator", lambda m, s: create_generator(m, s, catalog), mode, settings, {"generator": "sketch"}, notices)
+        tryon = _start_backend("try-on", create_tryon, mode, settings, {"tryon": "preview"}, notices)
         service = cls(settings, environment, mode, catalog, engine, store, stylist, generator, tryon, notices=notices, study=study)
         if study and settings.study_dataset and environment.hub_reachable:
             start_study_sync(study, settings.study_dataset, settings.data_dir / "study-sync")
@@ -137,13 +134,11 @@ class FashionM3:
         return " ".join(self.notices)
 
     # --- capabilities -------------------------------------------------------------------------------------
-    def load_user_image(self, source: "ImageSource") -> LoadedImage:
-        """Open a user's image (upload, URL, data URI or catalog/data-dir path) with the configured limits."""
-        return load_image(source, max_pixels=self.settings.max_image_pixels, allowed_roots=self._image_roots())
-
-    def _image_roots(self) -> list[Path]:
-        roots = [self.settings.data_dir, *self.upload_roots]
-        return roots + ([self.catalog.image_root] if self.catalog.image_root else [])
+    def load_user_image(self, source: "ImageSource", working_size: int | None = WORKING_SIZE) -> LoadedImage:
+        """Open a user's image (upload, URL, data URI or catalog/data-dir path) with the configured limits
+        (``working_size=None``: full resolution)."""
+        roots = [self.settings.data_dir, *self.upload_roots] + ([self.catalog.image_root] if self.catalog.image_root else [])
+        return load_image(source, max_pixels=self.settings.max_image_pixels, allowed_roots=roots, working_size=working_size)
 
     def search_catalog(
         self,
@@ -278,9 +273,7 @@ class FashionM3:
             garment, region = self.load_user_image(garment_image).image, garment_region(garment_type or "upper")
         else:
             raise InvalidInput("Choose a catalog garment or give a garment picture to try on.")
-        person = load_image(person_image, max_pixels=self.settings.max_image_pixels, allowed_roots=self._image_roots(), working_size=None).image
-        if min(person.size) < MIN_TRYON_SIDE:
-            raise InvalidInput(f"Your photo is {person.width}x{person.height}; use one at least {MIN_TRYON_SIDE} px on each side.")
+        person = check_person_photo(self.load_user_image(person_image, working_size=None).image)
         return self.tryon.try_on(person, garment, region, placement)
 
     def log_study_turn(self, user_id: str, message: str, answer: "Recommendation", latency_ms: float) -> None:
@@ -329,16 +322,19 @@ class Visualization:
     seed: int
 
 
-def _start_backend(name: str, create: Callable[[], T], offline: Callable[[], T], settings: Settings, notices: list[str]) -> T:
-    """The configured backend; outside ``full`` mode a model that fails to load falls back to the offline one."""
+def _start_backend(
+    name: str, create: Callable[[str, Settings], T], mode: str, settings: Settings, offline: dict[str, str], notices: list[str]
+) -> T:
+    """``create(mode, settings)``; outside ``full`` mode a model that fails to load falls back to the backend that
+    the ``offline`` setting names."""
     try:
-        return create()
+        return create(mode, settings)
     except Unavailable as error:
         if settings.backend == "full":
             raise
         notices.append(f"{error} Serving the offline {name} instead.")
         log.warning(notices[-1])
-        return offline()
+        return create("offline", dataclasses.replace(settings, **offline))
 
 
 def logging_progress() -> Progress:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fashionm3.catalog.schema import Catalog
+from fashionm3.config import backend_choice
 from fashionm3.generation.sketch import SketchGenerator
 
 if TYPE_CHECKING:
@@ -17,9 +18,7 @@ def create_generator(mode: str, settings: "Settings", catalog: Catalog) -> "Imag
 
     Raises :class:`~fashionm3.errors.Unavailable` when the chosen model cannot be loaded.
     """
-    choice = settings.generator
-    if choice == "auto":
-        choice = "diffusers" if mode == "full" else "sketch"
+    choice = backend_choice(settings.generator, mode, "diffusers", "sketch")
     if choice == "diffusers":
         from fashionm3.generation.diffusion import DiffusersGenerator
 

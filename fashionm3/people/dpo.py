@@ -23,9 +23,7 @@ def preference_pairs(store: UserStore, catalog: Catalog) -> Iterator[dict[str, s
     seen: set[tuple[str, str, str]] = set()
     for user_id in store.users():
         feedback = store.feedback(user_id)
-        for event in store.history(user_id, limit=EVENTS_PER_USER):
-            if event.get("kind") != "recommend":
-                continue
+        for event in store.history(user_id, limit=EVENTS_PER_USER, kinds=["recommend"]):
             shown = [item_id for item_id in event.get("items", []) if item_id in catalog and item_id in feedback]
             prompt = _prompt(event)
             for chosen in (i for i in shown if feedback[i]):

@@ -53,7 +53,7 @@ def add_piece(store: UserStore, engine: SearchEngine, data_dir: Path, user_id: s
 
 def pieces(store: UserStore, user_id: str) -> list[WardrobePiece]:
     """The user's wardrobe, newest first."""
-    events = [event for event in store.history(user_id, limit=100_000) if event["kind"] == "wardrobe"]
+    events = store.history(user_id, limit=100_000, kinds=["wardrobe"])
     return [WardrobePiece(e["path"], e["article_type"], e["colour"], e["usage"]) for e in events if Path(e["path"]).exists()]
 
 

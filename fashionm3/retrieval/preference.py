@@ -67,7 +67,7 @@ def build_preference(
     disliked = [catalog.get(item_id) for item_id, yes in known if not yes]
     wished = " ".join([*stated.get("favour_colours", []), *stated.get("styles", [])])
     texts = [item.description() for item in liked] + ([wished] if wished else []) + [item.description() for item in disliked]
-    avoided = frozenset(stated.get("avoid_colours", []))
+    avoided = frozenset(stated.get("avoid_colours", [])) & set(catalog.values("colour"))  # a colour the catalog lacks filters nothing
     if not texts:
         return Preference(frozenset(), [], avoided)
     spaces = [_space("text", encoder.encode_text(texts), len(liked) + bool(wished))]

@@ -51,10 +51,12 @@ class SQLUserStore:
         with self.engine.begin() as connection:
             connection.execute(statement)
 
-    def history(self, user_id: str, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
-        """The user's latest events, newest first."""
-        query = (sa.select(events.c.created, events.c.kind, events.c.payload, events.c.session_id)
-                 .where(events.c.user_id == user_id).order_by(events.c.created.desc(), events.c.id.desc()).limit(limit))  # fmt: skip
+    def history(self, user_id: str, limit: int = HISTORY_LIMIT, kinds: list[str] | None = None) -> list[dict[str, Any]]:
+        """The user's latest events (only those of ``kinds`` when given), newest first."""
+        query = sa.select(events.c.created, events.c.kind, events.c.payload, events.c.session_id).where(events.c.user_id == user_id)
+        if kinds:
+            query = query.where(events.c.kind.in_(kinds))
+        query = query.order_by(events.c.created.desc(), events.c.id.desc()).limit(limit)
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         return [{"time": t, "kind": k, "session_id": s, **json.loads(p)} for t, k, p, s in rows]

@@ -111,7 +111,7 @@ class Study:
         self.store.add_event(user_id, kind, payload)
 
     def _events(self, user_id: str, kind: str) -> list[dict[str, Any]]:
-        return [event for event in self.store.history(user_id, limit=100_000) if event["kind"] == kind]
+        return self.store.history(user_id, limit=100_000, kinds=[kind])
 
 
 def _check_range(values: Any, scale: int) -> None:

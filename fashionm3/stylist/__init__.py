@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fashionm3.catalog.schema import Catalog
+from fashionm3.config import backend_choice
 from fashionm3.stylist.offline import OfflineStylist
 
 if TYPE_CHECKING:
@@ -18,9 +19,7 @@ def create_stylist(mode: str, settings: "Settings", catalog: Catalog) -> "Stylis
 
     Raises :class:`~fashionm3.errors.Unavailable` when the chosen model cannot be loaded.
     """
-    choice = settings.stylist
-    if choice == "auto":
-        choice = "vlm" if mode == "full" else "offline"
+    choice = backend_choice(settings.stylist, mode, "vlm", "offline")
     if choice == "openai":
         from fashionm3.stylist.openai_compat import OpenAICompatibleStylist
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fashionm3.config import backend_choice
 from fashionm3.tryon.preview import CutoutPreview
 
 if TYPE_CHECKING:
@@ -17,9 +18,7 @@ def create_tryon(mode: str, settings: "Settings") -> "TryOn":
 
     Raises :class:`~fashionm3.errors.Unavailable` when a model cannot be loaded.
     """
-    choice = settings.tryon
-    if choice == "auto":
-        choice = "diffusion" if mode == "full" else "preview"
+    choice = backend_choice(settings.tryon, mode, "diffusion", "preview")
     if choice == "diffusion":
         from fashionm3.tryon.diffusion import DiffusionTryOn
 

@@ -13,12 +13,11 @@ import numpy as np
 import spaces
 from PIL import Image
 
-from fashionm3.errors import InvalidInput, Unavailable
-from fashionm3.tryon.garments import garment_mask
+from fashionm3.errors import Unavailable
+from fashionm3.tryon.garments import check_person_photo, garment_mask
 from fashionm3.tryon.preview import Placement
 
 MODEL_SIDE = 1024  # longest side the models see; the result is scaled back to the photo's size
-MIN_SIDE = 128
 STEPS = 30
 _LOADED: dict[str, "DiffusionTryOn"] = {}
 
@@ -62,9 +61,7 @@ class DiffusionTryOn:
 
     def try_on(self, person: Image.Image, garment: Image.Image, garment_type: str, placement: Placement | None = None) -> Image.Image:
         """The person wearing the garment; pixels outside the dilated garment region are the original ones."""
-        original = person.convert("RGB")
-        if min(original.size) < MIN_SIDE:
-            raise InvalidInput(f"The photo is {original.width}x{original.height}; use one at least {MIN_SIDE} px on each side.")
+        original = check_person_photo(person.convert("RGB"))
         work = _fit(original, self.side)
         mask = garment_mask(self.parse(work), garment_type, dilation=max(2, work.width // 64))
         painted = gpu_inpaint(self.key, work, Image.fromarray(mask.astype(np.uint8) * 255), garment.convert("RGB"), garment_type)

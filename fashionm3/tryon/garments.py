@@ -20,6 +20,7 @@ REPLACED_LABELS = {
     "lower": (5, 6, 12, 13),
     "dress": (4, 5, 6, 7, 12, 13, 14, 15),
 }
+MIN_PERSON_SIDE = 128
 PROTECTED_LABELS = (2, 11)  # hair and face stay exactly as they are
 OUTERWEAR_TYPES = {"Jackets", "Blazers", "Sweaters", "Sweatshirts", "Coats", "Shrug", "Waistcoat", "Rain Jacket", "Nehru Jackets"}
 DRESS_SUB_CATEGORIES = {"Dress", "Saree", "Apparel Set"}
@@ -39,6 +40,13 @@ def garment_region(article_type: str = "", sub_category: str = "") -> str:
     if sub_category in ("Topwear", "Innerwear") or article_type in ("Tshirts", "Shirts", "Tops"):
         return "upper"
     raise InvalidInput(f"Try-on works for clothing (tops, bottoms, dresses, outerwear), not {article_type or sub_category or 'this item'}.")
+
+
+def check_person_photo(person: Image.Image) -> Image.Image:
+    """Try-on needs a person photo of at least :data:`MIN_PERSON_SIDE` pixels on each side."""
+    if min(person.size) < MIN_PERSON_SIDE:
+        raise InvalidInput(f"Your photo is {person.width}x{person.height}; use one at least {MIN_PERSON_SIDE} px on each side.")
+    return person
 
 
 def garment_mask(labels: np.ndarray, region: str, dilation: int) -> np.ndarray:

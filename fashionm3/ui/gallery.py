@@ -102,8 +102,8 @@ def build_gallery_tab(service: FashionM3, user_id: gr.BrowserState) -> GalleryPa
         message = f"{len(picture.images)} image(s) of “{picture.prompt.subject}” by {picture.backend}; the closest catalog items follow."
         return (*show(parts, entries, message), collect(collected, entries))
 
-    generate.click(on_generate, [describe, seed, count, parts.collected], [*outputs(parts), parts.collected], api_visibility="private")
-    describe.submit(on_generate, [describe, seed, count, parts.collected], [*outputs(parts), parts.collected], api_visibility="private")
+    for trigger in (generate.click, describe.submit):
+        trigger(on_generate, [describe, seed, count, parts.collected], [*outputs(parts), parts.collected], api_visibility="private")
     return parts
 
 
