@@ -1,11 +1,19 @@
 """Retrieval quality on the public product catalog, judged by metadata (never by hand), in one run.
 
-Index: every catalog item with a photo except a held-out set; queries: natural text queries generated from
-attribute combinations, and the held-out photos. A result is relevant when every requested attribute matches.
-Systems: BM25 (bm25s), a plain MiniLM ranking, and the offline encoder as the app uses it (MiniLM + query
-understanding + filters; pixel features for photos), plus two naive photo baselines.
+The catalog is split by id: items whose id is divisible by 3 form the **held-out** catalog (never looked at while
+tuning), the others the **dev** catalog. Each split is indexed on its own (all its rows for text, rows with a photo
+for photos) and scored with:
 
-Usage: python bench/retrieval_quality.py [--catalog ../shared/data/fashion-products] [--json]
+- ``templates``: text queries generated from attribute combinations of that split ("purple top", ...);
+- ``shopper``: the hand-written free-shopper set ``bench/queries/shopper.jsonl`` (kept out of tuning);
+- photo queries: photos of the split, each searched with itself excluded from the results.
+
+Text systems: BM25 (bm25s), a plain MiniLM ranking, and the offline encoder as the app uses it (MiniLM + query
+understanding + filters). Photo systems: the app's photo search, the raw pixel-feature neighbours, a 16x16 grey
+thumbnail and the mean colour. Photo metrics: same-type and same-colour precision@10, and a type-then-colour
+NDCG@10 (gain 2 for the same type and colour, 1 for the same type only, 0 otherwise).
+
+Usage: python bench/retrieval_quality.py [--catalog ../shared/data/fashion-products] [--cache DIR] [--json]
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import tempfile
 import time
@@ -30,6 +39,7 @@ from fashionm3.retrieval.encoders import OfflineEncoder  # noqa: E402
 from fashionm3.retrieval.engine import SearchEngine  # noqa: E402
 
 K = 10
+SHOPPER = ROOT / "bench" / "queries" / "shopper.jsonl"
 NOUNS = {
     "Tshirts": "t-shirt", "Shirts": "shirt", "Casual Shoes": "casual shoes", "Sports Shoes": "sports shoes",
     "Watches": "watch", "Handbags": "handbag", "Tops": "top", "Heels": "heels", "Sunglasses": "sunglasses",
@@ -43,10 +53,10 @@ USAGE_PHRASES = {"Casual": "for everyday wear", "Formal": "for the office", "Spo
 SEASON_PHRASES = {"Summer": "for summer", "Winter": "for winter"}
 
 
-def natural_queries(index_items: list[Item], rng: random.Random, count: int) -> list[tuple[str, dict[str, str]]]:
-    """Text queries in everyday words, each with the attributes a relevant item must have."""
+def template_queries(items: list[Item], rng: random.Random, count: int) -> list[dict]:
+    """Text queries in everyday words generated from attribute combinations with enough matching items."""
     combos: dict[tuple, int] = {}
-    for item in index_items:
+    for item in items:
         if item.article_type in NOUNS and item.gender in GENDER_WORDS and item.colour:
             for combo in (
                 ("colour", item.colour, "article_type", item.article_type, "gender", item.gender),
@@ -60,7 +70,7 @@ def natural_queries(index_items: list[Item], rng: random.Random, count: int) -> 
     queries = []
     for combo in rng.sample(eligible, min(count, len(eligible))):
         wanted = dict(zip(combo[::2], combo[1::2]))
-        queries.append((_phrase(wanted, rng), wanted))
+        queries.append({"text": _phrase(wanted, rng), "want": {name: [value] for name, value in wanted.items()}})
     return queries
 
 
@@ -82,12 +92,35 @@ def _phrase(wanted: dict[str, str], rng: random.Random) -> str:
     return " ".join(words)
 
 
-def relevant(item: Item, wanted: dict[str, str]) -> bool:
-    return all(getattr(item, field) == value for field, value in wanted.items())
+def _name_has(item: Item, words: list[str]) -> bool:
+    return any(re.search(rf"\b{re.escape(word.lower())}", item.name.lower()) for word in words)
 
 
-def precision(items: list[Item], wanted: dict[str, str]) -> float:
-    return sum(relevant(item, wanted) for item in items[:K]) / K
+def relevant(item: Item, query: dict) -> bool:
+    """Every wanted field holds an accepted value, the name has a wanted word, and nothing excluded matches."""
+    if not all(getattr(item, field) in values for field, values in query["want"].items()):
+        return False
+    if query.get("name_has") and not _name_has(item, query["name_has"]):
+        return False
+    exclude = query.get("exclude", {})
+    if any(getattr(item, field) in values for field, values in exclude.items() if field != "name_has"):
+        return False
+    return not _name_has(item, exclude.get("name_has", []))
+
+
+def precision(items: list[Item], query: dict) -> float:
+    return sum(relevant(item, query) for item in items[:K]) / K
+
+
+def type_colour_ndcg(items: list[Item], query_item: Item, ideal_gains: list[int]) -> float:
+    """NDCG@10 with gain 2 for the same type and colour, 1 for the same type, 0 otherwise."""
+
+    def dcg(gains: list[int]) -> float:
+        return sum((2**gain - 1) / np.log2(rank + 2) for rank, gain in enumerate(gains[:K]))
+
+    gains = [(item.article_type == query_item.article_type) * (1 + (item.colour == query_item.colour)) for item in items]
+    best = dcg(ideal_gains)
+    return dcg(gains) / best if best else 0.0
 
 
 def thumbnail(image: Image.Image) -> np.ndarray:
@@ -100,75 +133,107 @@ def mean_colour(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB"), np.float32).reshape(-1, 3).mean(axis=0)
 
 
+def score_text(engine: SearchEngine, queries: list[dict]) -> dict:
+    """Mean precision@10 per system over the queries with at least ``K`` relevant items (and per query kind)."""
+    import bm25s
+
+    items = engine.catalog.items
+    bm25 = bm25s.BM25()
+    bm25.index(bm25s.tokenize([item.description() for item in items], show_progress=False), show_progress=False)
+    scored = [q for q in queries if sum(relevant(item, q) for item in items) >= K]
+    scores: dict[str, list[float]] = {"bm25": [], "minilm": [], "offline": []}
+    for query in scored:
+        rows, _ = bm25.retrieve(bm25s.tokenize([query["text"]], show_progress=False), k=K, show_progress=False)
+        scores["bm25"].append(precision([items[r] for r in rows[0]], query))
+        rows, _ = engine.text_index.search(engine.encoder.encode_text([query["text"]])[0], K)
+        scores["minilm"].append(precision([items[r] for r in rows], query))
+        scores["offline"].append(precision([hit.item for hit in engine.search(query["text"], k=K).hits], query))
+    by_kind: dict[str, list[float]] = {}
+    for query, value in zip(scored, scores["offline"]):
+        by_kind.setdefault(query.get("kind", "template"), []).append(value)
+    report = {name: _mean(values) for name, values in scores.items()}
+    report.update(queries=len(scored), skipped=len(queries) - len(scored))
+    report["offline_by_kind"] = {kind: _mean(values) for kind, values in sorted(by_kind.items())}
+    report["weakest"] = [q["text"] for _, q in sorted(zip(scores["offline"], scored), key=lambda pair: pair[0])[:8]]
+    return report
+
+
+def score_photos(engine: SearchEngine, query_items: list[Item]) -> dict:
+    """Photo-query metrics per system; each query photo's own product is excluded from the results."""
+    with_photos = [item for item in engine.catalog.items if item.image_path]
+    thumbs = np.stack([thumbnail(Image.open(item.image_path)) for item in with_photos])
+    colours = np.stack([mean_colour(Image.open(item.image_path)) for item in with_photos])
+    position = {item.id: row for row, item in enumerate(with_photos)}
+    metrics: dict[str, list[float]] = {}
+    for query_item in query_items:
+        photo = Image.open(query_item.image_path)
+        own = position[query_item.id]
+        thumb_scores, colour_distance = thumbs @ thumbnail(photo), np.linalg.norm(colours - mean_colour(photo), axis=1)
+        thumb_scores[own], colour_distance[own] = -np.inf, np.inf
+        ranked = {
+            "app": [hit.item for hit in engine.search(image=photo, k=K, exclude=[query_item.id]).hits],
+            "pixels_raw": [hit.item for hit in engine.photo_neighbours(photo, K + 1) if hit.item.id != query_item.id][:K],
+            "thumbnail": [with_photos[r] for r in np.argsort(-thumb_scores)[:K]],
+            "mean_colour": [with_photos[r] for r in np.argsort(colour_distance)[:K]],
+        }
+        others = [item for item in with_photos if item.id != query_item.id]
+        ideal = sorted(((i.article_type == query_item.article_type) * (1 + (i.colour == query_item.colour)) for i in others), reverse=True)
+        for system, items in ranked.items():
+            metrics.setdefault(f"{system}_type", []).append(precision(items, {"want": {"article_type": [query_item.article_type]}}))
+            metrics.setdefault(f"{system}_colour", []).append(precision(items, {"want": {"colour": [query_item.colour]}}))
+            metrics.setdefault(f"{system}_type_colour_ndcg", []).append(type_colour_ndcg(items, query_item, ideal[:K]))
+    return {name: _mean(values) for name, values in metrics.items()}
+
+
+def _mean(values: list[float]) -> float:
+    return round(float(np.mean(values)), 3) if values else 0.0
+
+
+def evaluate_split(items: list[Item], image_root: Path | None, args: argparse.Namespace, cache: Path) -> dict:
+    """Index one split and score both text query sets and the photo queries on it."""
+    rng = random.Random(args.seed)
+    catalog = Catalog(items, "bench", args.catalog, image_root)
+    encoder = OfflineEncoder()
+    started = time.perf_counter()
+    engine = SearchEngine.build(catalog, encoder, cache)
+    build_s = time.perf_counter() - started
+    shopper = [json.loads(line) for line in SHOPPER.read_text().splitlines() if line.strip()]
+    photos = [item for item in items if item.image_path]
+    return {
+        "items": len(items),
+        "photos": len(photos),
+        "index_build_s": round(build_s, 1),
+        "text_templates": score_text(engine, template_queries(items, rng, args.text_queries)),
+        "text_shopper": score_text(engine, shopper),
+        "photo": score_photos(engine, rng.sample(photos, min(args.image_queries, len(photos)))),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--catalog", default=str(ROOT.parent / "shared" / "data" / "fashion-products"))
-    parser.add_argument("--text-queries", type=int, default=200)
-    parser.add_argument("--image-queries", type=int, default=500)
-    parser.add_argument("--max-index", type=int, default=0, help="index at most this many items (0: all with photos)")
+    parser.add_argument("--text-queries", type=int, default=200, help="template queries per split")
+    parser.add_argument("--image-queries", type=int, default=400, help="photo queries per split")
+    parser.add_argument("--max-items", type=int, default=0, help="use at most this many catalog rows (0: all)")
+    parser.add_argument("--splits", default="dev,heldout", help="which splits to score")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", help="embedding cache folder (default: a temporary one)")
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
     args = parser.parse_args()
-    rng = random.Random(args.seed)
 
     full, _ = load_styles_csv(Path(args.catalog) / "styles.csv")
-    with_photos = [item for item in full.items if item.image_path]
-    rng.shuffle(with_photos)
-    held_out, index_items = with_photos[: args.image_queries], with_photos[args.image_queries :]
-    if args.max_index:
-        index_items = index_items[: args.max_index]
-    catalog = Catalog(index_items, "bench", str(args.catalog), full.image_root)
-
+    items = full.items[: args.max_items] if args.max_items else full.items
+    splits = {
+        "dev": [item for item in items if int(item.id) % 3 != 0],
+        "heldout": [item for item in items if int(item.id) % 3 == 0],
+    }
+    result: dict = {"bench": "retrieval_quality", "split": "held-out = ids divisible by 3"}
     with tempfile.TemporaryDirectory() as scratch:
         cache = Path(args.cache) if args.cache else Path(scratch)
-        encoder = OfflineEncoder()
-        encoder.encode_text(["warm up"])
-        started = time.perf_counter()
-        engine = SearchEngine.build(catalog, encoder, cache)
-        build_s = time.perf_counter() - started
-
-    queries = natural_queries(index_items, rng, args.text_queries)
-    import bm25s
-
-    bm25 = bm25s.BM25()
-    bm25.index(bm25s.tokenize([item.description() for item in index_items], show_progress=False), show_progress=False)
-    scores: dict[str, list[float]] = {"bm25": [], "minilm": [], "offline": []}
-    for text, wanted in queries:
-        rows, _ = bm25.retrieve(bm25s.tokenize([text], show_progress=False), k=K, show_progress=False)
-        scores["bm25"].append(precision([index_items[r] for r in rows[0]], wanted))
-        rows, _ = engine.text_index.search(encoder.encode_text([text])[0], K)
-        scores["minilm"].append(precision([index_items[r] for r in rows], wanted))
-        scores["offline"].append(precision([hit.item for hit in engine.search(text, k=K).hits], wanted))
-
-    image_scores: dict[str, list[float]] = {f"{s}_{a}": [] for s in ("offline", "thumbnail", "mean_colour") for a in ("type", "colour")}
-    thumbs = np.stack([thumbnail(Image.open(item.image_path)) for item in index_items])
-    colours = np.stack([mean_colour(Image.open(item.image_path)) for item in index_items])
-    for query_item in held_out:
-        photo = Image.open(query_item.image_path)
-        ranked = {
-            "offline": [hit.item for hit in engine.search(image=photo, k=K).hits],
-            "thumbnail": [index_items[r] for r in np.argsort(-(thumbs @ thumbnail(photo)))[:K]],
-            "mean_colour": [index_items[r] for r in np.argsort(np.linalg.norm(colours - mean_colour(photo), axis=1))[:K]],
-        }
-        for system, items in ranked.items():
-            image_scores[f"{system}_type"].append(precision(items, {"article_type": query_item.article_type}))
-            image_scores[f"{system}_colour"].append(precision(items, {"colour": query_item.colour}))
-
-    result = {
-        "bench": "retrieval_quality",
-        "index_items": len(index_items),
-        "text_queries": len(queries),
-        "image_queries": len(held_out),
-        "text_p_at_10": {name: round(float(np.mean(values)), 3) for name, values in scores.items()},
-        "image_p_at_10": {name: round(float(np.mean(values)), 3) for name, values in image_scores.items()},
-        "offline_index_build_s": round(build_s, 1),
-        "offline_index_items_per_s": round(len(index_items) / build_s, 1),
-        "examples": [{"query": text, "wanted": wanted} for text, wanted in queries[:5]],
-    }
-    if not args.json:
-        worst = sorted(zip(scores["offline"], (q for q, _ in queries)))[:10]
-        print("weakest offline text queries:", worst, file=sys.stderr)
+        for name in args.splits.split(","):
+            result[name] = evaluate_split(splits[name], full.image_root, args, cache)
+            if not args.json:
+                print(name, json.dumps(result[name], indent=1), file=sys.stderr)
     print(json.dumps(result))
 
 

@@ -1,10 +1,12 @@
-"""Approximate nearest-neighbour index for large catalogs: faiss IVF + 4-bit PQ fast-scan + exact re-ranking.
+"""Approximate nearest-neighbour index for large catalogs: faiss IVF + 4-bit PQ fast-scan + 8-bit re-ranking.
 
 Why faiss: a well-kept library (Meta, MIT) with IVF, product quantisation with SIMD "fast-scan" kernels,
-filtered search through ID selectors, persistence, and CPU wheels on PyPI. Why this index: on embedding-shaped data
-(1M x 512, ``bench/retrieval_bench.py``) HNSW (M=32) took ~10 minutes to build on 2 cores and reached recall@10
-0.93 at 4.7 ms; IVF-Flat needs ~10 ms for 0.97. Scanning 4-bit PQ codes is an order of magnitude cheaper per
-vector, and re-ranking a few hundred candidates with the exact vectors restores the recall.
+filtered search through ID selectors, persistence, memory-mapped loading, and CPU wheels on PyPI. Why this index:
+on embedding-shaped data (1M x 512, ``bench/retrieval_bench.py``) HNSW (M=32) took ~10 minutes to build on 2 cores
+and reached recall@10 0.93 at 4.7 ms; IVF-Flat needs ~10 ms for 0.97. Scanning 4-bit PQ codes is an order of
+magnitude cheaper per vector, and re-ranking the best candidates with 8-bit scalar-quantised copies of the vectors
+(faiss ``Refine(SQ8)``: one byte per dimension instead of four) restores the recall. The 8-bit codes are
+memory-mapped when the index is loaded, so only the IVF lists and the PQ codes (~70 bytes per item) stay in RAM.
 """
 
 from __future__ import annotations
@@ -16,14 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from fashionm3.retrieval.index import ExactIndex, VectorIndex, exact_subset_search
+from fashionm3.retrieval.index import ExactIndex, VectorIndex
 
 EXACT_BELOW = 50_000  # catalogs smaller than this are searched exactly
 FILTERED_EXACT_BELOW = 20_000  # filters leaving fewer rows than this are searched exactly
-NPROBE = 256
-K_FACTOR = 100  # for k = 10: candidates re-ranked exactly = K_FACTOR * k
-MAX_RERANKED = 1000  # larger k re-rank fewer candidates per result, so a k=400 query stays cheap
+NPROBE = 384
+K_FACTOR = 150  # for k = 10: candidates re-ranked from the 8-bit codes = K_FACTOR * k
+MAX_RERANKED = 1500  # larger k re-rank fewer candidates per result, so a k=400 query stays cheap
 TRAIN_PER_LIST = 50
+ADD_CHUNK = 100_000
 
 
 def _pq_subquantizers(dim: int) -> int:
@@ -35,9 +38,12 @@ def _pq_subquantizers(dim: int) -> int:
 
 
 class IVFPQIndex:
-    """faiss ``IVF{nlist},PQ{m}x4fs,RFlat`` over inner product; its stored vectors serve exact re-scoring."""
+    """faiss ``IVF{nlist},PQ{m}x4fs,Refine(SQ8)`` over inner product; the 8-bit codes also serve re-scoring.
 
-    kind = "ivf-pq-fastscan"
+    Indexes saved by earlier versions (``RFlat``: float32 re-ranking) load and search the same way.
+    """
+
+    kind = "ivf-pq-fastscan-sq8"
 
     def __init__(self, index: "object", nprobe: int = NPROBE, k_factor: int = K_FACTOR):
         import faiss
@@ -46,21 +52,33 @@ class IVFPQIndex:
         self.dim = index.d
         self.nprobe = nprobe
         self.k_factor = k_factor
-        refine = faiss.downcast_index(faiss.downcast_index(index).refine_index)
-        self.vectors = faiss.rev_swig_ptr(refine.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)
+        self.refine = faiss.downcast_index(faiss.downcast_index(index).refine_index)
+
+    @classmethod
+    def trained(cls, sample: np.ndarray, expected_items: int) -> "IVFPQIndex":
+        """An empty index sized for ``expected_items`` vectors, trained on ``sample`` (rows drawn at random)."""
+        import faiss
+
+        dim = sample.shape[1]
+        nlist = 2 ** max(4, round(math.log2(4 * math.sqrt(expected_items))))
+        factory = f"IVF{nlist},PQ{_pq_subquantizers(dim)}x4fs,Refine(SQ8)"
+        index = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
+        index.train(np.ascontiguousarray(sample[: nlist * TRAIN_PER_LIST], dtype=np.float32))
+        return cls(index)
+
+    def add(self, vectors: np.ndarray) -> None:
+        """Append vectors (their rows follow the ones already added)."""
+        self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
     @classmethod
     def build(cls, vectors: np.ndarray, seed: int = 0) -> "IVFPQIndex":
-        import faiss
-
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        n, dim = vectors.shape
+        n = len(vectors)
         nlist = 2 ** max(4, round(math.log2(4 * math.sqrt(n))))
-        index = faiss.index_factory(dim, f"IVF{nlist},PQ{_pq_subquantizers(dim)}x4fs,RFlat", faiss.METRIC_INNER_PRODUCT)
         sample = np.random.default_rng(seed).choice(n, min(n, nlist * TRAIN_PER_LIST), replace=False)
-        index.train(vectors[np.sort(sample)])
-        index.add(vectors)
-        return cls(index)
+        index = cls.trained(vectors[np.sort(sample)], n)
+        for start in range(0, n, ADD_CHUNK):
+            index.add(vectors[start : start + ADD_CHUNK])
+        return index
 
     def __len__(self) -> int:
         return self.index.ntotal
@@ -68,20 +86,23 @@ class IVFPQIndex:
     def search(self, query: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         import faiss
 
-        if mask is not None and mask.sum() < FILTERED_EXACT_BELOW:
-            return exact_subset_search(self.vectors, query, k, mask)
-        base = faiss.SearchParametersIVF(nprobe=self.nprobe)
+        query = np.asarray(query, np.float32).reshape(1, -1)
+        selector = None
         if mask is not None:
             bitmap = np.packbits(mask.astype(np.uint8), bitorder="little")
-            base.sel = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bitmap))
+            selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bitmap))
+            if mask.sum() < FILTERED_EXACT_BELOW:  # few rows allowed: scan just their 8-bit codes
+                scores, rows = self.refine.search(query, k, params=faiss.SearchParameters(sel=selector))
+                return _valid(rows[0], scores[0])
+        base = faiss.SearchParametersIVF(nprobe=self.nprobe, sel=selector)
         k_factor = max(2.0, min(self.k_factor, MAX_RERANKED / k))
         parameters = faiss.IndexRefineSearchParameters(k_factor=k_factor, base_index_params=base)
-        scores, rows = self.index.search(np.asarray(query, np.float32).reshape(1, -1), k, params=parameters)
-        keep = rows[0] >= 0
-        return rows[0][keep].astype(np.int64), scores[0][keep]
+        scores, rows = self.index.search(query, k, params=parameters)
+        return _valid(rows[0], scores[0])
 
     def score(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        return self.vectors[rows] @ np.asarray(query, np.float32).ravel()
+        decoded = self.refine.reconstruct_batch(np.asarray(rows, np.int64))
+        return decoded @ np.asarray(query, np.float32).ravel()
 
     def save(self, folder: Path) -> None:
         import faiss
@@ -92,11 +113,17 @@ class IVFPQIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "IVFPQIndex":
+        """Open a saved index; the re-ranking codes stay on disk, memory-mapped (pages load on demand)."""
         import faiss
 
         meta = json.loads((folder / "index.json").read_text())
-        index = faiss.read_index(str(folder / "ivfpq.faiss"), faiss.IO_FLAG_MMAP)  # pages load on demand
+        index = faiss.read_index(str(folder / "ivfpq.faiss"), faiss.IO_FLAG_MMAP_IFC)
         return cls(index, meta["nprobe"], meta["k_factor"])
+
+
+def _valid(rows: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    keep = rows >= 0
+    return rows[keep].astype(np.int64), scores[keep]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 from PIL import Image
 
-from fashionm3.retrieval.pixels import FEATURE_DIM, pixel_features
+from fashionm3.retrieval.pixels import COLOUR_BLOCKS, FEATURE_DIM, SHAPE_BLOCKS, block_mask, pixel_features
 
 if TYPE_CHECKING:
     from fashionm3.config import Settings
@@ -49,6 +49,8 @@ class OfflineEncoder:
     cross_modal = False
     text_dim = MINILM_DIM
     image_dim = FEATURE_DIM
+    # masks over the image vector that score one aspect of a picture (the engine ranks photos type-first by them)
+    image_views = {"shape": block_mask(SHAPE_BLOCKS), "colour": block_mask(COLOUR_BLOCKS)}
 
     def __init__(self) -> None:
         self._model = None

@@ -19,13 +19,16 @@ from fashionm3.retrieval.ann import IndexOptions, build_index, load_index
 from fashionm3.retrieval.cache import EmbeddingCache, content_key
 from fashionm3.retrieval.index import VectorIndex
 from fashionm3.retrieval.preference import Preference
-from fashionm3.retrieval.query import RELAX_ORDER, ParsedQuery, parse_query
+from fashionm3.retrieval.query import NAME_FILTERS, RELAX_ORDER, ParsedQuery, parse_query, vocabulary
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]  # (done, total, stage)
 CANDIDATES = 400
 VOTERS = 10
+TYPE_VOTERS = 1  # photo queries: pictures nearest by silhouette and texture that vote for the article type
+COLOUR_VOTERS = 7  # nearest pictures by colour (among the predicted type) that vote for the colour
+TYPE_WEIGHT, COLOUR_WEIGHT, SIMILARITY_WEIGHT = 2.0, 1.0, 0.5
 DUPLICATE_SIMILARITY = 0.995
 MAX_K = 100
 
@@ -175,15 +178,16 @@ class SearchEngine:
         if preference and preference.avoided_colours:
             base_mask &= ~self.catalog.mask({"colour": sorted(preference.avoided_colours)})
         parsed = parse_query(text, self.catalog) if text else ParsedQuery(text="")
-        implied = {name: value for name, value in parsed.filters.items() if name not in explicit}
-        queries = self._query_vectors(text, image)
+        implied = {name: value for name, value in {**parsed.filters, **parsed.names}.items() if name not in explicit}
+        base_mask &= ~self._excluded_mask(parsed)
+        queries, photo = self._query_vectors(parsed.semantic or text, image)
         hits: list[Hit] = []
         relaxed: list[str] = []
         seen: set[str] = set()
         strict = 0
         for tier_filters, dropped in _relaxation_tiers(implied):
-            mask = base_mask & self.catalog.mask(tier_filters)
-            new_hits = [hit for hit in self._rank(queries, image is not None, mask, k, preference) if hit.item.id not in seen]
+            mask = base_mask & self._filter_mask(tier_filters)
+            new_hits = [hit for hit in self._rank(queries, photo, mask, k, preference) if hit.item.id not in seen]
             if new_hits and dropped:
                 relaxed = dropped
             hits += new_hits[: k - len(hits)]
@@ -192,8 +196,25 @@ class SearchEngine:
             seen.update(hit.item.id for hit in new_hits)
             if len(hits) >= k:
                 break
-        parsed.filters = {**implied, **explicit}
+        parsed.filters = {**{name: value for name, value in implied.items() if name not in NAME_FILTERS}, **explicit}
         return SearchResult(hits=hits, parsed=parsed, relaxed=relaxed, strict=strict)
+
+    def _filter_mask(self, filters: Mapping[str, object]) -> np.ndarray:
+        """Items matching catalog-column filters and the brand / pattern words their names must hold."""
+        mask = self.catalog.mask({name: value for name, value in filters.items() if name not in NAME_FILTERS})
+        for name in NAME_FILTERS:
+            if filters.get(name):
+                mask &= vocabulary(self.catalog).name_mask(filters[name])  # type: ignore[arg-type]
+        return mask
+
+    def _excluded_mask(self, parsed: ParsedQuery) -> np.ndarray:
+        """Items a negation in the query rules out ("not black", "without stripes")."""
+        excluded = np.zeros(len(self.catalog), bool)
+        for name, values in parsed.excluded.items():
+            excluded |= self.catalog.mask({name: values})
+        if parsed.excluded_words:
+            excluded |= vocabulary(self.catalog).name_mask(parsed.excluded_words)
+        return excluded
 
     def photo_neighbours(self, image: Image.Image, k: int = VOTERS) -> list[Hit]:
         """The catalog products whose pictures look most like ``image``, scored by raw image similarity."""
@@ -203,26 +224,34 @@ class SearchEngine:
         rows, scores = self.image_index.search(vector, k, self.has_image)
         return [Hit(self.catalog.items[int(row)], float(score)) for row, score in zip(rows, scores)]
 
-    def _neighbour_votes(self, candidates: np.ndarray, similarity: np.ndarray) -> np.ndarray:
-        """Re-score photo-query candidates with the catalog's own labels (kNN label transfer).
+    def _photo_scores(self, candidates: np.ndarray, similarity: np.ndarray, photo: np.ndarray) -> np.ndarray:
+        """Re-score photo-query candidates type first, then colour, then look (kNN label transfer).
 
-        The nearest ``VOTERS`` items vote for the photo's article type and colour; each candidate then scores
-        ``0.5 * similarity + share of votes for its type + share of votes for its colour``; a product whose picture
-        is the photo itself stays first. On the public
-        catalog this lifts same-type and same-colour precision@10 well above raw similarity
-        (``bench/retrieval_quality.py``).
+        The ``TYPE_VOTERS`` pictures nearest by silhouette and texture vote for the photo's article type; among the
+        candidates of the winning type, the ``COLOUR_VOTERS`` nearest by colour vote for its colour (labels are the
+        catalog's own). Each candidate scores ``TYPE_WEIGHT * its type's share + COLOUR_WEIGHT * its colour's share
+        + SIMILARITY_WEIGHT * similarity``; a product whose picture is the photo itself stays first. Encoders without
+        ``image_views`` vote with the plain similarity. Measured by ``bench/retrieval_quality.py``.
         """
-        voters = [self.catalog.items[int(row)] for row in candidates[np.argsort(-similarity)[:VOTERS]]]
-        types = _share([item.article_type for item in voters])
-        colours = _share([item.colour for item in voters])
+        views = getattr(self.encoder, "image_views", {})
+        shape = self.image_index.score(photo * views["shape"], candidates) if "shape" in views else similarity  # type: ignore[union-attr]
+        colour = self.image_index.score(photo * views["colour"], candidates) if "colour" in views else similarity  # type: ignore[union-attr]
         items = [self.catalog.items[int(row)] for row in candidates]
-        bonus = np.array([types.get(item.article_type, 0.0) + colours.get(item.colour, 0.0) for item in items])
+        types = _share([items[i].article_type for i in np.argsort(-shape)[:TYPE_VOTERS]])
+        likely_type = max(types, key=types.get)
+        same_type = np.array([item.article_type == likely_type for item in items])
+        by_colour = np.argsort(-np.where(same_type, colour, colour - 10.0))[:COLOUR_VOTERS]
+        colours = _share([items[i].colour for i in by_colour])
+        type_share = np.array([types.get(item.article_type, 0.0) for item in items])
+        colour_share = np.array([colours.get(item.colour, 0.0) for item in items])
         same_picture = 10.0 * (similarity >= DUPLICATE_SIMILARITY)  # the photo is this very product: keep it first
-        return 0.5 * similarity + bonus + same_picture
+        return TYPE_WEIGHT * type_share + COLOUR_WEIGHT * colour_share + SIMILARITY_WEIGHT * similarity + same_picture
 
-    def _query_vectors(self, text: str, image: Image.Image | None) -> list[tuple[VectorIndex, np.ndarray]]:
-        """Encode the query once: (index, vector) pairs to search, across modalities when the encoder allows."""
+    def _query_vectors(self, text: str, image: Image.Image | None) -> tuple[list[tuple[VectorIndex, np.ndarray]], np.ndarray | None]:
+        """Encode the query once: (index, vector) pairs to search, across modalities when the encoder allows, and
+        the photo's image vector (None without a photo)."""
         queries: list[tuple[VectorIndex, np.ndarray]] = []
+        image_vector = None
         if text:
             text_vector = self.encoder.encode_text([text])[0]
             queries.append((self.text_index, text_vector))
@@ -235,17 +264,26 @@ class SearchEngine:
             queries.append((self.image_index, image_vector))
             if self.encoder.cross_modal:
                 queries.append((self.text_index, image_vector))
-        return queries
+        return queries, image_vector
 
     def _rank(
-        self, queries: list[tuple[VectorIndex, np.ndarray]], photo: bool, mask: np.ndarray, k: int, preference: Preference | None = None
+        self,
+        queries: list[tuple[VectorIndex, np.ndarray]],
+        photo: np.ndarray | None,
+        mask: np.ndarray,
+        k: int,
+        preference: Preference | None = None,
     ) -> list[Hit]:
-        candidates = np.unique(np.concatenate([index.search(q, max(k, CANDIDATES), mask)[0] for index, q in queries]))
+        searches = list(queries)
+        if photo is not None:  # also gather the photo's nearest pictures by each view (shape, colour)
+            views = getattr(self.encoder, "image_views", {}).values()
+            searches += [(self.image_index, photo * view) for view in views]  # type: ignore[misc]
+        candidates = np.unique(np.concatenate([index.search(q, max(k, CANDIDATES), mask)[0] for index, q in searches]))
         if candidates.size == 0:
             return []
         fused = np.mean([index.score(q, candidates) for index, q in queries], axis=0)
-        if photo:
-            fused = self._neighbour_votes(candidates, fused)
+        if photo is not None:
+            fused = self._photo_scores(candidates, fused, photo)
         if preference is not None:
             fused, keep = preference.personalise({"text": self.text_index, "image": self.image_index}, candidates, fused)
             candidates, fused = candidates[keep], fused[keep]

@@ -119,4 +119,20 @@ def dominant_colour(image: Image.Image) -> str:
     return COLOUR_NAMES[int(np.argmax(colour_names(srgb_to_lab(rgb[foreground_mask(rgb)]))))]
 
 
-FEATURE_DIM = len(COLOUR_NAMES) + 64 + SILHOUETTE * SILHOUETTE + HOG_CELLS * HOG_CELLS * HOG_BINS + THUMBNAIL * THUMBNAIL
+BLOCK_SIZES = {
+    "names": len(COLOUR_NAMES), "lab": 64, "shape": SILHOUETTE * SILHOUETTE,
+    "hog": HOG_CELLS * HOG_CELLS * HOG_BINS, "layout": THUMBNAIL * THUMBNAIL,
+}  # fmt: skip
+FEATURE_DIM = sum(BLOCK_SIZES.values())
+COLOUR_BLOCKS = ("names", "lab")
+SHAPE_BLOCKS = ("shape", "hog", "layout")
+
+
+def block_mask(names: tuple[str, ...]) -> np.ndarray:
+    """1 on the dimensions of the named blocks, 0 elsewhere: ``query * mask`` scores just those blocks."""
+    mask, start = np.zeros(FEATURE_DIM, np.float32), 0
+    for name, size in BLOCK_SIZES.items():
+        if name in names:
+            mask[start : start + size] = 1.0
+        start += size
+    return mask

@@ -1,5 +1,7 @@
-"""Understand a free-text shopping query: filters (gender, category, colour, usage, season, price) and synonyms.
+"""Understand a free-text shopping query: filters (gender, category, colour, usage, season, price), brands and
+patterns found in product names, and negations ("not black", "without stripes") that keep items out.
 
+The text is first rewritten into the catalog's words (``lexicon.normalise``: non-English words, misspellings).
 Only values that exist in the catalog become filters, so a query can never filter on something the catalog
 does not have.
 """
@@ -7,9 +9,13 @@ does not have.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
+import numpy as np
+
 from fashionm3.catalog.schema import Catalog
+from fashionm3.retrieval.lexicon import PATTERN_WORDS, Speller, normalise
 
 GENDER_WORDS = {
     "Men": ("men", "man", "mens", "men's", "male", "guy", "guys", "gentleman", "gentlemen", "boyfriend", "husband"),
@@ -34,6 +40,8 @@ ARTICLE_SYNONYMS = {
     "frock": ("Dresses",), "gown": ("Dresses",), "blouse": ("Tops", "Shirts"),
     "boots": ("Casual Shoes", "Formal Shoes"), "loafers": ("Casual Shoes", "Formal Shoes"), "brogues": ("Formal Shoes",),
     "oxfords": ("Formal Shoes",), "sandals": ("Sandals", "Sports Sandals"), "beanie": ("Caps",),
+    "tie": ("Ties",), "ties": ("Ties",), "scarf": ("Scarves", "Stoles"), "skirt": ("Skirts",), "vest": ("Innerwear Vests",),
+    "slippers": ("Flip Flops",), "flipflops": ("Flip Flops",), "spectacles": ("Sunglasses",),
 }  # fmt: skip
 COLOUR_SYNONYMS = {
     "navy": "Navy Blue", "gray": "Grey", "burgundy": "Maroon", "wine": "Maroon", "crimson": "Red",
@@ -55,23 +63,105 @@ PRICE_MAX = re.compile(r"\b(?:under|below|less than|cheaper than|max(?:imum)?|up
 PRICE_MIN = re.compile(r"\b(?:over|above|more than|at least|min(?:imum)?)\s*[$€£]?\s*(\d+(?:\.\d+)?)")
 
 # When the filters leave too few items, drop them in this order (explicit filters are never dropped).
-RELAX_ORDER = ("season", "usage", "price_min", "colour", "gender", "article_type", "price_max")
+# ``brand`` and ``pattern`` are matched against product names, not catalog columns.
+RELAX_ORDER = ("season", "usage", "price_min", "pattern", "colour", "brand", "gender", "article_type", "price_max")
+NAME_FILTERS = ("brand", "pattern")
+GENDER_NAME_WORDS = {"men", "women", "boys", "girls", "unisex", "kids", "boy", "girl", "man", "woman"}
+FUNCTION_WORDS = {"for", "the", "and", "of", "with", "by", "in", "to", "from", "new", "my", "your", "a", "an", "any"}
+PATTERN_SHOWN = {"strip": "striped", "check": "checked", "print": "printed", "solid": "solid"}
 
 
 @dataclasses.dataclass
 class ParsedQuery:
-    """Filters understood from the text, and the words left for semantic matching."""
+    """Filters understood from the text, the words left for semantic matching, and what the text rules out.
+
+    ``filters`` hold catalog columns only; ``names`` hold ``brand`` / ``pattern`` words matched against product
+    names; ``excluded`` (columns) and ``excluded_words`` (name words) come from negations.
+    """
 
     text: str
     filters: dict[str, list[str] | float] = dataclasses.field(default_factory=dict)
+    semantic: str = ""
+    names: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    excluded: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    excluded_words: list[str] = dataclasses.field(default_factory=list)
 
     def describe(self) -> str:
-        """Human-readable filters, e.g. ``gender: Men · colour: Navy Blue``."""
+        """Human-readable understanding, e.g. ``gender: Men · colour: Navy Blue · brand: puma · not colour: Black``."""
         parts = []
         for name, value in self.filters.items():
             shown = " or ".join(value) if isinstance(value, list) else f"{value:g}"
             parts.append(f"{name.replace('_', ' ')}: {shown}")
+        for name, words in self.names.items():
+            parts.append(f"{name}: " + " or ".join(PATTERN_SHOWN.get(word, word) for word in words))
+        for name, values in self.excluded.items():
+            parts.append(f"not {name.replace('_', ' ')}: " + " or ".join(values))
+        if self.excluded_words:
+            parts.append("not: " + " or ".join(PATTERN_SHOWN.get(word, word) for word in self.excluded_words))
         return " · ".join(parts)
+
+
+class Vocabulary:
+    """What one catalog lets a query name: brands (name words before the gender word), name words, a speller."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.name_tokens = [set(_tokens(item.name)) for item in catalog.items]
+        self.rows_by_token: dict[str, list[int]] = {}
+        for row, tokens in enumerate(self.name_tokens):
+            for token in tokens:
+                self.rows_by_token.setdefault(token, []).append(row)
+        in_brand: dict[str, int] = {}
+        in_product: dict[str, int] = {}
+        for item in catalog.items:
+            words = _tokens(item.name)
+            cut = next((i for i, word in enumerate(words) if word in GENDER_NAME_WORDS), 0)
+            for position, word in enumerate(words if cut else ()):
+                counts = in_brand if position < cut else in_product
+                counts[word] = counts.get(word, 0) + 1
+        self.values = {name: catalog.values(name) for name in ("gender", "article_type", "colour", "usage", "season")}
+        attribute_words = self._attribute_words()
+        self.brands = {
+            word for word, count in in_brand.items()
+            if count >= 3 and count >= 2 * in_product.get(word, 0) and len(word) > 2 and word not in attribute_words | FUNCTION_WORDS
+        }  # fmt: skip
+        self.speller = Speller(attribute_words | self.brands, self.rows_by_token)
+        self.phrases = {word for word in attribute_words if " " in word}
+
+    def _attribute_words(self) -> set[str]:
+        words = set(ARTICLE_SYNONYMS) | set(PATTERN_WORDS) | set(COLOUR_SYNONYMS)
+        for vocabulary in (GENDER_WORDS, USAGE_WORDS, SEASON_WORDS):
+            words.update(word for forms in vocabulary.values() for word in forms)
+        for article_type in self.values["article_type"]:
+            words.update(_article_forms(article_type))
+        words.update(colour.lower() for colour in self.values["colour"])
+        return words
+
+    def name_mask(self, words: list[str]) -> np.ndarray:
+        """Items whose name has a word starting with one of ``words``."""
+        mask = np.zeros(len(self.catalog), bool)
+        for word in words:
+            mask |= self._prefix_mask(word)
+        return mask
+
+    @functools.lru_cache(maxsize=256)
+    def _prefix_mask(self, prefix: str) -> np.ndarray:
+        mask = np.zeros(len(self.catalog), bool)
+        for token, rows in self.rows_by_token.items():
+            if token.startswith(prefix):
+                mask[rows] = True
+        mask.flags.writeable = False
+        return mask
+
+
+@functools.lru_cache(maxsize=8)
+def vocabulary(catalog: Catalog) -> Vocabulary:
+    """The (cached) query vocabulary of a catalog."""
+    return Vocabulary(catalog)
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9&]+", re.sub(r"'s\b", "", text.lower()).replace("'", ""))
 
 
 def _find(text: str, phrase: str) -> bool:
@@ -95,16 +185,43 @@ def _article_forms(article_type: str) -> set[str]:
 
 
 def parse_query(text: str, catalog: Catalog) -> ParsedQuery:
-    """Extract filters from ``text`` using the catalog's own vocabulary plus common synonyms."""
-    lower = " ".join(text.lower().split())
-    filters: dict[str, list[str] | float] = {}
+    """Understand ``text`` with the catalog's own vocabulary plus common synonyms, other languages and spellings."""
+    words = vocabulary(catalog)
+    normalised = normalise(text, words.speller, words.phrases)
+    filters, names, _ = _extract(normalised.positive, words)
+    for name, pattern in (("price_max", PRICE_MAX), ("price_min", PRICE_MIN)):
+        match = pattern.search(normalised.positive)
+        if match:
+            filters[name] = float(match.group(1))
+    parsed = ParsedQuery(text=text.strip(), filters=filters, semantic=normalised.positive, names=names)
+    for phrase in normalised.negated:
+        _exclude(parsed, *_extract(phrase, words))
+    return parsed
 
-    genders = set(catalog.values("gender"))
+
+def _exclude(parsed: ParsedQuery, filters: dict, names: dict[str, list[str]], leftover: str) -> None:
+    """Turn what a negated phrase names into exclusions: a colour, usage, season, brand or pattern if it has one,
+    else the article type it names on its own ("not sports shoes")."""
+    kept = {name: filters[name] for name in ("colour", "usage", "season") if name in filters}
+    if kept or names:
+        for name, values in kept.items():
+            parsed.excluded.setdefault(name, []).extend(v for v in values if v not in parsed.filters.get(name, []))
+        parsed.excluded_words += [word for values in names.values() for word in values]
+    elif "article_type" in filters and not leftover.strip():
+        parsed.excluded.setdefault("article_type", []).extend(filters["article_type"])
+    parsed.excluded = {name: values for name, values in parsed.excluded.items() if values}
+
+
+def _extract(lower: str, words: Vocabulary) -> tuple[dict, dict[str, list[str]], str]:
+    """Filters, name words (brand, pattern) and the text left after article types are taken out."""
+    filters: dict[str, list[str] | float] = {}
+    names: dict[str, list[str]] = {}
+    genders = set(words.values["gender"])
     found_genders = _match_vocabulary(lower, GENDER_WORDS, genders)
     if found_genders:
         filters["gender"] = found_genders + (["Unisex"] if "Unisex" in genders else [])
 
-    article_types = set(catalog.values("article_type"))
+    article_types = set(words.values["article_type"])
     remaining = lower
     found_types: list[str] = []
     for article_type in sorted(article_types, key=len, reverse=True):  # exact names first ("sports shoes")
@@ -116,12 +233,15 @@ def parse_query(text: str, catalog: Catalog) -> ParsedQuery:
             found_types += [t for t in ARTICLE_SYNONYMS[phrase] if t in article_types and t not in found_types]
             remaining = remaining.replace(phrase, " ")
     for article_type in sorted(article_types, key=len, reverse=True):
-        if any(_find(remaining, form) for form in _article_forms(article_type)) and article_type not in found_types:
+        forms = _article_forms(article_type)
+        if any(_find(remaining, form) for form in forms) and article_type not in found_types:
             found_types.append(article_type)
+            for form in sorted(forms, key=len, reverse=True):
+                remaining = re.sub(rf"(?<![\w-]){re.escape(form)}(?![\w-])", " ", remaining)
     if found_types:
         filters["article_type"] = found_types
 
-    colours = {colour.lower(): colour for colour in catalog.values("colour")}
+    colours = {colour.lower(): colour for colour in words.values["colour"]}
     found_colours: list[str] = []
     for phrase in sorted(colours, key=len, reverse=True):
         if _find(lower, phrase) and not any(phrase in chosen.lower() for chosen in found_colours):
@@ -132,13 +252,16 @@ def parse_query(text: str, catalog: Catalog) -> ParsedQuery:
     if found_colours:
         filters["colour"] = found_colours
 
-    for name, vocabulary in (("usage", USAGE_WORDS), ("season", SEASON_WORDS)):
-        values = _match_vocabulary(lower, vocabulary, set(catalog.values(name)))
+    for name, vocabulary_words in (("usage", USAGE_WORDS), ("season", SEASON_WORDS)):
+        values = _match_vocabulary(lower, vocabulary_words, set(words.values[name]))
         if values:
             filters[name] = values
 
-    for name, pattern in (("price_max", PRICE_MAX), ("price_min", PRICE_MIN)):
-        match = pattern.search(lower)
-        if match:
-            filters[name] = float(match.group(1))
-    return ParsedQuery(text=text.strip(), filters=filters)
+    tokens = _tokens(lower)
+    patterns = sorted({PATTERN_WORDS[token] for token in tokens if token in PATTERN_WORDS})
+    if patterns and words.name_mask(patterns).any():
+        names["pattern"] = patterns
+    brands = [token for token in dict.fromkeys(tokens) if token in words.brands]
+    if brands:
+        names["brand"] = brands
+    return filters, names, " ".join(word for word in remaining.split() if word not in FUNCTION_WORDS)

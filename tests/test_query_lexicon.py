@@ -1,0 +1,81 @@
+"""Free shopper phrasing: other languages, misspellings, brands, patterns and negations, and what search does with them."""
+
+import pytest
+
+from fashionm3.catalog.schema import Catalog, Item
+from fashionm3.retrieval.lexicon import Speller, normalise
+from fashionm3.retrieval.query import parse_query
+
+
+@pytest.fixture(scope="module")
+def small_catalog():
+    rows = [
+        ("Puma", "Men", "Tshirts", "Black", "Solid"), ("Puma", "Men", "Tshirts", "White", "Striped"),
+        ("Nike", "Women", "Sports Shoes", "White", "Running"), ("Nike", "Men", "Casual Shoes", "Black", "Classic"),
+        ("Arrow", "Men", "Shirts", "White", "Checked"), ("Arrow", "Men", "Shirts", "Blue", "Striped"),
+        ("Fabindia", "Women", "Kurtas", "Red", "Printed"), ("Fabindia", "Women", "Kurtas", "Green", "Solid"),
+    ]  # fmt: skip
+    items = [
+        Item(id=str(n), name=f"{brand} {gender} {pattern} {colour} {kind}", gender=gender, article_type=kind,
+             colour=colour, usage="Casual")
+        for n, (brand, gender, kind, colour, pattern) in enumerate(rows * 3)
+    ]  # fmt: skip
+    return Catalog(items, "small", "test")
+
+
+@pytest.mark.parametrize(
+    ("text", "positive", "negated"),
+    [
+        ("camiseta negra para hombre", "tshirt black para men", []),
+        ("Gürtel braun", "belt brown", []),
+        ("lunettes de soleil", "sunglasses", []),
+        ("black shirt but not formal", "black shirt", ["formal"]),
+        ("no black, casual tshirt", "casual tshirt", ["black"]),
+        ("shoes, not sports shoes", "shoes,", ["sports shoes"]),
+    ],
+)
+def test_normalise_translates_and_cuts_out_negations(text, positive, negated):
+    result = normalise(text, phrases={"sports shoes"})
+    assert result.positive.replace(",", "").split() == positive.replace(",", "").split()
+    assert result.negated == negated
+
+
+def test_speller_fixes_only_unknown_words():
+    speller = Speller(targets=["black", "tshirt", "men", "sweater", "watch"], known=["wash"])
+    assert [speller.correct(word) for word in ["blak", "tshrt", "mne", "sweter", "wach", "wash", "zebra"]] == [
+        "black", "tshirt", "men", "sweater", "watch", "wash", "zebra",
+    ]  # fmt: skip
+
+
+def test_brands_patterns_and_misspellings_are_understood(small_catalog):
+    parsed = parse_query("pumma tshirt for men", small_catalog)
+    assert parsed.names == {"brand": ["puma"]} and parsed.filters["article_type"] == ["Tshirts"]
+    assert parse_query("striped shirt", small_catalog).names == {"pattern": ["strip"]}
+    assert parse_query("kurta rojo", small_catalog).filters == {"article_type": ["Kurtas"], "colour": ["Red"]}
+
+
+def test_negations_become_exclusions(small_catalog):
+    parsed = parse_query("shirt without stripes, not blue", small_catalog)
+    assert parsed.filters == {"article_type": ["Shirts"]}
+    assert parsed.excluded == {"colour": ["Blue"]} and parsed.excluded_words == ["strip"]
+    assert "not colour: Blue" in parsed.describe()
+    assert parse_query("shoes but not puma", small_catalog).excluded_words == ["puma"]
+
+
+def test_search_keeps_negated_items_out(service):
+    hits = service.search_catalog("a dress that is not red", k=10).hits
+    assert hits and all(hit.item.colour != "Red" for hit in hits)
+    assert all(hit.item.article_type == "Dresses" for hit in hits)
+
+
+def test_find_similar_on_a_dress_returns_dresses_first(service, catalog):
+    dresses = [item for item in catalog.items if item.article_type == "Dresses"][:5]
+    for dress in dresses:
+        hits = service.engine.search(image=_open(dress.image_path), k=5, exclude=[dress.id]).hits
+        assert sum(hit.item.article_type == "Dresses" for hit in hits) >= 4, [h.item.article_type for h in hits]
+
+
+def _open(path):
+    from PIL import Image
+
+    return Image.open(path).convert("RGB")
