@@ -118,9 +118,12 @@ def type_colour_ndcg(items: list[Item], query_item: Item, ideal_gains: list[int]
     def dcg(gains: list[int]) -> float:
         return sum((2**gain - 1) / np.log2(rank + 2) for rank, gain in enumerate(gains[:K]))
 
-    gains = [(item.article_type == query_item.article_type) * (1 + (item.colour == query_item.colour)) for item in items]
     best = dcg(ideal_gains)
-    return dcg(gains) / best if best else 0.0
+    return dcg([_gain(item, query_item) for item in items]) / best if best else 0.0
+
+
+def _gain(item: Item, query_item: Item) -> int:
+    return (item.article_type == query_item.article_type) * (1 + (item.colour == query_item.colour))
 
 
 def thumbnail(image: Image.Image) -> np.ndarray:
@@ -177,11 +180,12 @@ def score_photos(engine: SearchEngine, query_items: list[Item]) -> dict:
             "mean_colour": [with_photos[r] for r in np.argsort(colour_distance)[:K]],
         }
         others = [item for item in with_photos if item.id != query_item.id]
-        ideal = sorted(((i.article_type == query_item.article_type) * (1 + (i.colour == query_item.colour)) for i in others), reverse=True)
+        ideal = sorted((_gain(item, query_item) for item in others), reverse=True)[:K]
+        same_type, same_colour = {"want": {"article_type": [query_item.article_type]}}, {"want": {"colour": [query_item.colour]}}
         for system, items in ranked.items():
-            metrics.setdefault(f"{system}_type", []).append(precision(items, {"want": {"article_type": [query_item.article_type]}}))
-            metrics.setdefault(f"{system}_colour", []).append(precision(items, {"want": {"colour": [query_item.colour]}}))
-            metrics.setdefault(f"{system}_type_colour_ndcg", []).append(type_colour_ndcg(items, query_item, ideal[:K]))
+            metrics.setdefault(f"{system}_type", []).append(precision(items, same_type))
+            metrics.setdefault(f"{system}_colour", []).append(precision(items, same_colour))
+            metrics.setdefault(f"{system}_type_colour_ndcg", []).append(type_colour_ndcg(items, query_item, ideal))
     return {name: _mean(values) for name, values in metrics.items()}
 
 

@@ -1,4 +1,4 @@
-"""The ANN index (faiss IVF-PQ fast-scan + exact re-ranking) against exact search, with filters and persistence."""
+"""The ANN index (faiss IVF-PQ fast-scan + 8-bit re-ranking) against exact search, with filters and persistence."""
 
 import numpy as np
 import pytest
@@ -62,3 +62,22 @@ def test_small_catalogs_use_exact_search(data):
     assert isinstance(build_index(data[0][:1000]), ExactIndex)
     assert isinstance(build_index(data[0][:1000], IndexOptions(kind="exact")), ExactIndex)
     assert isinstance(build_index(data[0][:1000], IndexOptions(kind="ann")), IVFPQIndex)
+
+
+def test_saved_index_keeps_8_bit_codes_and_scores_close_to_exact(index, data, tmp_path):
+    vectors, queries = data
+    index.save(tmp_path)
+    per_vector = sum(f.stat().st_size for f in tmp_path.iterdir()) / len(vectors)
+    assert per_vector < vectors.shape[1] * 2  # one byte per dimension (+ PQ codes and ids), not four
+    loaded = load_index(tmp_path)
+    rows = np.arange(50)
+    assert np.allclose(loaded.score(queries[0], rows), vectors[rows] @ queries[0], atol=0.01)
+
+
+def test_streamed_build_matches_a_one_shot_build(data):
+    vectors, queries = data
+    streamed = IVFPQIndex.trained(vectors[:5000], len(vectors))
+    for start in range(0, len(vectors), 4000):
+        streamed.add(vectors[start : start + 4000])
+    assert len(streamed) == len(vectors)
+    assert recall(streamed, ExactIndex(vectors), queries) >= 0.95

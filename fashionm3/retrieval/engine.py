@@ -234,8 +234,10 @@ class SearchEngine:
         ``image_views`` vote with the plain similarity. Measured by ``bench/retrieval_quality.py``.
         """
         views = getattr(self.encoder, "image_views", {})
-        shape = self.image_index.score(photo * views["shape"], candidates) if "shape" in views else similarity  # type: ignore[union-attr]
-        colour = self.image_index.score(photo * views["colour"], candidates) if "colour" in views else similarity  # type: ignore[union-attr]
+        index = self.image_index
+        assert index is not None  # photo queries are refused earlier on catalogs without pictures
+        shape = index.score(photo * views["shape"], candidates) if "shape" in views else similarity
+        colour = index.score(photo * views["colour"], candidates) if "colour" in views else similarity
         items = [self.catalog.items[int(row)] for row in candidates]
         types = _share([items[i].article_type for i in np.argsort(-shape)[:TYPE_VOTERS]])
         likely_type = max(types, key=types.get)
@@ -247,7 +249,9 @@ class SearchEngine:
         same_picture = 10.0 * (similarity >= DUPLICATE_SIMILARITY)  # the photo is this very product: keep it first
         return TYPE_WEIGHT * type_share + COLOUR_WEIGHT * colour_share + SIMILARITY_WEIGHT * similarity + same_picture
 
-    def _query_vectors(self, text: str, image: Image.Image | None) -> tuple[list[tuple[VectorIndex, np.ndarray]], np.ndarray | None]:
+    def _query_vectors(
+        self, text: str, image: Image.Image | None
+    ) -> tuple[list[tuple[VectorIndex, np.ndarray]], np.ndarray | None]:
         """Encode the query once: (index, vector) pairs to search, across modalities when the encoder allows, and
         the photo's image vector (None without a photo)."""
         queries: list[tuple[VectorIndex, np.ndarray]] = []

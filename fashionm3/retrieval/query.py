@@ -121,9 +121,10 @@ class Vocabulary:
                 counts[word] = counts.get(word, 0) + 1
         self.values = {name: catalog.values(name) for name in ("gender", "article_type", "colour", "usage", "season")}
         attribute_words = self._attribute_words()
+        common = attribute_words | FUNCTION_WORDS
         self.brands = {
             word for word, count in in_brand.items()
-            if count >= 3 and count >= 2 * in_product.get(word, 0) and len(word) > 2 and word not in attribute_words | FUNCTION_WORDS
+            if count >= 3 and count >= 2 * in_product.get(word, 0) and len(word) > 2 and word not in common
         }  # fmt: skip
         self.speller = Speller(attribute_words | self.brands, self.rows_by_token)
         self.phrases = {word for word in attribute_words if " " in word}
