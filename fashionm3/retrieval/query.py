@@ -67,7 +67,10 @@ PRICE_MIN = re.compile(r"\b(?:over|above|more than|at least|min(?:imum)?)\s*[$â‚
 RELAX_ORDER = ("season", "usage", "price_min", "pattern", "colour", "brand", "gender", "article_type", "price_max")
 NAME_FILTERS = ("brand", "pattern")
 GENDER_NAME_WORDS = {"men", "women", "boys", "girls", "unisex", "kids", "boy", "girl", "man", "woman"}
-FUNCTION_WORDS = {"for", "the", "and", "of", "with", "by", "in", "to", "from", "new", "my", "your", "a", "an", "any"}
+FUNCTION_WORDS = {
+    "for", "the", "and", "of", "with", "by", "in", "to", "from", "new", "my", "your", "a", "an", "any", "just",
+    "her", "him", "his", "she", "he", "me", "you", "our", "their", "it", "its", "we", "us", "them",
+}
 PATTERN_SHOWN = {"strip": "striped", "check": "checked", "print": "printed", "solid": "solid"}
 
 
