@@ -104,7 +104,9 @@ def _decode(data: bytes, name: str, max_pixels: int) -> Image.Image:
         image.load()
     except InvalidInput:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:
+        raise InvalidInput(f"{name} is too large: images up to {max_pixels // 1_000_000} megapixels are accepted.") from error
+    except UnidentifiedImageError as error:
         raise InvalidInput(f"{name} is not an image this app can read (JPEG, PNG, WebP, ...).") from error
     except (OSError, SyntaxError, ValueError) as error:
         raise InvalidInput(f"{name} looks like an image but is damaged or truncated.") from error

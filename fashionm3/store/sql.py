@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from fashionm3.store.schema import events, feedback
+from fashionm3.store.schema import api_keys, events, feedback
 
 HISTORY_LIMIT = 50
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -90,10 +90,32 @@ class SQLUserStore:
             return sorted(user_id for (user_id,) in connection.execute(query))
 
     def delete_user(self, user_id: str) -> int:
-        """Remove everything stored for this user; returns how many rows went."""
+        """Remove everything stored for this user (API keys included); returns how many rows went."""
         with self.engine.begin() as connection:
             removed = connection.execute(events.delete().where(events.c.user_id == user_id)).rowcount
+            removed += connection.execute(api_keys.delete().where(api_keys.c.user_id == user_id)).rowcount
             return removed + connection.execute(feedback.delete().where(feedback.c.user_id == user_id)).rowcount
+
+    def replace_api_key(self, user_id: str, digest: str) -> None:
+        """Make ``digest`` the user's only API key (earlier keys stop working at once)."""
+        with self.engine.begin() as connection:
+            connection.execute(api_keys.delete().where(api_keys.c.user_id == user_id))
+            connection.execute(api_keys.insert().values(digest=digest, user_id=user_id, created=time.time()))
+
+    def revoke_api_keys(self, user_id: str) -> int:
+        """Revoke every API key of the user; returns how many there were."""
+        with self.engine.begin() as connection:
+            return connection.execute(api_keys.delete().where(api_keys.c.user_id == user_id)).rowcount
+
+    def user_for_key(self, digest: str) -> str | None:
+        """The user an API key digest belongs to, or None for an unknown or revoked key."""
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(api_keys.c.user_id).where(api_keys.c.digest == digest)).scalar()
+
+    def has_api_key(self, user_id: str) -> bool:
+        """Whether the user holds a working API key."""
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(api_keys.c.digest).where(api_keys.c.user_id == user_id).limit(1)).first() is not None
 
     def integrity_check(self) -> str:
         """``"ok"`` when the database is sound (SQLite's full integrity check; a round trip elsewhere)."""
