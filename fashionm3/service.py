@@ -138,7 +138,8 @@ class FashionM3:
         """Open a user's image (upload, URL, data URI or catalog/data-dir path) with the configured limits
         (``working_size=None``: full resolution)."""
         roots = [self.settings.data_dir, *self.upload_roots] + ([self.catalog.image_root] if self.catalog.image_root else [])
-        return load_image(source, max_pixels=self.settings.max_image_pixels, allowed_roots=roots, working_size=working_size)
+        return load_image(source, max_pixels=self.settings.max_image_pixels, allowed_roots=roots, working_size=working_size,
+                          allow_urls=self.settings.allow_image_urls)  # fmt: skip
 
     def search_catalog(
         self,

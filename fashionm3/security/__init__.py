@@ -1,0 +1,1 @@
+"""Security guards: what the app lets callers reach, fetch and read."""
