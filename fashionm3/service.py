@@ -32,6 +32,7 @@ from fashionm3.people import wardrobe
 from fashionm3.people.wardrobe import WardrobePiece
 from fashionm3.retrieval.preference import Preference, build_preference
 from fashionm3.retrieval.engine import Hit, Progress, SearchEngine, SearchResult
+from fashionm3.startup import check_data_dir, disk_faults_named
 from fashionm3.store import open_user_store
 from fashionm3.study.protocol import load_protocol
 from fashionm3.study.records import Study
@@ -74,8 +75,10 @@ class FashionM3:
     study: Study | None = None  # study mode (FASHIONM3_STUDY=1)
 
     @classmethod
+    @disk_faults_named
     def start(cls, settings: Settings | None = None, progress: Progress | None = None) -> "FashionM3":
-        """Probe the environment, load the catalog and build (or reuse) its index."""
+        """Probe the environment, load the catalog and build (or reuse) its index; faults that stop the start are
+        raised as one-line :class:`~fashionm3.errors.StartupError` messages."""
         began = time.perf_counter()
         settings = settings or Settings.from_env()
         environment = probe_environment(settings.hub_probe_timeout)
@@ -83,7 +86,8 @@ class FashionM3:
         notices = [environment.notice] if environment.notice and settings.backend == "auto" else []
         for notice in notices:
             log.warning(notice)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        check_data_dir(settings.data_dir)
+        store = open_user_store(settings.data_dir, settings.database_url)  # integrity check first: fail fast
         catalog = load_catalog(settings, environment.hub_reachable)
         log.info("Catalog %s: %d items; indexing with %s", catalog.name, len(catalog), mode)
         try:
@@ -100,7 +104,6 @@ class FashionM3:
             milvus_token=settings.milvus_token,
         )
         engine = SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress or logging_progress(), options)
-        store = open_user_store(settings.data_dir, settings.database_url)
         study = Study(load_protocol(settings.study_file), store) if settings.study else None  # a bad study file stops here
         stylist = _start_backend("stylist", lambda m, s: create_stylist(m, s, catalog), mode, settings, {"stylist": "offline"}, notices)
         generator = _start_backend("image generator", lambda m, s: create_generator(m, s, catalog), mode, settings, {"generator": "sketch"}, notices)
