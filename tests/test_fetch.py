@@ -217,6 +217,22 @@ def test_the_vetted_address_is_the_one_connected_to(server, hits, monkeypatch):
     assert lookups == ["rebind.test"] and hits == [("/ok.png", f"rebind.test:{port}")]
 
 
+def test_the_next_vetted_address_is_tried_when_one_does_not_answer(server, hits, monkeypatch):
+    real = socket.getaddrinfo
+
+    def two_addresses(host, port, *args, **kwargs):
+        if host != "two.test":
+            return real(host, port, *args, **kwargs)
+        return real("127.0.0.3", port, *args, **kwargs) + real("127.0.0.1", port, *args, **kwargs)  # .3: nobody listens
+
+    monkeypatch.setattr(socket, "getaddrinfo", two_addresses)
+    port = server.server_address[1]
+    both = {"127.0.0.1", "127.0.0.3"}
+    assert fetch_image_bytes(f"http://two.test:{port}/ok.png", policy=lambda address: str(address) in both) == PNG
+    assert _refused(f"http://two.test:{port}/ok.png", policy=loopback_only) == FETCH_ERROR  # one refused: all refused
+    assert hits == [("/ok.png", f"two.test:{port}")]
+
+
 @pytest.mark.parametrize("path", ["/trickle", "/trickle-headers"])
 def test_a_trickling_server_is_cut_at_the_total_deadline(server, path):
     began = time.monotonic()
@@ -309,4 +325,23 @@ def test_allow_image_urls_0_turns_url_fetching_off(server, hits):
     assert str(caught.value) == URLS_OFF and "FASHIONM3_ALLOW_IMAGE_URLS=0" in URLS_OFF
     with pytest.raises(InvalidInput, match="^Could not fetch an image from that URL.$"):
         load_image(f"{_base(server)}/ok.png")  # on (the default): the guard refuses loopback
+    assert hits == []
+
+
+def test_the_running_app_refuses_loopback_urls_with_one_text_over_mcp(app_url, server, hits):
+    """The issue's attack: ``search_catalog(image=<loopback URL>)`` through a real MCP client; an open port and a
+    closed one must read the same, and the loopback server must see no request."""
+    from test_mcp import run
+
+    port, closed = server.server_address[1], free_port()
+    urls = [f"http://{host}:{port}/ok.png" for host in ("127.0.0.1", "localhost", "2130706433", "[::ffff:127.0.0.1]")]
+    urls += [f"http://127.0.0.1:{closed}/ok.png", f"{_base(server)}/redirect?to=/ok.png"]
+
+    async def action(session):
+        return [await session.call_tool("search_catalog", {"image": url, "k": 3}) for url in urls]
+
+    results = run(app_url, action)
+    texts = {" ".join(getattr(part, "text", "") for part in result.content) for result in results}
+    assert all(result.isError for result in results) and len(texts) == 1, texts
+    assert FETCH_ERROR in texts.pop()
     assert hits == []

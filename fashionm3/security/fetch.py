@@ -165,13 +165,19 @@ class _Deadline:
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
-    """Connects to the vetted ``address``; the Host header (and SNI, below) still names the URL's host."""
+    """Connects to the first vetted address that answers; the Host header (and SNI, below) names the URL's host."""
 
-    address = ""
+    addresses: list[str]
     deadline: _Deadline
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self.address, self.port), self.deadline.remaining())
+        for n, address in enumerate(self.addresses):
+            try:
+                self.sock = socket.create_connection((address, self.port), self.deadline.remaining())
+                break
+            except OSError:
+                if n == len(self.addresses) - 1:
+                    raise
         self.deadline.watch(self.sock)
 
 
@@ -183,12 +189,12 @@ class _PinnedHTTPS(_PinnedHTTP, http.client.HTTPSConnection):
 
 def _get(target: _Target, deadline: _Deadline, max_bytes: int, policy: Policy) -> tuple[str | None, bytes]:
     """One GET: ``(redirect location, b"")`` or ``(None, body)``."""
-    address = _resolve(target, deadline, policy)
+    addresses = _resolve(target, deadline, policy)
     if target.scheme == "https":
         connection: _PinnedHTTP = _PinnedHTTPS(target.host, target.port, context=ssl.create_default_context())
     else:
         connection = _PinnedHTTP(target.host, target.port)
-    connection.address, connection.deadline = address, deadline
+    connection.addresses, connection.deadline = addresses, deadline
     try:
         connection.request("GET", target.path, headers=HEADERS)
         response = connection.getresponse()
@@ -204,8 +210,8 @@ def _get(target: _Target, deadline: _Deadline, max_bytes: int, policy: Policy) -
         connection.close()
 
 
-def _resolve(target: _Target, deadline: _Deadline, policy: Policy) -> str:
-    """The one address to connect to; refused unless every address the host resolves to passes ``policy``."""
+def _resolve(target: _Target, deadline: _Deadline, policy: Policy) -> list[str]:
+    """The addresses to connect to, in the resolver's order; refused unless every one of them passes ``policy``."""
     answer: dict[str, object] = {}
 
     def lookup() -> None:
@@ -224,7 +230,7 @@ def _resolve(target: _Target, deadline: _Deadline, policy: Policy) -> str:
     refused = [str(address) for address in addresses if not policy(address)]
     if refused:
         raise _Refused(f"address not allowed: {', '.join(refused)}")
-    return str(addresses[0])
+    return list(dict.fromkeys(str(address) for address in addresses))
 
 
 def _read_body(response: http.client.HTTPResponse, deadline: _Deadline, max_bytes: int) -> bytes:
