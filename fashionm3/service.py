@@ -36,6 +36,7 @@ from fashionm3.retrieval.preference import Preference, build_preference
 from fashionm3.retrieval.engine import Hit, Progress, SearchEngine, SearchResult
 from fashionm3.security import inputs
 from fashionm3.security.identity import API_PREFIX, Identities, key_digest, looks_like_api_key, new_api_key
+from fashionm3.startup import check_data_dir, disk_faults_named
 from fashionm3.store import open_user_store
 from fashionm3.study.protocol import load_protocol
 from fashionm3.study.records import Study
@@ -83,8 +84,10 @@ class FashionM3:
     user_files: "UserFiles" = dataclasses.field(default_factory=lambda: UserFiles())  # exports, uploads per user
 
     @classmethod
+    @disk_faults_named
     def start(cls, settings: Settings | None = None, progress: Progress | None = None) -> "FashionM3":
-        """Probe the environment, load the catalog and build (or reuse) its index."""
+        """Probe the environment, load the catalog and build (or reuse) its index; faults that stop the start are
+        raised as one-line :class:`~fashionm3.errors.StartupError` messages."""
         began = time.perf_counter()
         settings = settings or Settings.from_env()
         environment = probe_environment(settings.hub_probe_timeout)
@@ -92,7 +95,8 @@ class FashionM3:
         notices = [environment.notice] if environment.notice and settings.backend == "auto" else []
         for notice in notices:
             log.warning(notice)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        check_data_dir(settings.data_dir)
+        store = open_user_store(settings.data_dir, settings.database_url)  # integrity check first: fail fast
         catalog = load_catalog(settings, environment.hub_reachable)
         log.info("Catalog %s: %d items; indexing with %s", catalog.name, len(catalog), mode)
         try:
@@ -109,7 +113,6 @@ class FashionM3:
             milvus_token=settings.milvus_token,
         )
         engine = SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress or logging_progress(), options)
-        store = open_user_store(settings.data_dir, settings.database_url)
         study = Study(load_protocol(settings.study_file), store) if settings.study else None  # a bad study file stops here
         stylist = _start_backend("stylist", lambda m, s: create_stylist(m, s, catalog), mode, settings, {"stylist": "offline"}, notices)
         generator = _start_backend("image generator", lambda m, s: create_generator(m, s, catalog), mode, settings, {"generator": "sketch"}, notices)
@@ -165,7 +168,8 @@ class FashionM3:
         """Open a user's image (upload, URL, data URI, or a path in a public folder) with the configured limits
         (``working_size=None``: full resolution)."""
         roots = [*self.public_dirs(), *self.upload_roots]
-        return load_image(source, max_pixels=self.settings.max_image_pixels, allowed_roots=roots, working_size=working_size)
+        return load_image(source, max_pixels=self.settings.max_image_pixels, allowed_roots=roots, working_size=working_size,
+                          allow_urls=self.settings.allow_image_urls)  # fmt: skip
 
     def search_catalog(
         self,
