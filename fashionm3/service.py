@@ -5,6 +5,7 @@ The chat, the UI tabs, the CLI and the MCP tools all call these methods; none of
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import json
@@ -31,6 +32,7 @@ from fashionm3.images import WORKING_SIZE, ImageSource, LoadedImage, load_image
 from fashionm3.retrieval.ann import IndexOptions
 from fashionm3.retrieval.encoders import create_encoder
 from fashionm3.people import wardrobe
+from fashionm3.people.files import UserFiles
 from fashionm3.people.wardrobe import WardrobePiece
 from fashionm3.retrieval.preference import Preference, build_preference
 from fashionm3.retrieval.engine import Hit, Progress, SearchEngine, SearchResult
@@ -59,7 +61,7 @@ MAX_IMAGES_PER_MESSAGE = 4
 MAX_USER_ID_CHARS = 128
 MAX_RESULTS = 100
 MAX_ITEM_ID_CHARS = 64
-MAX_FILTER_VALUES = 20
+PREFERENCE_CACHE = 256
 
 
 @dataclasses.dataclass
@@ -81,7 +83,10 @@ class FashionM3:
     sessions: SessionStore = dataclasses.field(default_factory=SessionStore)  # chat conversations
     study: Study | None = None  # study mode (FASHIONM3_STUDY=1)
     identities: Identities | None = None  # signs the anonymous ids kept in browsers
-    user_files: "UserFiles" = dataclasses.field(default_factory=lambda: UserFiles())  # exports, uploads per user
+    user_files: UserFiles = dataclasses.field(default_factory=UserFiles)  # exports, uploads per user
+    # built preferences keyed by what they are built from (a like or a new preference makes a new key)
+    _preferences: collections.OrderedDict = dataclasses.field(default_factory=collections.OrderedDict, repr=False)
+    _preference_lock: threading.Lock = dataclasses.field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     @disk_faults_named
@@ -184,7 +189,7 @@ class FashionM3:
         k = inputs.as_int(k, "k", 1, MAX_RESULTS)
         loaded = self.load_user_image(image) if image not in (None, "") else None
         preference = self.preference_for(user_id) if user_id else None
-        return self.engine.search(text, loaded.image if loaded else None, parse_filters(filters), k, preference=preference)
+        return self.engine.search(text, loaded.image if loaded else None, inputs.filters(filters), k, preference=preference)
 
     def preference_for(self, user_id: str) -> Preference | None:
         """The user's likes, dislikes and stated preferences as a re-ranking preference (None without any, or
@@ -195,7 +200,17 @@ class FashionM3:
         feedback, stated = self.store.feedback(user_id), self.stated_preferences(user_id)
         if not feedback and not stated:
             return None
-        return build_preference(self.catalog, self.engine.encoder, feedback, self.engine.image_index is not None, stated)
+        signature = (user_id, tuple(feedback.items()), json.dumps(stated, sort_keys=True))
+        with self._preference_lock:
+            if (cached := self._preferences.get(signature)) is not None:
+                self._preferences.move_to_end(signature)
+                return cached
+        preference = build_preference(self.catalog, self.engine.encoder, feedback, self.engine.image_index is not None, stated)
+        with self._preference_lock:
+            self._preferences[signature] = preference
+            while len(self._preferences) > PREFERENCE_CACHE:
+                self._preferences.popitem(last=False)
+        return preference
 
     def save_preferences(
         self, user_id: str, styles: list[str] = (), favour_colours: list[str] = (), avoid_colours: list[str] = (),
@@ -250,6 +265,9 @@ class FashionM3:
         wardrobe.remove_photos(self.settings.data_dir, user_id)
         self.sessions.forget_user(user_id)
         self.user_files.purge(user_id)
+        with self._preference_lock:
+            for signature in [key for key in self._preferences if key[0] == user_id]:
+                del self._preferences[signature]
         return {"ok": True, "user_id": user_id, "removed": removed}
 
     def check_text(self, text: str, allow_empty: bool = False) -> str:
@@ -413,61 +431,6 @@ def logging_progress() -> Progress:
             log.info("Indexing %s: %d / %d (%d%%)", stage, done, total, 10 * step)
 
     return report
-
-
-def parse_filters(filters: "Mapping[str, object] | str | None") -> dict[str, object]:
-    """Accept filters as a mapping or a JSON object string (as MCP clients send them), with typed values:
-    text (or a short list of texts) for the categorical filters, numbers for ``price_min`` / ``price_max``."""
-    example = 'filters must be a JSON object such as {"gender": "Women", "colour": "Red"}.'
-    if filters in (None, ""):
-        return {}
-    if isinstance(filters, str):
-        try:
-            filters = json.loads(inputs.clean_text(filters, "filters", 4000))
-        except json.JSONDecodeError as error:
-            raise InvalidInput(example) from error
-    if not isinstance(filters, Mapping) or len(filters) > 12:
-        raise InvalidInput(example)
-    clean: dict[str, object] = {}
-    for name, value in filters.items():
-        name = inputs.clean_text(name, "A filter name", 40)
-        if value in (None, "", []):
-            continue
-        if name in ("price_min", "price_max"):
-            clean[name] = inputs.as_number(value, name, 0, 1e9)
-        elif isinstance(value, str):
-            clean[name] = inputs.clean_text(value, f"The {name} filter", 100)
-        elif isinstance(value, list) and 0 < len(value) <= MAX_FILTER_VALUES and all(isinstance(v, str) for v in value):
-            clean[name] = [inputs.clean_text(v, f"The {name} filter", 100) for v in value]
-        else:
-            raise InvalidInput(f"The {name} filter must be text (or a list of up to {MAX_FILTER_VALUES} texts), e.g. \"Red\".")
-    return clean
-
-
-class UserFiles:
-    """Files written for or uploaded by a user (exports, photos) during this run, removed when they delete their data."""
-
-    def __init__(self) -> None:
-        self._files: dict[str, set[Path]] = {}
-        self._lock = threading.Lock()
-
-    def track(self, user_id: str, *paths: "str | Path") -> None:
-        """Remember files that hold this user's data."""
-        with self._lock:
-            self._files.setdefault(user_id, set()).update(Path(path) for path in paths if path)
-
-    def purge(self, user_id: str) -> int:
-        """Delete the user's files; returns how many were removed."""
-        with self._lock:
-            paths = self._files.pop(user_id, set())
-        removed = 0
-        for path in paths:
-            try:
-                path.unlink()
-                removed += 1
-            except FileNotFoundError:
-                pass
-        return removed
 
 
 def check_user_id(user_id: str) -> str:

@@ -6,12 +6,15 @@ on; none passes a loose value through (``"false"`` is not a like, ``"abc"`` is n
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from collections.abc import Mapping
 
 from fashionm3.errors import InvalidInput
 
 MAX_SESSION_ID_CHARS = 64
+MAX_FILTER_VALUES = 20
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
 
@@ -79,3 +82,32 @@ def session_id(value: object) -> str:
     if text and not _SESSION_ID.match(text):
         raise InvalidInput("session_id must be the value a previous answer returned (letters, digits, - and _).")
     return text
+
+
+def filters(filters: "Mapping[str, object] | str | None") -> dict[str, object]:
+    """Accept filters as a mapping or a JSON object string (as MCP clients send them), with typed values:
+    text (or a short list of texts) for the categorical filters, numbers for ``price_min`` / ``price_max``."""
+    example = 'filters must be a JSON object such as {"gender": "Women", "colour": "Red"}.'
+    if filters in (None, ""):
+        return {}
+    if isinstance(filters, str):
+        try:
+            filters = json.loads(clean_text(filters, "filters", 4000))
+        except json.JSONDecodeError as error:
+            raise InvalidInput(example) from error
+    if not isinstance(filters, Mapping) or len(filters) > 12:
+        raise InvalidInput(example)
+    clean: dict[str, object] = {}
+    for name, value in filters.items():
+        name = clean_text(name, "A filter name", 40)
+        if value in (None, "", []):
+            continue
+        if name in ("price_min", "price_max"):
+            clean[name] = as_number(value, name, 0, 1e9)
+        elif isinstance(value, str):
+            clean[name] = clean_text(value, f"The {name} filter", 100)
+        elif isinstance(value, list) and 0 < len(value) <= MAX_FILTER_VALUES and all(isinstance(v, str) for v in value):
+            clean[name] = [clean_text(v, f"The {name} filter", 100) for v in value]
+        else:
+            raise InvalidInput(f"The {name} filter must be text (or a list of up to {MAX_FILTER_VALUES} texts), e.g. \"Red\".")
+    return clean
