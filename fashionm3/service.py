@@ -123,7 +123,7 @@ class FashionM3:
         generator = _start_backend("image generator", lambda m, s: create_generator(m, s, catalog), mode, settings, {"generator": "sketch"}, notices)
         tryon = _start_backend("try-on", create_tryon, mode, settings, {"tryon": "preview"}, notices)
         service = cls(settings, environment, mode, catalog, engine, store, stylist, generator, tryon, notices=notices, study=study,
-                      identities=Identities(browser_secret(settings)))
+                      identities=Identities(browser_secret(settings)), user_files=UserFiles(settings.data_dir / "user-files"))
         if study and settings.study_dataset and environment.hub_reachable:
             start_study_sync(study, settings.study_dataset, settings.data_dir / "study-sync")
         service.startup_seconds = time.perf_counter() - began
@@ -144,7 +144,7 @@ class FashionM3:
             "stylist": self.stylist.label,
             "image generation": self.generator.label,
             "try-on": self.tryon.label,
-            "user store": self.store.label if self.settings.database_url else f"{self.store.label} in {self.settings.data_dir}",
+            "user store": self.store.label,
         }
 
     def public_dirs(self) -> list[Path]:
@@ -156,13 +156,6 @@ class FashionM3:
         for folder in folders:
             folder.mkdir(parents=True, exist_ok=True)
         return [folder.resolve() for folder in folders]
-
-    def private_paths(self) -> list[Path]:
-        """What must never be served even if a public folder were misconfigured to contain it."""
-        data = self.settings.data_dir.resolve()
-        names = ["users.sqlite3", "users.sqlite3-wal", "users.sqlite3-shm", "browser-secret", "wardrobe", "embeddings",
-                 "indexes", "exports", "study-export", "study-sync", "milvus.db"]  # fmt: skip
-        return [data / name for name in names]
 
     def notice(self) -> str:
         """What ``auto`` fell back from (no Hub, no GPU, a model that failed to load), or empty."""

@@ -255,7 +255,9 @@ def test_delete_my_data_removes_the_export_too(demo, app_url, service):
     with httpx.Client(base_url=app_url, timeout=30) as http:
         assert "to be deleted" in http.get(f"/gradio_api/file={export}").text
         deleted = queue_call(app_url, fns["on_delete"], plausible_inputs(demo.fns[fns["on_delete"]], token, ""))
-        assert "Deleted" in json.dumps(deleted)
+        message, fresh = deleted["output"]["data"][:2]
+        assert "Deleted" in json.dumps(message)
+        assert service.identities.verify(fresh) not in (None, user)  # the browser starts over as someone new
         assert http.get(f"/gradio_api/file={export}").status_code in (403, 404)
     assert service.export_user_data(user)["preferences"] == {}
 
@@ -277,3 +279,26 @@ def test_sessions_keep_small_photos_and_expire(service, catalog):
     for _ in range(10):
         bounded.open("", "someone")
     assert len(bounded) == 3
+
+
+def test_files_of_a_user_are_deleted_after_a_restart_too(tmp_path):
+    from fashionm3.people.files import UserFiles
+
+    export, photo, other = tmp_path / "export.json", tmp_path / "photo.png", tmp_path / "other.png"
+    for path in (export, photo, other):
+        path.write_text("private")
+    UserFiles(tmp_path / "lists").track("anon-a", export, photo)
+    UserFiles(tmp_path / "lists").track("anon-b", other)
+    assert UserFiles(tmp_path / "lists").purge("anon-a") == 2  # a new process (after a restart) still knows them
+    assert not export.exists() and not photo.exists() and other.exists()
+    assert UserFiles(tmp_path / "lists").purge("anon-a") == 0
+
+
+def test_deleted_rows_do_not_linger_in_the_database_file(tmp_path):
+    from fashionm3.store import open_user_store
+
+    store = open_user_store(tmp_path)
+    store.add_event("anon-gone", "preferences", {"sizes": MARKER})
+    store.delete_user("anon-gone")
+    raw = b"".join(path.read_bytes() for path in tmp_path.glob("users.sqlite3*"))
+    assert MARKER.encode() not in raw

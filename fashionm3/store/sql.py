@@ -108,7 +108,11 @@ class SQLUserStore:
         with self._connection(write=True) as connection:
             removed = connection.execute(events.delete().where(events.c.user_id == user_id)).rowcount
             removed += connection.execute(api_keys.delete().where(api_keys.c.user_id == user_id)).rowcount
-            return removed + connection.execute(feedback.delete().where(feedback.c.user_id == user_id)).rowcount
+            removed += connection.execute(feedback.delete().where(feedback.c.user_id == user_id)).rowcount
+        if self.engine.dialect.name == "sqlite":  # move the deletion out of the write-ahead log into the zeroed pages
+            with self._connection() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return removed
 
     def replace_api_key(self, user_id: str, digest: str) -> None:
         """Make ``digest`` the user's only API key (earlier keys stop working at once)."""
@@ -151,8 +155,9 @@ class SQLUserStore:
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    """WAL for concurrent readers, FULL sync so an acknowledged write survives a crash, and patient locking."""
+    """WAL for concurrent readers, FULL sync so an acknowledged write survives a crash, patient locking, and deleted
+    rows overwritten on disk (a deleted user's data does not linger in free pages)."""
     cursor = connection.cursor()
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000"):
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000", "secure_delete=ON"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()

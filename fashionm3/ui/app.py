@@ -22,6 +22,7 @@ from fashionm3.ui.tryon import build_tryon_tab
 
 
 QUEUE_SIZE = 200  # waiting requests beyond this are told the app is busy
+CACHE_EXPIRY = (3600, 3600)  # every hour, served copies (exports, uploads, results) older than an hour are deleted
 
 
 def gradio_upload_dir() -> Path:
@@ -39,7 +40,7 @@ def status_markdown(service: FashionM3) -> str:
 def build_demo(service: FashionM3) -> gr.Blocks:
     """Assemble the whole UI (tabs, events, API/MCP endpoints) for ``service``."""
     service.upload_roots.append(gradio_upload_dir())
-    with gr.Blocks(title="FashionM3") as demo:
+    with gr.Blocks(title="FashionM3", delete_cache=CACHE_EXPIRY) as demo:
         # The browser keeps a token this server signed (see ui/identity.py), never a bare id it could choose.
         user_id = gr.BrowserState(None, storage_key="fashionm3-identity", secret=browser_storage_key(browser_secret(service.settings)))
         gr.Markdown("# FashionM3 — your multimodal fashion assistant")
@@ -72,7 +73,6 @@ def launch_options(service: FashionM3) -> dict[str, Any]:
     return {
         "mcp_server": True,
         "allowed_paths": [str(folder) for folder in service.public_dirs()],
-        "blocked_paths": [str(path) for path in service.private_paths()],
         "max_file_size": "20mb",
         "css": CARDS_CSS,
         "theme": gr.themes.Soft(),

@@ -85,11 +85,12 @@ def build_profile_tab(service: FashionM3, user_id: gr.BrowserState, tab: gr.Tab)
         return "✅ Saved. Your next searches and recommendations use these preferences."
 
     @user_errors
-    def on_delete(token: str | None, confirmed: bool, profile: gr.OAuthProfile | None = None) -> str:
+    def on_delete(token: str | None, confirmed: bool, profile: gr.OAuthProfile | None = None) -> tuple:
         if not confirmed:
-            return "Tick the box to confirm first."
+            return "Tick the box to confirm first.", gr.skip()
         removed = service.delete_user_data(visitor(service, token, profile))["removed"]
-        return f"🗑️ Deleted {removed} records. Nothing about you is stored any more."
+        fresh = service.identities.issue()  # this browser starts over as a new anonymous visitor
+        return f"🗑️ Deleted {removed} records. Nothing about you is stored any more.", fresh
 
     @user_errors
     def on_new_key(token: str | None, profile: gr.OAuthProfile | None = None) -> str:
@@ -130,7 +131,7 @@ def build_profile_tab(service: FashionM3, user_id: gr.BrowserState, tab: gr.Tab)
     save.click(on_save, [user_id, styles, favour, avoid, budget, sizes], saved, api_visibility="private").then(
         on_show, user_id, shown, api_visibility="private"
     )
-    delete.click(on_delete, [user_id, confirm], saved, api_visibility="private").then(on_show, user_id, shown, api_visibility="private")
+    delete.click(on_delete, [user_id, confirm], [saved, user_id], api_visibility="private").then(on_show, user_id, shown, api_visibility="private")
     new_key.click(on_new_key, user_id, key_box, api_visibility="private").then(on_show, user_id, shown, api_visibility="private")
     revoke.click(on_revoke, user_id, [key_box, saved], api_visibility="private")
 
