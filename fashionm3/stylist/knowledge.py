@@ -63,7 +63,7 @@ REFINEMENTS = {
     "lighter": ("lighter", "brighter", "paler", "not so dark", "less dark"),
     "cheaper": ("cheaper", "less expensive", "lower price", "more affordable", "too expensive", "on a budget"),
     "pricier": ("more expensive", "pricier", "more premium", "higher end"),
-    "more formal": ("more formal", "dressier", "smarter", "more elegant", "for the office"),
+    "more formal": ("more formal", "dressier", "smarter", "more elegant"),
     "more casual": ("more casual", "less formal", "more relaxed", "too formal"),
 }
 MATERIALS = ("leather", "suede", "wool", "silk", "denim", "cotton", "linen", "polyester", "fur", "canvas", "nylon")
