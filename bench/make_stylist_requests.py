@@ -119,7 +119,9 @@ def photo_led(rng: random.Random) -> list[dict]:
         word, types, slot = "sneakers", ITEMS["sneakers"][0], "footwear"
     text = rng.choice([f"what {word} go with this?", f"find {word} to wear with this", f"{word} for this outfit",
                        f"which {word} would match these?"])  # fmt: skip
-    return [{"photo": {"slot": photo_slot, "gender": gender}, **turn(text, types=types, slot=slot, gender=gender)}]
+    said = rng.random() < 0.5  # the photo's gender counts only when said: a drawing or a flat-lay may not show it
+    text += f" {rng.choice(GENDER[g][1])}" if said else ""
+    return [{"photo": {"slot": photo_slot, "gender": gender}, **turn(text, types=types, slot=slot, gender=gender if said else None)}]
 
 
 def non_native(rng: random.Random) -> list[dict]:

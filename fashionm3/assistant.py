@@ -242,7 +242,7 @@ def _slot_types(service: FashionM3, conversation: Conversation, slot: str) -> li
     if genders and "Unisex" in catalog.values("gender"):
         genders = [*genders, "Unisex"]
     usages = constraints.get("usage") or [p.usage for p in conversation.outfit if p.usage][:1]
-    mask = catalog.mask({"gender": genders, "usage": usages})
+    mask = catalog.mask({name: values for name, values in (("gender", genders), ("usage", usages)) if values})
     in_slot = Counter(item.article_type for item, keep in zip(catalog.items, mask)
                       if keep and slot_of(item.article_type, item.sub_category) == slot)  # fmt: skip
     preferred = slot_article_types(slot, usages[0] if usages else "", set(in_slot))

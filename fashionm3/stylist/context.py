@@ -24,6 +24,7 @@ NOT_CLOTHING_BELOW = {"offline-minilm-pixels-v2": 0.74}
 PER_REQUEST = ("colour", "shade", "usage", "season", "gender", "cheaper_than")  # reset by a new request
 KEEP_CUE = re.compile(r"\b(?:also|still|as well)\b|^\s*and\b")
 FOLLOW_UP_CUE = re.compile(r"^\s*(?:in|what about|how about|make it|now|but|same|without|not|no|only|maybe|rather|instead)\b")
+VERB_WORK = re.compile(r"\bworks?\s+(?:well\s+)?with\b", re.I)  # "would work with" names no occasion
 NEW_REQUEST_CUE = re.compile(r"^\s*(?:something|anything|i need|i want|show me|find|looking for|do you have)\b")
 CONFLICTING_USAGES = ({"Formal", "Sports"}, {"Party", "Sports"})
 OUTFIT_CUE = re.compile(r"\b(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?with|wear with|for|with|complete|completes) (?:my|this|these|a|an|the)\b", re.I)
@@ -67,17 +68,17 @@ def _majority(values: list[str], share: float = 0.5) -> str:
 
 def split_outfit(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece]]:
     """Split "black shoes to go with my navy shirt and grey jeans" into the request ("black shoes") and the
-    outfit described in words (navy blue shirts, grey jeans)."""
-    match = OUTFIT_CUE.search(text)
-    if not match:
-        return text, []
-    pieces = []
-    for part in re.split(r",|\band\b|\bplus\b", text[match.end():]):
-        filters = parse_query(part, catalog).filters
-        types, colours = filters.get("article_type", []), filters.get("colour", [])
-        if types:
-            pieces.append(OutfitPiece(types[0], colours[0] if colours else "", source="text"))  # type: ignore[index]
-    return (text[: match.start()].strip(), pieces) if pieces else (text, [])
+    outfit described in words (navy blue shirts, grey jeans), at the last outfit cue followed by garments."""
+    for match in reversed(list(OUTFIT_CUE.finditer(text))):
+        pieces = []
+        for part in re.split(r",|\band\b|\bplus\b", text[match.end():]):
+            filters = parse_query(part, catalog).filters
+            types, colours = filters.get("article_type", []), filters.get("colour", [])
+            if types:
+                pieces.append(OutfitPiece(types[0], colours[0] if colours else "", source="text"))  # type: ignore[index]
+        if pieces:
+            return text[: match.start()].strip(), pieces
+    return text, []
 
 
 @dataclasses.dataclass
@@ -101,15 +102,19 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
     the outfit, the budget and avoided materials and colours carry over until "New conversation".
     """
     catalog = reader.catalog
-    whole = whole or text
+    whole = VERB_WORK.sub("with", whole or text)
     lower = text.lower()
     filters = parse_query(text, catalog).filters
-    for name, value in parse_query(whole, catalog).filters.items():
+    types = list(filters.pop("article_type", [])) or reader.article_types(text)  # type: ignore[arg-type]
+    filters.pop("usage", None)
+    without_types = whole.lower()
+    for name in sorted(catalog.values("article_type"), key=len, reverse=True):  # "formal shoes" names no occasion
+        without_types = without_types.replace(name.lower(), " ")
+    for name, value in parse_query(without_types, catalog).filters.items():
         if name not in ("article_type", "colour"):
             filters.setdefault(name, value)
-    types = list(filters.get("article_type", [])) or reader.article_types(text)  # type: ignore[arg-type]
     slot = "" if types else reader.slot(text)
-    if "usage" not in filters and (usage := reader.usage(whole)):
+    if "usage" not in filters and (usage := reader.usage(without_types)):
         filters["usage"] = [usage]
     if "season" not in filters and (season := reader.season(whole)):
         filters["season"] = [season]
