@@ -185,7 +185,7 @@ def _recommend(
     if conversation.constraints.get("colour") and description.colour not in conversation.constraints["colour"]:
         description = dataclasses.replace(description, colour=conversation.constraints["colour"][0])  # stated colour wins
     exclude = set(conversation.rejected) | ({replace.item_id} if replace and replace.item_id else set())
-    if task == "alternative" or reading.refinements:
+    if task == "alternative":
         exclude |= set(conversation.shown)
     query = description.query_text() or text
     if conversation.outfit and not conversation.constraints.get("gender"):
@@ -223,7 +223,7 @@ def _target_types(service: FashionM3, conversation: Conversation, task: str, rea
     if reading.slot:
         return _slot_types(service, conversation, reading.slot)
     if reading.follow_up and conversation.target_types:
-        if {"more formal", "more casual", "occasion"} & set(reading.refinements):
+        if {"more formal", "more casual", "occasion"} & set(reading.refinements) and conversation.constraints.get("usage"):
             sub = service.catalog.sub_category_of
             slots = [slot_of(t, sub.get(t, "")) for t in conversation.target_types]
             return _slot_types(service, conversation, slots[0]) or conversation.target_types
@@ -275,7 +275,7 @@ def _replaced_words(piece: OutfitPiece) -> str:
 def _search(service: FashionM3, conversation: Conversation, text: str, reading: TurnReading, photos: list[Image.Image], notes: list[str]) -> Recommendation:
     """A catalog search: every stated constraint is a filter (relaxed, and said so, only when nothing meets it)."""
     types = _target_types(service, conversation, "search", reading, None)
-    exclude = set(conversation.rejected) | (set(conversation.shown) if reading.refinements else set())
+    exclude = set(conversation.rejected)
     grounded = ground(service.engine, text, conversation.constraints, types, exclude, CHAT_RESULTS,
                       service.preference_for(conversation.user_id), _refined_fields(reading.refinements),
                       photos[0] if photos else None)  # fmt: skip

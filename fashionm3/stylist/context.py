@@ -24,6 +24,7 @@ NOT_CLOTHING_BELOW = {"offline-minilm-pixels-v2": 0.74}
 PER_REQUEST = ("colour", "shade", "usage", "season", "gender", "cheaper_than")  # reset by a new request
 KEEP_CUE = re.compile(r"\b(?:also|still|as well)\b|^\s*and\b")
 FOLLOW_UP_CUE = re.compile(r"^\s*(?:in|what about|how about|make it|now|but|same|without|not|no|only|maybe|rather|instead)\b")
+REFERS_BACK = re.compile(r"\b(?:it|them|this one|that one|those|these ones)\b")
 VERB_WORK = re.compile(r"\bworks?\s+(?:well\s+)?with\b", re.I)  # "would work with" names no occasion
 NEW_REQUEST_CUE = re.compile(r"^\s*(?:something|anything|i need|i want|show me|find|looking for|do you have)\b")
 CONFLICTING_USAGES = ({"Formal", "Sports"}, {"Party", "Sports"})
@@ -122,7 +123,8 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
         filters["gender"] = gender
     refinements = find_refinements(text)
     follow_up = bool(conversation.last_items) and not types and not slot and (
-        bool(refinements) or bool(FOLLOW_UP_CUE.search(lower)) or (len(lower.split()) <= 5 and not NEW_REQUEST_CUE.search(lower))
+        bool(refinements) or bool(FOLLOW_UP_CUE.search(lower) or REFERS_BACK.search(lower))
+        or len(lower.split()) <= 3 or (len(lower.split()) <= 5 and not NEW_REQUEST_CUE.search(lower))
     )
     constraints = conversation.constraints
     if not follow_up and not KEEP_CUE.search(lower):
@@ -137,6 +139,10 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
         constraints["colour"] = wanted
         constraints.pop("shade", None)
         refinements += ["colour"] if follow_up else []
+    notes = []
+    if not reader.priced and {"price_max", "price_min"} & set(filters):
+        notes.append("This catalog lists no prices, so I could not apply the budget.")
+        filters.pop("price_max", None), filters.pop("price_min", None)
     for name in ("gender", "usage", "season", "price_max", "price_min"):
         if name in filters:
             constraints[name] = filters[name]
@@ -146,7 +152,7 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
     if materials:
         constraints["avoid_materials"] = list(dict.fromkeys([*constraints.get("avoid_materials", []), *materials]))
         refinements += ["material"] if follow_up else []
-    notes = _apply_refinements(conversation, refinements, catalog) if follow_up or refinements else []
+    notes += _apply_refinements(conversation, refinements, catalog) if follow_up or refinements else []
     notes += _resolve_conflicts(constraints)
     return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes)
 
@@ -160,7 +166,7 @@ def _apply_refinements(conversation: Conversation, refinements: list[str], catal
         if refinement in ("darker", "lighter"):
             shifted = shift_colours([last[0].colour], refinement, catalog.values("colour"))
             if shifted:
-                constraints["colour"], constraints["shade"] = shifted[:4], f"{refinement} than {last[0].colour.lower()}"
+                constraints["colour"], constraints["shade"] = shifted, f"{refinement} than {last[0].colour.lower()}"
             else:
                 notes.append(f"Nothing in the catalog is {refinement} than the {last[0].colour.lower()} I showed.")
         elif refinement in ("cheaper", "pricier"):
@@ -179,7 +185,9 @@ def _apply_refinements(conversation: Conversation, refinements: list[str], catal
                 options = [u for u, f in FORMALITY.items() if f > level and u in known]
             else:
                 options = [u for u, f in FORMALITY.items() if f < level and u in known and u != "Sports"]
-            if options:
+            if not options:
+                notes.append(f"What I showed is already the {'most formal' if refinement == 'more formal' else 'most casual'} kind this catalog has.")
+            else:
                 ranked = sorted(options, key=lambda u: -FORMALITY[u] if refinement == "more formal" else abs(FORMALITY[u] - level))
                 constraints["usage"] = ranked[:2]
     return notes

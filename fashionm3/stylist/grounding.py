@@ -15,7 +15,8 @@ from fashionm3.stylist.knowledge import colour_reason
 from fashionm3.stylist.state import OutfitPiece
 from fashionm3.stylist.understanding import RequestReader, singular
 
-# When nothing meets every stated constraint, drop them in this order (the category is never dropped).
+# When nothing meets every stated constraint, drop them in this order (the constraints a refinement changed go
+# last but before the gender; the category is never dropped).
 RELAX_ORDER = ("season", "usage", "colour", "price_min", "cheaper_than", "price_max", "gender")
 PLURAL_ONLY = ("jeans", "trousers", "shorts", "sunglasses", "pants", "leggings", "capris", "briefs")
 WORDS = {"colour": "colour", "usage": "occasion", "season": "season", "gender": "gender", "price_max": "budget",
@@ -90,7 +91,7 @@ def ground(engine: SearchEngine, text: str, constraints: dict[str, Any], types: 
     at a time (``RELAX_ORDER``, those in ``keep_last`` last) until some item is found."""
     filters = stated_filters(constraints, types)
     excluded = exclusions(constraints, engine.catalog, exclude)
-    order = [n for n in RELAX_ORDER if n not in keep_last] + [n for n in RELAX_ORDER if n in keep_last]
+    order = [n for n in RELAX_ORDER if n not in keep_last and n != "gender"] + [n for n in RELAX_ORDER if n in keep_last] + ["gender"]
     relaxed: list[str] = []
     query = text or " ".join(types) or "fashion"
     while True:

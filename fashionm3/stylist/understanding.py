@@ -29,7 +29,7 @@ SLOT_DESCRIPTIONS = {
     "top": ("top", "upper body", "upper garment"),
     "bottom": ("bottoms", "legs", "lower garment"),
     "footwear": ("footwear", "feet", "pair of shoes", "shoes"),
-    "outerwear": ("a layer", "outer layer", "something warm to wear over it", "outerwear"),
+    "outerwear": ("a layer", "outer layer", "wear over", "warm over", "outerwear"),
     "bag": ("bag", "something to carry my things"),
     "accessory": ("accessories", "accessory", "finishing touch"),
 }
@@ -89,6 +89,7 @@ class RequestReader:
         self.types = catalog.values("article_type")
         self.usages = set(catalog.values("usage"))
         self.seasons = set(catalog.values("season"))
+        self.priced = any(item.price is not None for item in catalog.items)
         self.slot_of_type = {t: slot_of(t, catalog.sub_category_of.get(t, "")) for t in self.types}
         self._banks: dict[str, tuple[list[str], np.ndarray]] = {}
 
