@@ -4,7 +4,8 @@ six phrasing families scored separately, one of them (``non_native``) held out o
 Per turn: requested category (article type, or outfit slot when the catalog has none of the acceptable types),
 constraints (colour, gender, occasion, budget, avoided material; when no catalog item meets them all, an answer
 whose first line says so scores 1), refinement success (moved the asked way from the previous top item and kept
-the category slot and gender), and false "matches" captions (a card saying "Matches" for an item that does not
+the category slot and gender; when nothing in stock can move that way, an answer saying so scores 1), and false
+"matches" captions (a card saying "Matches" for an item that does not
 meet the request).
 """
 
@@ -86,7 +87,8 @@ def evaluate_requests(service: FashionM3, path: Path = REQUESTS, families: list[
     scores: dict[str, dict[str, Any]] = {}
     for request in load_requests(path, families):
         row = scores.setdefault(request["family"], {"requests": 0, "turns": 0, "category": [], "constraints": [],
-                                                     "refinement": [], "false_matches": 0, "items": 0, "unsatisfiable": 0})  # fmt: skip
+                                                     "refinement": [], "false_matches": 0, "items": 0, "unsatisfiable": 0,
+                                                     "refinement_impossible": 0})  # fmt: skip
         row["requests"] += 1
         session, previous = "", None
         for turn in request["turns"]:
@@ -103,10 +105,16 @@ def evaluate_requests(service: FashionM3, path: Path = REQUESTS, families: list[
                 row["unsatisfiable"] += 1
                 row["constraints"].append(float(answer.text.startswith(NOTHING_MATCHES)))
             row["false_matches"] += sum(answer.explanations[i.id].startswith("Matches") and not (in_category(i) and meets(i)) for i in items)
-            if "refine" in expect:
-                kept = all(in_category(i) and meets(i) for i in items)
-                ok = bool(items) and previous is not None and kept and _moved(previous, items, expect["refine"], expect)
-                row["refinement"].append(float(ok))
+            if "refine" in expect and previous is not None:
+                kind = expect["refine"]
+                possible = [i for i in catalog.items if in_category(i) and meets(i) and _moved(previous, [i], kind, expect)]
+                if possible:
+                    kept = all(in_category(i) and meets(i) for i in items)
+                    row["refinement"].append(float(bool(items) and kept and _moved(previous, items, kind, expect)))
+                else:  # nothing in stock moves that way: the answer must say so
+                    row["refinement_impossible"] += 1
+                    row["refinement"].append(float(answer.text.startswith(NOTHING_MATCHES) or "no prices" in answer.text
+                                                   or "already the most" in answer.text or "Nothing in the catalog is" in answer.text))
             previous = items[0] if items else None
     report = {family: _summary(row) for family, row in scores.items()}
     tuned = [r for f, r in report.items() if f != HELD_OUT]
@@ -121,4 +129,5 @@ def _summary(row: dict[str, Any]) -> dict[str, Any]:
 
     return {"requests": row["requests"], "turns": row["turns"], "category": mean(row["category"]),
             "constraints": mean(row["constraints"]), "refinement": mean(row["refinement"]),
-            "false_matches": row["false_matches"], "items": row["items"], "unsatisfiable_turns": row["unsatisfiable"]}  # fmt: skip
+            "false_matches": row["false_matches"], "items": row["items"], "unsatisfiable_turns": row["unsatisfiable"],
+            "impossible_refinements": row["refinement_impossible"]}  # fmt: skip

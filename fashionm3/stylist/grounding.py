@@ -90,9 +90,15 @@ def ground(engine: SearchEngine, text: str, constraints: dict[str, Any], types: 
     """Items meeting every stated constraint; when there are none, the same search with constraints dropped one
     at a time (``RELAX_ORDER``, those in ``keep_last`` last) until some item is found."""
     filters = stated_filters(constraints, types)
+    relaxed: list[str] = []
+    for name, value in list(filters.items()):  # values the catalog never has (a "Party" occasion) match nothing
+        if isinstance(value, list):
+            known = set(engine.catalog.values(name))
+            filters[name] = [v for v in value if v in known]
+            if not filters[name]:
+                relaxed.append(name)
     excluded = exclusions(constraints, engine.catalog, exclude)
     order = [n for n in RELAX_ORDER if n not in keep_last and n != "gender"] + [n for n in RELAX_ORDER if n in keep_last] + ["gender"]
-    relaxed: list[str] = []
     query = text or " ".join(types) or "fashion"
     while True:
         result = engine.search(query, image, _engine_filters(filters, relaxed), k, exclude=excluded, preference=preference)

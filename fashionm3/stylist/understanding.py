@@ -87,7 +87,6 @@ class RequestReader:
         self.catalog = catalog
         self.encoder = encoder if encoder is not None and encoder.name.startswith("offline-minilm") else OfflineEncoder()
         self.types = catalog.values("article_type")
-        self.usages = set(catalog.values("usage"))
         self.seasons = set(catalog.values("season"))
         self.priced = any(item.price is not None for item in catalog.items)
         self.slot_of_type = {t: slot_of(t, catalog.sub_category_of.get(t, "")) for t in self.types}
@@ -102,7 +101,7 @@ class RequestReader:
                     pairs += [(name, singular(name)), (name, name.lower())] + [(name, g) for g in TYPE_GLOSSES.get(name, ())]
             else:
                 table = {"slot": SLOT_DESCRIPTIONS, "occasion": OCCASIONS, "season": SEASONS}[kind]
-                known = {"occasion": self.usages, "season": self.seasons}.get(kind)
+                known = {"season": self.seasons}.get(kind)  # an occasion the catalog lacks is still understood
                 pairs = [(label, text) for label, texts in table.items() if known is None or label in known for text in texts]
             labels = [label for label, _ in pairs]
             self._banks[kind] = (labels, self.encoder.encode_text([text for _, text in pairs]))
