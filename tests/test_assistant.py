@@ -16,7 +16,7 @@ def test_chat_returns_real_items_and_records_history(service, catalog):
 
 
 def test_photo_only_message_completes_the_outfit(service, catalog):
-    item = catalog.items[100]
+    item = next(i for i in catalog.items if i.article_type == "Shirts" and i.colour == "Navy Blue" and "Navy Blue Shirt" in i.name)
     reply = chat_turn(service, "", [item.image_path])
     assert reply.task == "basic"
     assert f"main colour ({item.colour.lower()})" in " ".join(reply.notes)  # drawn demo: colour only, no type
