@@ -110,7 +110,7 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
     filters.pop("usage", None)
     without_types = whole.lower()
     for name in sorted(catalog.values("article_type"), key=len, reverse=True):  # "formal shoes" names no occasion
-        without_types = without_types.replace(name.lower(), " ")
+        without_types = re.sub(rf"\b{re.escape(name.lower())}\b", " ", without_types)
     for name, value in parse_query(without_types, catalog).filters.items():
         if name not in ("article_type", "colour"):
             filters.setdefault(name, value)
