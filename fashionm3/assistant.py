@@ -141,7 +141,8 @@ def _recommend(
     catalog = service.catalog
     replace = _piece_to_replace(service, conversation, reading.types) if task == "alternative" else None
     if task == "alternative" and replace is None:
-        notes.append("There is nothing to find an alternative to yet (no outfit and no earlier answer), so I searched for your words.")
+        notes.append("There is nothing to find an alternative to yet (no outfit and no earlier answer), "
+                     "so I searched for your words.")
         yield _search(service, conversation, text, reading, [], notes)
         return
     target = _target_types(service, conversation, task, reading, replace)
@@ -212,7 +213,9 @@ def _refined_fields(refinements: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(fields[r] for r in refinements if r in fields))
 
 
-def _target_types(service: FashionM3, conversation: Conversation, task: str, reading: TurnReading, replace: OutfitPiece | None) -> list[str]:
+def _target_types(
+    service: FashionM3, conversation: Conversation, task: str, reading: TurnReading, replace: OutfitPiece | None
+) -> list[str]:
     """The catalog article types to recommend from: named by the user, the piece being replaced, a loosely named
     slot, the previous target when refining (another type of the same slot when the occasion changed), or the
     slot that completes the outfit."""
@@ -272,7 +275,9 @@ def _replaced_words(piece: OutfitPiece) -> str:
     return f"your {piece.label()}"
 
 
-def _search(service: FashionM3, conversation: Conversation, text: str, reading: TurnReading, photos: list[Image.Image], notes: list[str]) -> Recommendation:
+def _search(
+    service: FashionM3, conversation: Conversation, text: str, reading: TurnReading, photos: list[Image.Image], notes: list[str]
+) -> Recommendation:
     """A catalog search: every stated constraint is a filter (relaxed, and said so, only when nothing meets it)."""
     types = _target_types(service, conversation, "search", reading, None)
     exclude = set(conversation.rejected)
@@ -335,7 +340,8 @@ def _compose(service: FashionM3, task: str, conversation: Conversation, types: l
     stated = describe_stated(conversation.constraints, types, currency)
     lines = []
     if not grounded.hits:
-        lines.append(f"**Nothing in stock matches what you asked for** ({', '.join(stated) or 'your words'}). Try relaxing a constraint.")
+        asked = ", ".join(stated) or "your words"
+        lines.append(f"**Nothing in stock matches what you asked for** ({asked}). Try relaxing a constraint.")
     elif grounded.relaxed:
         lines.append(f"**Nothing in stock matches everything you asked for.** Shown instead: the closest items, "
                      f"ignoring {_dropped(grounded.relaxed)}; each card says how it differs.")  # fmt: skip
@@ -348,7 +354,8 @@ def _compose(service: FashionM3, task: str, conversation: Conversation, types: l
         lines.append(f"Using your preference: _{preference.sentence}_")
     if grounded.hits:
         top = grounded.hits[0].item
-        lines.append(f"I suggest **{noun_phrase(top)}**: {top.name}" + (f", {money(top.price, currency)}." if top.price is not None else "."))
+        price = f", {money(top.price, currency)}" if top.price is not None else ""
+        lines.append(f"I suggest **{noun_phrase(top)}**: {top.name}{price}.")
     lines += [f"_{note}_" for note in notes]
     return "\n\n".join(lines)
 

@@ -80,7 +80,9 @@ def _photo(catalog: Catalog, spec: dict[str, str], rng: random.Random) -> str:
     return rng.choice(pool).image_path if pool else ""  # type: ignore[return-value]
 
 
-def evaluate_requests(service: FashionM3, path: Path = REQUESTS, families: list[str] | None = None, seed: int = 0) -> dict[str, Any]:
+def evaluate_requests(
+    service: FashionM3, path: Path = REQUESTS, families: list[str] | None = None, seed: int = 0
+) -> dict[str, Any]:
     """Run every request through :func:`recommend` and report each family separately."""
     catalog, rng = service.catalog, random.Random(seed)
     priced = any(item.price is not None for item in catalog.items)
@@ -104,7 +106,8 @@ def evaluate_requests(service: FashionM3, path: Path = REQUESTS, families: list[
             else:
                 row["unsatisfiable"] += 1
                 row["constraints"].append(float(answer.text.startswith(NOTHING_MATCHES)))
-            row["false_matches"] += sum(answer.explanations[i.id].startswith("Matches") and not (in_category(i) and meets(i)) for i in items)
+            claims = [i for i in items if answer.explanations[i.id].startswith("Matches")]
+            row["false_matches"] += sum(not (in_category(i) and meets(i)) for i in claims)
             if "refine" in expect and previous is not None:
                 kind = expect["refine"]
                 possible = [i for i in catalog.items if in_category(i) and meets(i) and _moved(previous, [i], kind, expect)]
@@ -118,8 +121,8 @@ def evaluate_requests(service: FashionM3, path: Path = REQUESTS, families: list[
             previous = items[0] if items else None
     report = {family: _summary(row) for family, row in scores.items()}
     tuned = [r for f, r in report.items() if f != HELD_OUT]
-    overall = {name: round(statistics.mean(r[name] for r in tuned if r[name] is not None), 3) for name in ("category", "constraints", "refinement")
-               if any(r[name] is not None for r in tuned)}  # fmt: skip
+    overall = {name: round(statistics.mean(r[name] for r in tuned if r[name] is not None), 3)
+               for name in ("category", "constraints", "refinement") if any(r[name] is not None for r in tuned)}  # fmt: skip
     return {"catalog": f"{catalog.name} ({len(catalog)} items)", "held_out": HELD_OUT, "families": report, "tuned_mean": overall}
 
 

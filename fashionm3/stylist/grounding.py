@@ -98,7 +98,8 @@ def ground(engine: SearchEngine, text: str, constraints: dict[str, Any], types: 
             if not filters[name]:
                 relaxed.append(name)
     excluded = exclusions(constraints, engine.catalog, exclude)
-    order = [n for n in RELAX_ORDER if n not in keep_last and n != "gender"] + [n for n in RELAX_ORDER if n in keep_last] + ["gender"]
+    first = [name for name in RELAX_ORDER if name not in keep_last and name != "gender"]
+    order = first + [name for name in RELAX_ORDER if name in keep_last] + ["gender"]
     query = text or " ".join(types) or "fashion"
     while True:
         result = engine.search(query, image, _engine_filters(filters, relaxed), k, exclude=excluded, preference=preference)
