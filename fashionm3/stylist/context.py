@@ -11,7 +11,7 @@ from collections import Counter
 from PIL import Image
 
 from fashionm3.catalog.schema import Catalog
-from fashionm3.retrieval.engine import SearchEngine
+from fashionm3.retrieval.engine import DUPLICATE_SIMILARITY, SearchEngine
 from fashionm3.retrieval.pixels import dominant_colour
 from fashionm3.retrieval.query import parse_query
 from fashionm3.stylist.knowledge import FORMALITY, avoided_materials, find_refinements, shift_colours
@@ -36,7 +36,7 @@ def identify_pieces(engine: SearchEngine, photos: list[Image.Image]) -> tuple[li
     """Recognise each photo by its nearest catalog products (they vote for type, colour, gender and usage).
 
     On the drawn demo catalog a real photo looks like no drawing, so only its dominant colour is read (the type
-    stays unknown). Returns the pieces, the photos kept for the collage, and notes for the user.
+    stays unknown) unless the photo is one of the drawings itself. Returns the pieces, the photos kept for the collage, and notes for the user.
     """
     pieces, kept, notes = [], [], []
     threshold = NOT_CLOTHING_BELOW.get(engine.encoder.name)
@@ -46,11 +46,16 @@ def identify_pieces(engine: SearchEngine, photos: list[Image.Image]) -> tuple[li
         if not neighbours or (threshold is not None and neighbours[0].score < threshold):
             notes.append(f"Photo {position} does not look like a clothing item or accessory I know, so I left it out.")
             continue
-        if drawn:
+        if drawn and neighbours[0].score < DUPLICATE_SIMILARITY:  # a real photo, not one of the drawings
             colour = dominant_colour(photo)
             notes.append(f"Photo {position}: matching photos against this catalog's drawings is rough, so I only read its "
                          f"main colour ({colour.lower()}), not what garment it is. Say what it is for a better match.")  # fmt: skip
             pieces.append(OutfitPiece("", colour, source="photo"))
+            kept.append(photo)
+            continue
+        if neighbours[0].score >= DUPLICATE_SIMILARITY:  # the photo is this product's own picture
+            item = neighbours[0].item
+            pieces.append(OutfitPiece(item.article_type, item.colour, item.gender, item.usage, "photo", item.id))
             kept.append(photo)
             continue
         items = [hit.item for hit in neighbours]
