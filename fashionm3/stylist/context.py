@@ -28,7 +28,7 @@ REFERS_BACK = re.compile(r"\b(?:it|them|this one|that one|those|these ones)\b")
 VERB_WORK = re.compile(r"\bworks?\s+(?:well\s+)?with\b", re.I)  # "would work with" names no occasion
 NEW_REQUEST_CUE = re.compile(r"^\s*(?:something|anything|i need|i want|show me|find|looking for|do you have)\b")
 CONFLICTING_USAGES = ({"Formal", "Sports"}, {"Party", "Sports"})
-OUTFIT_CUE = re.compile(r"\b(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?with|wear with|for|with|complete|completes) (?:my|this|these|a|an|the)\b", re.I)
+OUTFIT_CUE = re.compile(r"\b(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?with|wear with|for|with|complete|completes|finish|finishes) (?:my|this|these|a|an|the)\b", re.I)
 AVOID_WORDS = r"(?:no|not|without|avoid|hate|except|anything but)"
 
 
