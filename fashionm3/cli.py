@@ -95,8 +95,15 @@ def cmd_eval(args: argparse.Namespace) -> None:
     if args.generator:
         overrides["generator"] = args.generator
     service = FashionM3.start(dataclasses.replace(settings, **overrides))
-    evaluate = evaluate_stylist if args.component == "stylist" else evaluate_generation
-    print(json.dumps(evaluate(service, args.n, args.seed)))
+    if args.component == "generation":
+        print(json.dumps(evaluate_generation(service, args.n, args.seed)))
+        return
+    from fashionm3.evaluation.request_eval import evaluate_requests
+
+    report = {"scenarios": evaluate_stylist(service, args.n, args.seed)} if args.n else {}
+    families = [name.strip() for name in args.families.split(",")] if args.families else None
+    report["requests"] = evaluate_requests(service, Path(args.requests), families, args.seed)
+    print(json.dumps(report))
 
 
 def cmd_export_preferences(args: argparse.Namespace) -> None:
@@ -148,6 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     evaluate.add_argument("--generator", choices=["diffusers", "sketch"], help="image generator (default: FASHIONM3_GENERATOR)")
     evaluate.add_argument("-n", type=int, default=200, help="number of scenarios (stylist) or images (generation)")
     evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--requests", default=str(Path(__file__).parent / "evaluation" / "stylist_requests.jsonl"),
+                          help="stylist: the written request set (JSONL, one phrasing family per request)")  # fmt: skip
+    evaluate.add_argument("--families", default="", help="stylist: comma-separated families to run (default: all)")
     evaluate.set_defaults(run=cmd_eval)
 
     export = commands.add_parser("export-preferences", help="write (prompt, chosen, rejected) pairs for DPO as JSONL")

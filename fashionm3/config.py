@@ -56,6 +56,7 @@ class Settings:
     max_message_chars: int = 2000
     max_image_pixels: int = 80_000_000
     allow_image_urls: bool = True  # False: images given as http(s) URLs are refused (no outbound fetches)
+    currency: str = "$"  # shown before catalog prices ("$80.99"); a code such as EUR goes after ("80.99 EUR")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -116,6 +117,7 @@ class Settings:
             secret=get("SECRET", defaults.secret),
             hub_probe_timeout=float(get("HUB_PROBE_TIMEOUT", defaults.hub_probe_timeout)),
             max_message_chars=int(get("MAX_MESSAGE_CHARS", defaults.max_message_chars)),
+            currency=get("CURRENCY", defaults.currency)[:8],
             max_image_pixels=int(get("MAX_IMAGE_PIXELS", defaults.max_image_pixels)),
             allow_image_urls=flag("ALLOW_IMAGE_URLS", "1"),
         )

@@ -31,7 +31,9 @@ class OutfitPiece:
     item_id: str = ""  # the catalog item (for photos: the nearest one)
 
     def label(self) -> str:
-        """E.g. "navy blue shirts"."""
+        """E.g. "navy blue shirts" ("a navy blue piece" when only the colour is known)."""
+        if not self.article_type:
+            return f"a {self.colour.lower()} piece" if self.colour else "an unknown piece"
         return f"{self.colour} {self.article_type}".strip().lower()
 
 

@@ -34,6 +34,7 @@ class ChatParts:
     like: gr.Button
     dislike: gr.Button
     rated: gr.Markdown
+    new_chat: gr.Button
 
 
 def build_chat_tab() -> ChatParts:
@@ -52,8 +53,9 @@ def build_chat_tab() -> ChatParts:
     rated = gr.Markdown(elem_id="fm3-rated")
     with gr.Row():
         task = gr.Dropdown(TASK_CHOICES, value="auto", label="Task", scale=1, elem_id="fm3-task")
+        new_chat = gr.Button("🔄 New conversation", scale=0, elem_id="fm3-new-chat")
         gr.Examples(CHAT_EXAMPLES, inputs=box, label="Try")
-    return ChatParts(box, chatbot, gr.State(""), task, rate_item, like, dislike, rated)
+    return ChatParts(box, chatbot, gr.State(""), task, rate_item, like, dislike, rated, new_chat)
 
 
 def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gallery: GalleryParts, tryon: TryOnParts, tabs: gr.Tabs) -> None:
@@ -118,6 +120,11 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
 
         return on_rate
 
+    def new_conversation() -> tuple:
+        """Forget this tab's session: the next message starts with no outfit, target or constraints."""
+        return [], "", gr.Dropdown([], value=None), "", gr.MultimodalTextbox(value=None, interactive=True)
+
+    chat.new_chat.click(new_conversation, None, [chat.chatbot, chat.session, chat.rate_item, chat.rated, chat.box], api_visibility="private")
     chat.like.click(rate(True), [chat.rate_item, user_id, chat.session], chat.rated, api_visibility="private")
     chat.dislike.click(rate(False), [chat.rate_item, user_id, chat.session], chat.rated, api_visibility="private")
 
