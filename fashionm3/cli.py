@@ -1,4 +1,5 @@
-"""Command line (contract C4): ``python -m fashionm3 index|search``, ``eval stylist|generation``, ``export-preferences`` and ``study export``."""
+"""Command line (contracts C4, C7): ``python -m fashionm3 index|search|plan``, ``eval stylist|generation``,
+``export-preferences`` and ``study export``."""
 
 from __future__ import annotations
 
@@ -99,6 +100,13 @@ def cmd_eval(args: argparse.Namespace) -> None:
     print(json.dumps(evaluate(service, args.n, args.seed)))
 
 
+def cmd_plan(args: argparse.Namespace) -> None:
+    from fashionm3.deploy.plan import plan_json, plan_table
+
+    settings = Settings.from_env()
+    print(json.dumps(plan_json(settings), indent=1) if args.json else plan_table(settings))
+
+
 def cmd_export_preferences(args: argparse.Namespace) -> None:
     from fashionm3.catalog.loaders import load_catalog
     from fashionm3.config import probe_environment
@@ -149,6 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     evaluate.add_argument("-n", type=int, default=200, help="number of scenarios (stylist) or images (generation)")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(run=cmd_eval)
+
+    plan = commands.add_parser("plan", help="GPU memory plan of the full-mode models (offline, loads nothing)")
+    plan.add_argument("--json", action="store_true", help='one JSON object: {"models": [...], "total_bytes": ...}')
+    plan.set_defaults(run=cmd_plan)
 
     export = commands.add_parser("export-preferences", help="write (prompt, chosen, rejected) pairs for DPO as JSONL")
     export.add_argument("--out", required=True, help="JSONL file to write")

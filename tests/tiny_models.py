@@ -98,7 +98,10 @@ def _tiny_clip_text(folder: Path):
 
 
 def build_tiny_flux(folder: Path) -> Path:
-    """Save a FLUX pipeline (1+1 transformer blocks, 1-channel VAE, tiny CLIP and T5 with tokenizers trained here)."""
+    """Save a FLUX pipeline (1+1 transformer blocks, 1-channel VAE, tiny CLIP and T5 with tokenizers trained here).
+
+    The T5 is 64 wide: bitsandbytes' CPU 4-bit kernels need layers at least one quantisation block (64) wide.
+    """
     import torch
     from diffusers import AutoencoderKL, FlowMatchEulerDiscreteScheduler, FluxPipeline, FluxTransformer2DModel
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -112,10 +115,10 @@ def build_tiny_flux(folder: Path) -> Path:
     corpus = ["a red striped shirt, e-commerce product photo, single item, centred, plain white background, studio light"] * 50
     unigram.train_from_iterator(corpus, trainers.UnigramTrainer(vocab_size=100, special_tokens=["<pad>", "</s>", "<unk>"], unk_token="<unk>"))
     t5_tokenizer = T5TokenizerFast(tokenizer_object=unigram, pad_token="<pad>", eos_token="</s>", unk_token="<unk>", extra_ids=0)
-    t5 = T5EncoderModel(T5Config(vocab_size=len(t5_tokenizer), d_model=32, d_kv=8, d_ff=37, num_layers=2, num_heads=4))
+    t5 = T5EncoderModel(T5Config(vocab_size=len(t5_tokenizer), d_model=64, d_kv=16, d_ff=128, num_layers=2, num_heads=4))
     transformer = FluxTransformer2DModel(
         patch_size=1, in_channels=4, num_layers=1, num_single_layers=1, attention_head_dim=16, num_attention_heads=2,
-        joint_attention_dim=32, pooled_projection_dim=32, axes_dims_rope=[4, 4, 8],
+        joint_attention_dim=64, pooled_projection_dim=32, axes_dims_rope=[4, 4, 8],
     )  # fmt: skip
     vae = AutoencoderKL(
         sample_size=32, in_channels=3, out_channels=3, block_out_channels=(4,), layers_per_block=1, latent_channels=1,
