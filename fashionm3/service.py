@@ -22,6 +22,8 @@ from fashionm3.catalog.loaders import load_catalog
 from fashionm3.catalog.schema import Catalog, Item
 from fashionm3.config import Environment, Settings, probe_environment, resolve_mode
 from fashionm3.backends import ImageGenerator, Stylist, TryOn, UserStore
+from fashionm3.deploy.plan import log_memory_plan
+from fashionm3.deploy.prebuilt import open_engine
 from fashionm3.errors import InvalidInput, Unavailable
 from fashionm3.generation import create_generator
 from fashionm3.generation.request import ProductPrompt, check_count, check_description, product_prompt
@@ -85,6 +87,8 @@ class FashionM3:
             log.warning(notice)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         catalog = load_catalog(settings, environment.hub_reachable)
+        if settings.catalog == "auto" and not catalog.source.startswith("hf:"):
+            notices.append("Showing the drawn demo catalog: real product photos load from the Hub when it is reachable.")
         log.info("Catalog %s: %d items; indexing with %s", catalog.name, len(catalog), mode)
         try:
             encoder = create_encoder(mode, settings)
@@ -99,7 +103,8 @@ class FashionM3:
             milvus_uri=settings.milvus_uri or str(settings.data_dir / "milvus.db"),
             milvus_token=settings.milvus_token,
         )
-        engine = SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress or logging_progress(), options)
+        engine = open_engine(catalog, encoder, settings, options, progress or logging_progress(), environment.hub_reachable,
+                             environment.gpu == "zerogpu", notices)  # fmt: skip
         store = open_user_store(settings.data_dir, settings.database_url)
         study = Study(load_protocol(settings.study_file), store) if settings.study else None  # a bad study file stops here
         stylist = _start_backend("stylist", lambda m, s: create_stylist(m, s, catalog), mode, settings, {"stylist": "offline"}, notices)
@@ -108,6 +113,7 @@ class FashionM3:
         service = cls(settings, environment, mode, catalog, engine, store, stylist, generator, tryon, notices=notices, study=study)
         if study and settings.study_dataset and environment.hub_reachable:
             start_study_sync(study, settings.study_dataset, settings.data_dir / "study-sync")
+        log_memory_plan(settings if mode == "full" else None)
         service.startup_seconds = time.perf_counter() - began
         log.info("FashionM3 ready in %.1f s", service.startup_seconds)
         return service
@@ -122,7 +128,7 @@ class FashionM3:
         """Which backend serves each capability, in words."""
         return {
             "catalog": f"{self.catalog.name} ({len(self.catalog)} items)",
-            "retrieval": self.engine.encoder.label,
+            "retrieval": self.engine.encoder.label + (f" — {self.engine.coverage()}" if self.engine.coverage() else ""),
             "stylist": self.stylist.label,
             "image generation": self.generator.label,
             "try-on": self.tryon.label,

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from fashionm3.config import Settings, backend_choice
+
+log = logging.getLogger(__name__)
 
 # Bytes per parameter. NF4 stores 4 bits per weight plus one absmax per 64-weight block: an fp32 absmax without
 # double quantisation (diffusers' default), an 8-bit absmax with an fp32 scale per 256 blocks with it (the VLM).
@@ -114,6 +118,18 @@ def plan_table(settings: Settings) -> str:
     total = sum(entry.bytes for entry in plan)
     header = ["| role | model | parameters | dtype | resident |", "|---|---|---|---|---|"]
     return "\n".join([*header, *rows, f"| **total** | | | | **{total / 1e9:.2f} GB** |"])
+
+
+def log_memory_plan(settings: Settings | None) -> None:
+    """Log the plan of a full-mode start (``settings``; None outside full mode) and, on a real CUDA device, the bytes
+    torch has allocated (ZeroGPU patches CUDA at startup, so there only the plan is logged)."""
+    if settings is None:
+        return
+    log.info("GPU memory plan (python -m fashionm3 plan):\n%s", plan_table(settings))
+    import torch
+
+    if torch.cuda.is_available() and not os.environ.get("SPACES_ZERO_GPU"):
+        log.info("Measured on %s: %.2f GB allocated by torch", torch.cuda.get_device_name(), torch.cuda.memory_allocated() / 1e9)
 
 
 def count_weights(files: list[Path], keep: tuple[str, ...] = ()) -> Count:
