@@ -23,6 +23,9 @@ from fashionm3.catalog.schema import Catalog, Item
 from fashionm3.config import Environment, Settings, probe_environment, resolve_mode
 from fashionm3.backends import ImageGenerator, Stylist, TryOn, UserStore
 from fashionm3.deploy.plan import log_memory_plan
+from fashionm3.deploy.quota import GPUUnavailable
+from fashionm3.generation.sketch import SketchGenerator
+from fashionm3.tryon.preview import CutoutPreview, Placement
 from fashionm3.deploy.prebuilt import open_engine
 from fashionm3.errors import InvalidInput, Unavailable
 from fashionm3.generation import create_generator
@@ -41,7 +44,6 @@ from fashionm3.study.sync import start_study_sync
 from fashionm3.stylist import create_stylist
 from fashionm3.tryon import create_tryon
 from fashionm3.tryon.garments import check_person_photo, garment_region
-from fashionm3.tryon.preview import Placement
 from fashionm3.stylist.description import ItemDescription
 from fashionm3.stylist.grounding import CategoryMatcher
 from fashionm3.stylist.state import SessionStore
@@ -261,9 +263,14 @@ class FashionM3:
     def visualize(self, description: "ItemDescription | str", seed: int = 0, count: int = 1, matches: int = 4) -> "Visualization":
         """Product images of a described item next to the real catalog items closest to the description."""
         prompt = product_prompt(description, self.catalog)
-        images = self.generator.render(prompt, int(seed), check_count(count))
+        backend = self.generator.label
+        try:
+            images = self.generator.render(prompt, int(seed), check_count(count))
+        except GPUUnavailable as error:  # ZeroGPU quota or queue: the offline sketch, saying why
+            sketcher = SketchGenerator(self.catalog)
+            images, backend = sketcher.render(prompt, int(seed), check_count(count)), f"{sketcher.label}: {error}"
         hits = self.engine.search(prompt.subject, None, {}, matches).hits if matches else []
-        return Visualization(prompt, images, hits, self.generator.label, int(seed))
+        return Visualization(prompt, images, hits, backend, int(seed))
 
     def virtual_try_on(
         self, person_image: "ImageSource", garment_item_id: str = "", garment_image: "ImageSource | None" = None,
@@ -280,7 +287,11 @@ class FashionM3:
         else:
             raise InvalidInput("Choose a catalog garment or give a garment picture to try on.")
         person = check_person_photo(self.load_user_image(person_image, working_size=None).image)
-        return self.tryon.try_on(person, garment, region, placement)
+        try:
+            return self.tryon.try_on(person, garment, region, placement)
+        except GPUUnavailable as error:  # ZeroGPU quota or queue: the labelled offline preview
+            log.warning("%s Serving the try-on preview instead.", error)
+            return CutoutPreview().try_on(person, garment, region, placement)
 
     def log_study_turn(self, user_id: str, message: str, answer: "Recommendation", latency_ms: float) -> None:
         """In study mode, log a chat turn of a consenting participant: latency, task, backend, tools, items shown."""

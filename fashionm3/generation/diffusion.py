@@ -18,6 +18,7 @@ from typing import Any
 import spaces
 from PIL import Image
 
+from fashionm3.deploy.quota import gpu_errors
 from fashionm3.errors import Unavailable
 from fashionm3.generation.request import ProductPrompt
 
@@ -119,7 +120,8 @@ class DiffusersGenerator:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return [image.copy() for image in self._cache[key]]
-        images = gpu_render(self.model_id, prompt.text, negative, [seed + n for n in range(count)])
+        with gpu_errors():
+            images = gpu_render(self.model_id, prompt.text, negative, [seed + n for n in range(count)])
         with self._lock:
             self._cache[key] = [image.copy() for image in images]
             while len(self._cache) > CACHE_SIZE:

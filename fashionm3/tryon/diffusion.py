@@ -14,6 +14,7 @@ import numpy as np
 import spaces
 from PIL import Image
 
+from fashionm3.deploy.quota import gpu_errors
 from fashionm3.errors import Unavailable
 from fashionm3.tryon.garments import check_person_photo, garment_mask
 from fashionm3.tryon.preview import Placement
@@ -65,7 +66,8 @@ class DiffusionTryOn:
         original = check_person_photo(person.convert("RGB"))
         work = _fit(original, self.side)
         mask = garment_mask(self.parse(work), garment_type, dilation=max(2, work.width // 64))
-        painted = gpu_inpaint(self.key, work, Image.fromarray(mask.astype(np.uint8) * 255), garment.convert("RGB"), garment_type)
+        with gpu_errors():
+            painted = gpu_inpaint(self.key, work, Image.fromarray(mask.astype(np.uint8) * 255), garment.convert("RGB"), garment_type)
         full_mask = np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize(original.size, Image.Resampling.NEAREST)) > 0
         upscaled = np.asarray(painted.resize(original.size, Image.Resampling.LANCZOS))
         return Image.fromarray(np.where(full_mask[..., None], upscaled, np.asarray(original)))

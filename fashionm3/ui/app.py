@@ -39,7 +39,8 @@ def build_demo(service: FashionM3) -> gr.Blocks:
     with gr.Blocks(title="FashionM3") as demo:
         user_id = gr.BrowserState(None, storage_key="fashionm3-user", secret=browser_secret(service.settings))
         gr.Markdown("# FashionM3 — your multimodal fashion assistant")
-        gr.Markdown(status_markdown(service), elem_classes="fm3-status", elem_id="fm3-status")
+        indexing = bool(service.engine.coverage())  # while the index builds, the status line shows its progress
+        gr.Markdown(lambda: status_markdown(service), every=5 if indexing else None, elem_classes="fm3-status", elem_id="fm3-status")
         with gr.Tabs() as tabs:
             with gr.Tab("Chat", id="chat"):
                 chat = build_chat_tab()
