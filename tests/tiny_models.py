@@ -8,19 +8,36 @@ from pathlib import Path
 TINY_CLIP = "fm3-tiny-clip"
 
 
+TINY_CLIP_CONFIG = {
+    "embed_dim": 32,
+    "vision_cfg": {"image_size": 64, "layers": 2, "width": 64, "patch_size": 16, "head_width": 32},
+    "text_cfg": {"context_length": 32, "vocab_size": 49408, "width": 64, "heads": 2, "layers": 2},
+}
+
+
 def register_tiny_open_clip(folder: Path) -> str:
     """Register a 2-layer ViT / 2-layer text transformer CLIP config (64 px, 32-d) with open_clip."""
     import open_clip
 
     folder.mkdir(parents=True, exist_ok=True)
-    config = {
-        "embed_dim": 32,
-        "vision_cfg": {"image_size": 64, "layers": 2, "width": 64, "patch_size": 16, "head_width": 32},
-        "text_cfg": {"context_length": 32, "vocab_size": 49408, "width": 64, "heads": 2, "layers": 2},
-    }
-    (folder / f"{TINY_CLIP}.json").write_text(json.dumps(config))
+    (folder / f"{TINY_CLIP}.json").write_text(json.dumps(TINY_CLIP_CONFIG))
     open_clip.add_model_config(folder)
     return TINY_CLIP
+
+
+def build_tiny_open_clip_dir(folder: Path) -> str:
+    """Save the same tiny CLIP as an open_clip ``local-dir:`` folder (config + random safetensors weights), which
+    any process loads by name; returns that name."""
+    import open_clip
+    import torch
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "open_clip_config.json").write_text(json.dumps({"model_cfg": TINY_CLIP_CONFIG, "preprocess_cfg": {}}))
+    torch.manual_seed(0)
+    model = open_clip.CLIP(**TINY_CLIP_CONFIG)
+    save_file({name: tensor.contiguous() for name, tensor in model.state_dict().items()}, str(folder / "open_clip_model.safetensors"))
+    return f"local-dir:{folder}"
 
 
 TINY_VLM_SPECIAL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>"]
