@@ -47,6 +47,8 @@ def _fill(engine: SearchEngine, vectors: CatalogVectors, cache: EmbeddingCache, 
     assert status is not None and covered is not None
     try:
         for start in range(0, status.total, chunk):
+            if status.stopped:
+                return
             rows = range(start, min(status.total, start + chunk))
             vectors.encode(rows, cache)
             covered[rows.start : rows.stop] = True
@@ -60,3 +62,5 @@ def _fill(engine: SearchEngine, vectors: CatalogVectors, cache: EmbeddingCache, 
     except Exception as error:  # noqa: BLE001 (the app keeps serving what is indexed and says why it stopped)
         status.error = str(error)[:200] or type(error).__name__
         log.exception("Background indexing stopped")
+    finally:
+        status.ended.set()

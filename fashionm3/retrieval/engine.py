@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
@@ -35,6 +36,13 @@ class IndexingStatus:
     covered: int = 0  # items searchable so far
     finished: bool = False
     error: str = ""
+    stopped: bool = False  # set by :meth:`stop`: the build ends after the chunk in progress
+    ended: threading.Event = dataclasses.field(default_factory=threading.Event)  # the build thread has returned
+
+    def stop(self, wait: float = 0.0) -> None:
+        """Ask the background build to end (search keeps covering what is indexed); wait up to ``wait`` seconds."""
+        self.stopped = True
+        self.ended.wait(wait)
 
     def describe(self) -> str:
         """E.g. "indexing 40%: search covers 18,000 of 44,000 items" ("" once finished)."""
