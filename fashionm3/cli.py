@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -36,11 +37,17 @@ def cmd_index(args: argparse.Namespace) -> None:
     from fashionm3.retrieval.encoders import create_encoder_by_name
     from fashionm3.retrieval.engine import SearchEngine
 
-    catalog, report = load_styles_csv(Path(args.catalog), Path(args.images) if args.images else None)
-    print(f"{args.catalog}: {report.summary()}", file=sys.stderr)
-    for line, reason in report.skipped[:20]:
-        print(f"  line {line}: {reason}", file=sys.stderr)
     settings = Settings.from_env()
+    if args.catalog in ("demo", "auto") or args.catalog.startswith("hf:"):  # e.g. a prebuilt index for the Space's catalog
+        from fashionm3.catalog.loaders import load_catalog
+        from fashionm3.config import probe_environment
+
+        catalog = load_catalog(dataclasses.replace(settings, catalog=args.catalog), probe_environment(settings.hub_probe_timeout).hub_reachable)
+    else:
+        catalog, report = load_styles_csv(Path(args.catalog), Path(args.images) if args.images else None)
+        print(f"{args.catalog}: {report.summary()}", file=sys.stderr)
+        for line, reason in report.skipped[:20]:
+            print(f"  line {line}: {reason}", file=sys.stderr)
     encoder = create_encoder_by_name(args.encoder, settings)
     options = IndexOptions(args.index, args.milvus_uri or str(Path(args.out).resolve() / "milvus.db"), settings.milvus_token)
     engine = SearchEngine.build(catalog, encoder, settings.data_dir / "embeddings", _progress_bar(), options)
@@ -83,8 +90,6 @@ def _answer(engine: "object", line: str, number: int, k: int) -> dict[str, objec
 
 
 def cmd_eval(args: argparse.Namespace) -> None:
-    import dataclasses
-
     from fashionm3.evaluation.generation_eval import evaluate_generation
     from fashionm3.evaluation.stylist_eval import evaluate_stylist
     from fashionm3.service import FashionM3
@@ -96,6 +101,8 @@ def cmd_eval(args: argparse.Namespace) -> None:
     if args.generator:
         overrides["generator"] = args.generator
     service = FashionM3.start(dataclasses.replace(settings, **overrides))
+    if service.engine.indexing:  # a large catalog is indexed in the background: evaluate on all of it
+        service.engine.indexing.ended.wait()
     evaluate = evaluate_stylist if args.component == "stylist" else evaluate_generation
     print(json.dumps(evaluate(service, args.n, args.seed)))
 
@@ -134,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     index = commands.add_parser("index", help="build a search index for a styles.csv catalog")
-    index.add_argument("--catalog", required=True, help="styles.csv in the public catalog format")
+    index.add_argument("--catalog", required=True, help="styles.csv in the public catalog format, hf:<dataset>, demo or auto")
     index.add_argument("--images", help="folder of <id>.jpg images (default: images/ beside the csv)")
     index.add_argument("--out", required=True, help="folder to write the index to")
     index.add_argument("--encoder", default="offline", help="offline, fashionclip, fashionsiglip or an open_clip name")

@@ -23,6 +23,7 @@ from fashionm3.retrieval.engine import CatalogVectors, IndexingStatus, SearchEng
 log = logging.getLogger(__name__)
 
 CHUNK = 1_000  # items per step: search grows by this many at a time
+BATCH = 256  # texts or images per encoder call: under ZeroGPU each call costs ~5 s of quota plus its work
 
 
 def build_in_background(
@@ -50,7 +51,7 @@ def _fill(engine: SearchEngine, vectors: CatalogVectors, cache: EmbeddingCache, 
             if status.stopped:
                 return
             rows = range(start, min(status.total, start + chunk))
-            vectors.encode(rows, cache)
+            vectors.encode(rows, cache, batch_size=BATCH)
             covered[rows.start : rows.stop] = True
             status.covered = rows.stop
             log.info("Indexing: %s", engine.coverage() or "done")

@@ -311,14 +311,16 @@ class CatalogVectors:
         images = np.zeros((len(catalog), encoder.image_dim), np.float32) if with_images else None
         return cls(catalog, encoder, np.zeros((len(catalog), encoder.text_dim), np.float32), images)
 
-    def encode(self, rows: range, cache: EmbeddingCache, progress: Progress | None = None) -> int:
-        """Fill ``rows`` (cached vectors are read, the rest encoded in batches); returns how many were computed."""
+    def encode(self, rows: range, cache: EmbeddingCache, progress: Progress | None = None, batch_size: int = 64) -> int:
+        """Fill ``rows`` (cached vectors are read, the rest encoded ``batch_size`` at a time); returns how many were
+        computed."""
         items = self.catalog.items
         texts = [items[row].description() for row in rows]
         self.text[rows.start : rows.stop], computed = cache.encode(
             [content_key(text) for text in texts],
             lambda positions: self.encoder.encode_text([texts[p] for p in positions]),
             self.encoder.text_dim,
+            batch_size,
             progress=_stage(progress, "text"),
         )
         pictured = [row for row in rows if items[row].image_path]
@@ -328,6 +330,7 @@ class CatalogVectors:
                 [content_key(Path(path).read_bytes()) for path in paths],  # type: ignore[arg-type]
                 lambda positions: self.encoder.encode_images([Image.open(paths[p]).convert("RGB") for p in positions]),  # type: ignore[arg-type]
                 self.encoder.image_dim,
+                batch_size,
                 progress=_stage(progress, "images"),
             )
             computed += computed_images
