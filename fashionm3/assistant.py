@@ -78,7 +78,7 @@ def converse(
     text = service.check_text(message, allow_empty=bool(images))
     user_id = check_user_id(user_id)
     coverage = service.engine.coverage()  # the catalog is still being indexed: say what search covers
-    notes: list[str] = [f"The catalog is still being indexed ({coverage}), so results may miss items."] if coverage else []
+    notes = [f"The catalog is still being indexed ({coverage}), so results may miss items."] if coverage else []
     photos = _load_photos(service, images, notes)
     conversation = service.sessions.open(session_id, user_id)
     query_text, foreign = translate(text)

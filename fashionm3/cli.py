@@ -38,11 +38,12 @@ def cmd_index(args: argparse.Namespace) -> None:
     from fashionm3.retrieval.engine import SearchEngine
 
     settings = Settings.from_env()
-    if args.catalog in ("demo", "auto") or args.catalog.startswith("hf:"):  # e.g. a prebuilt index for the Space's catalog
+    if args.catalog in ("demo", "auto") or args.catalog.startswith("hf:"):  # e.g. a prebuilt index for a Space
         from fashionm3.catalog.loaders import load_catalog
         from fashionm3.config import probe_environment
 
-        catalog = load_catalog(dataclasses.replace(settings, catalog=args.catalog), probe_environment(settings.hub_probe_timeout).hub_reachable)
+        hub = probe_environment(settings.hub_probe_timeout).hub_reachable
+        catalog = load_catalog(dataclasses.replace(settings, catalog=args.catalog), hub)
     else:
         catalog, report = load_styles_csv(Path(args.catalog), Path(args.images) if args.images else None)
         print(f"{args.catalog}: {report.summary()}", file=sys.stderr)
@@ -141,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     index = commands.add_parser("index", help="build a search index for a styles.csv catalog")
-    index.add_argument("--catalog", required=True, help="styles.csv in the public catalog format, hf:<dataset>, demo or auto")
+    index.add_argument("--catalog", required=True, help="styles.csv (public catalog format), hf:<dataset>, demo or auto")
     index.add_argument("--images", help="folder of <id>.jpg images (default: images/ beside the csv)")
     index.add_argument("--out", required=True, help="folder to write the index to")
     index.add_argument("--encoder", default="offline", help="offline, fashionclip, fashionsiglip or an open_clip name")

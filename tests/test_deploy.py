@@ -148,7 +148,8 @@ def test_prebuilt_index_from_the_index_command_loads_without_encoding(small_publ
     monkeypatch.setenv("FASHIONM3_DATA_DIR", str(tmp_path / "builder"))
     assert main(["index", "--catalog", str(small_public_catalog), "--out", str(tmp_path / "prebuilt")]) == 0
     capsys.readouterr()
-    settings = Settings(backend="offline", catalog=str(small_public_catalog), data_dir=tmp_path / "space", index_source=str(tmp_path / "prebuilt"))
+    prebuilt = str(tmp_path / "prebuilt")
+    settings = Settings(backend="offline", catalog=str(small_public_catalog), data_dir=tmp_path / "space", index_source=prebuilt)
     service = FashionM3.start(settings)
     assert not (tmp_path / "space" / "embeddings").exists() and service.engine.indexing is None and not service.notice()
     built = SearchEngine.build(service.catalog, OfflineEncoder(), tmp_path / "builder" / "embeddings")

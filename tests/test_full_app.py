@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from PIL import Image
 
 from conftest import ROOT, free_port
 from test_app import chat
+from test_store import _wait_for_http
 
 
 @pytest.fixture(scope="module")
@@ -48,16 +48,10 @@ def full_app(full_env) -> tuple[str, Path]:
         process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 150
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(1)
-        else:
-            pytest.fail(f"the full-mode app did not answer (exit code {process.poll()}):\n{log.read_text()[-3000:]}")
+        try:
+            _wait_for_http(url, process, 150)
+        except AssertionError as error:
+            pytest.fail(f"{error}:\n{log.read_text()[-3000:]}")
         yield url, log
     finally:
         process.terminate()
@@ -90,7 +84,8 @@ def test_full_mode_serves_every_model_backend_through_the_api(full_app, full_env
 
     person = Image.fromarray((np.random.default_rng(0).random((192, 128, 3)) * 255).astype(np.uint8))
     garment = Image.new("RGB", (64, 64), (200, 30, 30))
-    worn = Image.open(client.predict(_data_uri(person), "", _data_uri(garment), _found_region(full_env, person), api_name="/virtual_try_on"))
+    region = _found_region(full_env, person)
+    worn = Image.open(client.predict(_data_uri(person), "", _data_uri(garment), region, api_name="/virtual_try_on"))
     assert worn.size == (128, 192)
     assert "GPU memory plan" in log.read_text()
 

@@ -39,22 +39,71 @@ class Published:
 
 _META = "counted by instantiating the published config on the meta device (accelerate.init_empty_weights)"
 PUBLISHED: dict[str, Published] = {
-    "black-forest-labs/FLUX.1-schnell/transformer": Published(11_891_178_560, 11_888_099_328, f"FluxTransformer2DModel (19+38 blocks, 3072 wide, no guidance embedder), {_META}"),
-    "black-forest-labs/FLUX.1-schnell/text_encoder_2": Published(4_762_310_656, 4_630_511_616, f"T5 v1.1 XXL encoder (24 layers, 4096 wide, 32,128 tokens), {_META}"),
-    "black-forest-labs/FLUX.1-schnell/text_encoder": Published(123_060_480, 0, f"CLIP ViT-L/14 text model, {_META}"),
-    "black-forest-labs/FLUX.1-schnell/vae": Published(83_819_683, 0, f"16-channel AutoencoderKL, {_META}"),
-    "diffusers/stable-diffusion-xl-1.0-inpainting-0.1/unet": Published(2_567_478_084, 0, f"SDXL UNet with 9 input channels, {_META}"),
-    "diffusers/stable-diffusion-xl-1.0-inpainting-0.1/text_encoder": Published(123_060_480, 0, f"CLIP ViT-L/14 text model, {_META}"),
-    "diffusers/stable-diffusion-xl-1.0-inpainting-0.1/text_encoder_2": Published(694_659_840, 0, f"OpenCLIP ViT-bigG/14 text model with projection, {_META}"),
-    "diffusers/stable-diffusion-xl-1.0-inpainting-0.1/vae": Published(83_653_863, 0, f"4-channel AutoencoderKL, {_META}"),
-    "h94/IP-Adapter/models/image_encoder": Published(632_080_000, 0, "IP-Adapter model card: OpenCLIP-ViT-H-14 with 632.08M parameters"),
-    "h94/IP-Adapter/sdxl_models/image_encoder": Published(1_844_900_000, 0, "IP-Adapter model card: OpenCLIP-ViT-bigG-14 with 1844.9M parameters"),
-    "h94/IP-Adapter/sdxl_models/ip-adapter_sdxl_vit-h.bin": Published(349_188_096, 0, "70 SDXL cross-attention layers x (to_k_ip + to_v_ip) + a 1024->4x2048 projection; 698 MB in fp16 on the Hub"),
-    "h94/IP-Adapter/sdxl_models/ip-adapter_sdxl.bin": Published(351_285_248, 0, "70 SDXL cross-attention layers x (to_k_ip + to_v_ip) + a 1280->4x2048 projection; 702 MB in fp16 on the Hub"),
-    "Qwen/Qwen3-VL-4B-Instruct": Published(4_440_000_000, 3_633_315_840, "Hub safetensors metadata: 4.44 B; Linear layers of the text model from its config (36 layers x (2560-wide GQA attention + 9728-wide MLP)), vision tower and tied embeddings stay bf16"),
-    "mattmdjaga/segformer_b2_clothes": Published(27_360_466, 0, f"SegFormer MiT-b2 with 18 labels, {_META}"),
-    "hf-hub:Marqo/marqo-fashionSigLIP": Published(203_155_970, 0, "open_clip ViT-B-16-SigLIP (Marqo model card names the architecture), counted on the meta device"),
-    "hf-hub:Marqo/marqo-fashionCLIP": Published(149_620_737, 0, "open_clip ViT-B-16 (Marqo model card names the architecture), counted on the meta device"),
+    "black-forest-labs/FLUX.1-schnell/transformer": Published(
+        11_891_178_560, 11_888_099_328,
+        f"FluxTransformer2DModel (19+38 blocks, 3072 wide, no guidance embedder), {_META}",
+    ),
+    "black-forest-labs/FLUX.1-schnell/text_encoder_2": Published(
+        4_762_310_656, 4_630_511_616,
+        f"T5 v1.1 XXL encoder (24 layers, 4096 wide, 32,128 tokens), {_META}",
+    ),
+    "black-forest-labs/FLUX.1-schnell/text_encoder": Published(
+        123_060_480, 0,
+        f"CLIP ViT-L/14 text model, {_META}",
+    ),
+    "black-forest-labs/FLUX.1-schnell/vae": Published(
+        83_819_683, 0,
+        f"16-channel AutoencoderKL, {_META}",
+    ),
+    "diffusers/stable-diffusion-xl-1.0-inpainting-0.1/unet": Published(
+        2_567_478_084, 0,
+        f"SDXL UNet with 9 input channels, {_META}",
+    ),
+    "diffusers/stable-diffusion-xl-1.0-inpainting-0.1/text_encoder": Published(
+        123_060_480, 0,
+        f"CLIP ViT-L/14 text model, {_META}",
+    ),
+    "diffusers/stable-diffusion-xl-1.0-inpainting-0.1/text_encoder_2": Published(
+        694_659_840, 0,
+        f"OpenCLIP ViT-bigG/14 text model with projection, {_META}",
+    ),
+    "diffusers/stable-diffusion-xl-1.0-inpainting-0.1/vae": Published(
+        83_653_863, 0,
+        f"4-channel AutoencoderKL, {_META}",
+    ),
+    "h94/IP-Adapter/models/image_encoder": Published(
+        632_080_000, 0,
+        "IP-Adapter model card: OpenCLIP-ViT-H-14 with 632.08M parameters",
+    ),
+    "h94/IP-Adapter/sdxl_models/image_encoder": Published(
+        1_844_900_000, 0,
+        "IP-Adapter model card: OpenCLIP-ViT-bigG-14 with 1844.9M parameters",
+    ),
+    "h94/IP-Adapter/sdxl_models/ip-adapter_sdxl_vit-h.bin": Published(
+        349_188_096, 0,
+        "70 SDXL cross-attention layers x (to_k_ip + to_v_ip) + a 1024->4x2048 projection; 698 MB in fp16 on the Hub",
+    ),
+    "h94/IP-Adapter/sdxl_models/ip-adapter_sdxl.bin": Published(
+        351_285_248, 0,
+        "70 SDXL cross-attention layers x (to_k_ip + to_v_ip) + a 1280->4x2048 projection; 702 MB in fp16 on the Hub",
+    ),
+    "Qwen/Qwen3-VL-4B-Instruct": Published(
+        4_440_000_000, 3_633_315_840,
+        "Hub safetensors metadata: 4.44 B; Linear layers of the text model from its config (36 layers x "
+        "(2560-wide GQA attention + 9728-wide MLP)); the vision tower and tied embeddings stay bf16",
+    ),
+    "mattmdjaga/segformer_b2_clothes": Published(
+        27_360_466, 0,
+        f"SegFormer MiT-b2 with 18 labels, {_META}",
+    ),
+    "hf-hub:Marqo/marqo-fashionSigLIP": Published(
+        203_155_970, 0,
+        "open_clip ViT-B-16-SigLIP (Marqo model card names the architecture), counted on the meta device",
+    ),
+    "hf-hub:Marqo/marqo-fashionCLIP": Published(
+        149_620_737, 0,
+        "open_clip ViT-B-16 (Marqo model card names the architecture), counted on the meta device",
+    ),
 }
 
 
@@ -82,20 +131,24 @@ def memory_plan(settings: Settings) -> list[PlannedModel]:
     """Every model full mode would place on the GPU with these settings (backends without a GPU model are absent)."""
     plan: list[PlannedModel] = []
     if backend_choice(settings.stylist, "full", "vlm", "offline") == "vlm":
-        plan.append(_entry("stylist", settings.vlm_model, "nf4-dq" if settings.vlm_4bit else "bf16", keep=(r"visual", r"lm_head")))
+        dtype = "nf4-dq" if settings.vlm_4bit else "bf16"
+        plan.append(_entry("stylist", settings.vlm_model, dtype, keep=(r"visual", r"lm_head")))
     if backend_choice(settings.generator, "full", "diffusers", "sketch") == "diffusers":
         four_bit = {name.strip() for name in settings.image_4bit.split(",") if name.strip()}
         for component in _pipeline_components(settings.image_model):
-            plan.append(_entry("image generation", f"{settings.image_model}/{component}", "nf4" if component in four_bit else "bf16"))
+            dtype = "nf4" if component in four_bit else "bf16"
+            plan.append(_entry("image generation", f"{settings.image_model}/{component}", dtype))
     if backend_choice(settings.tryon, "full", "diffusion", "preview") == "diffusion":
         plan.append(_entry("try-on", settings.parsing_model, "fp32"))
-        plan += [_entry("try-on", f"{settings.inpaint_model}/{c}", "bf16") for c in _pipeline_components(settings.inpaint_model)]
+        inpainting = settings.inpaint_model
+        plan += [_entry("try-on", f"{inpainting}/{component}", "bf16") for component in _pipeline_components(inpainting)]
         if settings.ip_adapter:
             from fashionm3.tryon.diffusion import parse_ip_adapter
 
             repo, subfolder, weights, encoder = parse_ip_adapter(settings.ip_adapter)
             encoder_path = encoder if "/" in encoder else f"{subfolder}/{encoder}"
-            plan += [_entry("try-on", f"{repo}/{encoder_path}", "bf16"), _entry("try-on", f"{repo}/{subfolder}/{weights}", "bf16")]
+            plan.append(_entry("try-on", f"{repo}/{encoder_path}", "bf16"))
+            plan.append(_entry("try-on", f"{repo}/{subfolder}/{weights}", "bf16"))
     plan.append(_entry("retrieval", settings.encoder_model, "fp32"))
     return plan
 
@@ -114,7 +167,8 @@ def plan_json(settings: Settings) -> dict[str, object]:
 def plan_table(settings: Settings) -> str:
     """The plan as a Markdown table (the README's and the startup log's)."""
     plan = memory_plan(settings)
-    rows = [f"| {e.role} | `{e.model}` | {e.parameters / 1e9:.3f} B | {e.dtype} | {e.bytes / 1e9:.2f} GB |" for e in plan]
+    rows = [f"| {e.role} | `{e.model}` | {e.parameters / 1e9:.3f} B | {e.dtype} | {e.bytes / 1e9:.2f} GB |"
+            for e in plan]  # fmt: skip
     total = sum(entry.bytes for entry in plan)
     header = ["| role | model | parameters | dtype | resident |", "|---|---|---|---|---|"]
     return "\n".join([*header, *rows, f"| **total** | | | | **{total / 1e9:.2f} GB** |"])
@@ -129,7 +183,8 @@ def log_memory_plan(settings: Settings | None) -> None:
     import torch
 
     if torch.cuda.is_available() and not os.environ.get("SPACES_ZERO_GPU"):
-        log.info("Measured on %s: %.2f GB allocated by torch", torch.cuda.get_device_name(), torch.cuda.memory_allocated() / 1e9)
+        allocated = torch.cuda.memory_allocated() / 1e9
+        log.info("Measured on %s: %.2f GB allocated by torch", torch.cuda.get_device_name(), allocated)
 
 
 def count_weights(files: list[Path], keep: tuple[str, ...] = ()) -> Count:
@@ -182,7 +237,8 @@ def _pipeline_components(model: str) -> list[str]:
     folder = _local(model)
     if folder is not None:
         index = json.loads((folder / "model_index.json").read_text())
-        return [name for name, value in index.items() if isinstance(value, list) and value[0] and weight_files(folder / name)]
+        return [name for name, value in index.items()
+                if isinstance(value, list) and value[0] and weight_files(folder / name)]  # fmt: skip
     return [key.removeprefix(f"{model}/") for key in PUBLISHED if key.startswith(f"{model}/")] or [""]
 
 

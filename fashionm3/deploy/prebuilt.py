@@ -50,7 +50,8 @@ def open_engine(
             log.info("Loaded the prebuilt index %s (%d items, nothing encoded)", settings.index_source, len(catalog))
             return engine
         except (InvalidInput, OSError, ValueError) as error:
-            notices.append(f"The prebuilt index {settings.index_source} cannot serve this catalog ({error}); indexing here instead.")
+            notices.append(f"The prebuilt index {settings.index_source} cannot serve this catalog ({error}); "
+                           "indexing here instead.")  # fmt: skip
             log.warning(notices[-1])
     if saved or (len(catalog) < BACKGROUND_FROM and not zerogpu):
         return SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress, options)

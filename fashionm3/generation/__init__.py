@@ -23,5 +23,7 @@ def create_generator(mode: str, settings: "Settings", catalog: Catalog) -> "Imag
         from fashionm3.generation.diffusion import DiffusersGenerator
 
         four_bit = [name.strip() for name in settings.image_4bit.split(",") if name.strip()]
-        return DiffusersGenerator(settings.image_model, settings.device, settings.image_steps, settings.image_size, four_bit)
+        return DiffusersGenerator(
+            settings.image_model, settings.device, settings.image_steps, settings.image_size, four_bit
+        )
     return SketchGenerator(catalog)

@@ -325,10 +325,10 @@ class CatalogVectors:
         )
         pictured = [row for row in rows if items[row].image_path]
         if pictured and self.images is not None:
-            paths = [items[row].image_path for row in pictured]
+            paths: list[str] = [items[row].image_path or "" for row in pictured]
             self.images[pictured], computed_images = cache.encode(
-                [content_key(Path(path).read_bytes()) for path in paths],  # type: ignore[arg-type]
-                lambda positions: self.encoder.encode_images([Image.open(paths[p]).convert("RGB") for p in positions]),  # type: ignore[arg-type]
+                [content_key(Path(path).read_bytes()) for path in paths],
+                lambda positions: self.encoder.encode_images([Image.open(paths[p]).convert("RGB") for p in positions]),
                 self.encoder.image_dim,
                 batch_size,
                 progress=_stage(progress, "images"),
