@@ -49,7 +49,7 @@ def open_engine(
             engine = SearchEngine.load(prebuilt, catalog, encoder, options)
             log.info("Loaded the prebuilt index %s (%d items, nothing encoded)", settings.index_source, len(catalog))
             return engine
-        except (InvalidInput, OSError, ValueError) as error:
+        except Exception as error:  # noqa: BLE001 (a download or a folder that fails in any way: index here, say why)
             notices.append(f"The prebuilt index {settings.index_source} cannot serve this catalog ({error}); "
                            "indexing here instead.")  # fmt: skip
             log.warning(notices[-1])

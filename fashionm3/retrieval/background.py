@@ -8,7 +8,9 @@ Milvus) replaces the partial one and is saved for the next start.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from fashionm3.retrieval.engine import CatalogVectors, IndexingStatus, SearchEng
 log = logging.getLogger(__name__)
 
 CHUNK = 1_000  # items per step: search grows by this many at a time
+NICENESS = 10  # the indexing thread's CPU priority below the serving threads
 BATCH = 256  # texts or images per encoder call: under ZeroGPU each call costs ~5 s of quota plus its work
 
 
@@ -46,6 +49,8 @@ def build_in_background(
 def _fill(engine: SearchEngine, vectors: CatalogVectors, cache: EmbeddingCache, folder: Path, options: IndexOptions, chunk: int) -> None:
     status, covered = engine.indexing, engine.covered
     assert status is not None and covered is not None
+    with contextlib.suppress(OSError, AttributeError):  # Linux nices threads one by one: page requests go first
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
     try:
         for start in range(0, status.total, chunk):
             if status.stopped:
