@@ -75,8 +75,8 @@ def test_full_mode_serves_every_model_backend_through_the_api(full_app, full_env
     assert f"Served by {vlm}" in chat(client, "what goes with a navy shirt?")
     photo = next((Path(full_env["FASHIONM3_DATA_DIR"]) / "demo-catalog").rglob("*.jpg"))
     assert "fm3-card" in chat(client, "what goes with this?", [photo])
-    first = json.loads(client.predict("shoes for my navy shirt", "", "u-full", "", "basic", api_name="/recommend_outfit"))
-    darker = json.loads(client.predict("darker", "", "u-full", first["session_id"], "auto", api_name="/recommend_outfit"))
+    first = json.loads(client.predict("shoes for my navy shirt", "", "", "", "basic", api_name="/recommend_outfit"))
+    darker = json.loads(client.predict("darker", "", "", first["session_id"], "auto", api_name="/recommend_outfit"))
     assert vlm in first["backend"] and vlm in darker["backend"] and darker["session_id"] == first["session_id"]
 
     generated = Image.open(client.predict("a red striped shirt", 3, api_name="/generate_product_image"))
