@@ -84,7 +84,8 @@ def converse(
     """
     text = service.check_text(message, allow_empty=bool(images))
     user_id, session_id = check_user_id(user_id) if user_id else "", inputs.session_id(session_id)
-    notes: list[str] = []
+    coverage = service.engine.coverage()  # the catalog is still being indexed: say what search covers
+    notes = [f"The catalog is still being indexed ({coverage}), so results may miss items."] if coverage else []
     photos = _load_photos(service, images, notes)
     conversation = service.sessions.open(session_id, user_id)
     query_text, foreign = translate(text)

@@ -24,7 +24,7 @@ class Settings:
     """Runtime configuration. Build it with :meth:`from_env`; every field maps to one env var."""
 
     backend: BackendMode = "auto"
-    catalog: str = "demo"
+    catalog: str = "auto"  # auto: the Hub dataset with photos when the Hub is reachable, else the demo catalog
     catalog_limit: int = 0  # 0 = every row
     data_dir: Path = Path(".fashionm3")
     device: str = "auto"
@@ -43,11 +43,14 @@ class Settings:
     image_model: str = "black-forest-labs/FLUX.1-schnell"
     image_steps: int = 0  # 0 = the model's preset
     image_size: int = 0  # 0 = the model's preset
+    image_4bit: str = "transformer,text_encoder_2"  # pipeline components loaded in 4-bit NF4 (FLUX: transformer, T5)
     tryon: str = "auto"  # auto (diffusion when models can run), diffusion or preview
     parsing_model: str = "mattmdjaga/segformer_b2_clothes"
     inpaint_model: str = "diffusers/stable-diffusion-xl-1.0-inpainting-0.1"
-    ip_adapter: str = "h94/IP-Adapter:sdxl_models:ip-adapter_sdxl.bin"  # repo:subfolder:weights; empty = none
+    ip_adapter: str = "h94/IP-Adapter:sdxl_models:ip-adapter_sdxl_vit-h.bin:models/image_encoder"
+    # repo:subfolder:weights[:image encoder folder]; empty = none
     index: str = "auto"
+    index_source: str = ""  # prebuilt index: a local folder or hf:<dataset repo>; empty = build in the background
     milvus_uri: str = ""
     milvus_token: str = ""
     database_url: str = ""  # empty = SQLite in the data directory; e.g. postgresql+psycopg://user:pw@host/db
@@ -106,11 +109,13 @@ class Settings:
             image_model=get("IMAGE_MODEL", defaults.image_model),
             image_steps=int(get("IMAGE_STEPS", defaults.image_steps)),
             image_size=int(get("IMAGE_SIZE", defaults.image_size)),
+            image_4bit=get("IMAGE_4BIT", defaults.image_4bit),
             tryon=tryon,
             parsing_model=get("PARSING_MODEL", defaults.parsing_model),
             inpaint_model=get("INPAINT_MODEL", defaults.inpaint_model),
             ip_adapter=get("IP_ADAPTER", defaults.ip_adapter),
             index=index,
+            index_source=get("INDEX_SOURCE", defaults.index_source),
             milvus_uri=get("MILVUS_URI", defaults.milvus_uri),
             milvus_token=get("MILVUS_TOKEN", defaults.milvus_token),
             database_url=get("DATABASE_URL", defaults.database_url),

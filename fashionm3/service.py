@@ -25,6 +25,11 @@ from fashionm3.catalog.loaders import load_catalog
 from fashionm3.catalog.schema import Catalog, Item
 from fashionm3.config import Environment, Settings, browser_secret, probe_environment, resolve_mode
 from fashionm3.backends import ImageGenerator, Stylist, TryOn, UserStore
+from fashionm3.deploy.plan import log_memory_plan
+from fashionm3.deploy.quota import GPUUnavailable
+from fashionm3.generation.sketch import SketchGenerator
+from fashionm3.tryon.preview import CutoutPreview, Placement
+from fashionm3.deploy.prebuilt import open_engine
 from fashionm3.errors import InvalidInput, Unavailable
 from fashionm3.generation import create_generator
 from fashionm3.generation.request import ProductPrompt, check_count, check_description, product_prompt
@@ -46,7 +51,6 @@ from fashionm3.study.sync import start_study_sync
 from fashionm3.stylist import create_stylist
 from fashionm3.tryon import create_tryon
 from fashionm3.tryon.garments import check_person_photo, garment_region
-from fashionm3.tryon.preview import Placement
 from fashionm3.stylist.description import ItemDescription
 from fashionm3.stylist.grounding import CategoryMatcher
 from fashionm3.stylist.state import SessionStore
@@ -103,6 +107,8 @@ class FashionM3:
         check_data_dir(settings.data_dir)
         store = open_user_store(settings.data_dir, settings.database_url)  # integrity check first: fail fast
         catalog = load_catalog(settings, environment.hub_reachable)
+        if settings.catalog == "auto" and not catalog.source.startswith("hf:"):
+            notices.append("Showing the drawn demo catalog: real product photos load from the Hub when it is reachable.")
         log.info("Catalog %s: %d items; indexing with %s", catalog.name, len(catalog), mode)
         try:
             encoder = create_encoder(mode, settings)
@@ -117,7 +123,8 @@ class FashionM3:
             milvus_uri=settings.milvus_uri or str(settings.data_dir / "milvus.db"),
             milvus_token=settings.milvus_token,
         )
-        engine = SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress or logging_progress(), options)
+        engine = open_engine(catalog, encoder, settings, options, progress or logging_progress(), environment.hub_reachable,
+                             environment.gpu == "zerogpu", notices)  # fmt: skip
         study = Study(load_protocol(settings.study_file), store) if settings.study else None  # a bad study file stops here
         stylist = _start_backend("stylist", lambda m, s: create_stylist(m, s, catalog), mode, settings, {"stylist": "offline"}, notices)
         generator = _start_backend("image generator", lambda m, s: create_generator(m, s, catalog), mode, settings, {"generator": "sketch"}, notices)
@@ -126,6 +133,7 @@ class FashionM3:
                       identities=Identities(browser_secret(settings)), user_files=UserFiles(settings.data_dir / "user-files"))
         if study and settings.study_dataset and environment.hub_reachable:
             start_study_sync(study, settings.study_dataset, settings.data_dir / "study-sync")
+        log_memory_plan(settings if mode == "full" else None)
         service.startup_seconds = time.perf_counter() - began
         log.info("FashionM3 ready in %.1f s", service.startup_seconds)
         return service
@@ -140,7 +148,7 @@ class FashionM3:
         """Which backend serves each capability, in words."""
         return {
             "catalog": f"{self.catalog.name} ({len(self.catalog)} items)",
-            "retrieval": self.engine.encoder.label,
+            "retrieval": self.engine.encoder.label + (f" — {self.engine.coverage()}" if self.engine.coverage() else ""),
             "stylist": self.stylist.label,
             "image generation": self.generator.label,
             "try-on": self.tryon.label,
@@ -326,9 +334,14 @@ class FashionM3:
     def visualize(self, description: "ItemDescription | str", seed: int = 0, count: int = 1, matches: int = 4) -> "Visualization":
         """Product images of a described item next to the real catalog items closest to the description."""
         prompt = product_prompt(description, self.catalog)
-        images = self.generator.render(prompt, int(seed), check_count(count))
+        backend = self.generator.label
+        try:
+            images = self.generator.render(prompt, int(seed), check_count(count))
+        except GPUUnavailable as error:  # ZeroGPU quota or queue: the offline sketch, saying why
+            sketcher = SketchGenerator(self.catalog)
+            images, backend = sketcher.render(prompt, int(seed), check_count(count)), f"{sketcher.label}: {error}"
         hits = self.engine.search(prompt.subject, None, {}, matches).hits if matches else []
-        return Visualization(prompt, images, hits, self.generator.label, int(seed))
+        return Visualization(prompt, images, hits, backend, int(seed))
 
     def virtual_try_on(
         self, person_image: "ImageSource", garment_item_id: str = "", garment_image: "ImageSource | None" = None,
@@ -345,7 +358,11 @@ class FashionM3:
         else:
             raise InvalidInput("Choose a catalog garment or give a garment picture to try on.")
         person = check_person_photo(self.load_user_image(person_image, working_size=None).image)
-        return self.tryon.try_on(person, garment, region, placement)
+        try:
+            return self.tryon.try_on(person, garment, region, placement)
+        except GPUUnavailable as error:  # ZeroGPU quota or queue: the labelled offline preview
+            log.warning("%s Serving the try-on preview instead.", error)
+            return CutoutPreview().try_on(person, garment, region, placement)
 
     def log_study_turn(self, user_id: str, message: str, answer: "Recommendation", latency_ms: float) -> None:
         """In study mode, log a chat turn of a consenting participant: latency, task, backend, tools, items shown."""

@@ -166,21 +166,29 @@ def load_hf_dataset(repo_id: str, data_dir: Path, limit: int) -> Catalog:
 
 
 def load_catalog(settings: Settings, hub_reachable: bool) -> Catalog:
-    """The catalog the settings ask for: ``demo``, a path to a C5 ``styles.csv``, or ``hf:<dataset id>``.
+    """The catalog the settings ask for: ``auto``, ``demo``, a path to a C5 ``styles.csv``, or ``hf:<dataset id>``.
 
-    A Hub dataset requested while the Hub is unreachable falls back to the demo catalog with a warning; a
-    ``styles.csv`` that gives no items raises :class:`StartupError`.
+    ``auto`` is the Hub dataset with product photos (``hf:``) when the Hub is reachable, else the demo catalog. A Hub
+    dataset requested (or chosen by ``auto``) while the Hub is unreachable, or failing to load, falls back to the
+    demo catalog with a warning; a ``styles.csv`` that gives no items raises :class:`StartupError`.
     """
     source = settings.catalog
-    if source == "demo":
-        from fashionm3.catalog.demo import demo_catalog
-
-        return demo_catalog(settings.data_dir / "demo-catalog")
+    if source == "auto":
+        source = "hf:" if hub_reachable else "demo"
     if source.startswith("hf:") or source == "hf":
         repo_id = source[3:] or DEFAULT_HF_DATASET
-        if hub_reachable:
-            return load_hf_dataset(repo_id, settings.data_dir, settings.catalog_limit)
-        log.warning("Hub unreachable: cannot load %s, serving the demo catalog instead", repo_id)
+        if not hub_reachable:
+            log.warning("Hub unreachable: cannot load %s, serving the demo catalog instead", repo_id)
+            source = "demo"
+        else:
+            try:
+                return load_hf_dataset(repo_id, settings.data_dir, settings.catalog_limit)
+            except (OSError, ValueError, CatalogError) as error:  # huggingface_hub's errors are OSError/ValueError
+                if settings.catalog != "auto":
+                    raise CatalogError(f"Could not load the Hub dataset {repo_id} ({str(error)[:200]}).") from error
+                log.warning("Could not load %s (%s): serving the demo catalog instead", repo_id, error)
+                source = "demo"
+    if source == "demo":
         from fashionm3.catalog.demo import demo_catalog
 
         return demo_catalog(settings.data_dir / "demo-catalog")

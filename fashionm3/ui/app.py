@@ -44,7 +44,8 @@ def build_demo(service: FashionM3) -> gr.Blocks:
         # The browser keeps a token this server signed (see ui/identity.py), never a bare id it could choose.
         user_id = gr.BrowserState(None, storage_key="fashionm3-identity", secret=browser_storage_key(browser_secret(service.settings)))
         gr.Markdown("# FashionM3 — your multimodal fashion assistant")
-        gr.Markdown(status_markdown(service), elem_classes="fm3-status", elem_id="fm3-status")
+        indexing = bool(service.engine.coverage())  # while the index builds, the status line shows its progress
+        gr.Markdown(lambda: status_markdown(service), every=5 if indexing else None, elem_classes="fm3-status", elem_id="fm3-status")
         with gr.Tabs() as tabs:
             with gr.Tab("Chat", id="chat"):
                 chat = build_chat_tab()
