@@ -9,20 +9,23 @@ items and explains each of them.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from PIL import Image
 
+from fashionm3.catalog.schema import Item
 from fashionm3.errors import InvalidInput, Unavailable
 from fashionm3.images import ImageSource
 from fashionm3.retrieval.engine import Hit
+from fashionm3.security import inputs
 from fashionm3.service import MAX_IMAGES_PER_MESSAGE, FashionM3, check_user_id
 from fashionm3.stylist.collage import make_collage
-from fashionm3.stylist.context import identify_pieces, split_outfit, update_constraints
+from fashionm3.stylist.context import TurnReading, identify_pieces, split_outfit, update_constraints
 from fashionm3.stylist.description import ItemDescription
-from fashionm3.stylist.grounding import build_query, explain
+from fashionm3.stylist.grounding import WORDS, Grounded, caption, describe_stated, ground, money, noun_phrase
 from fashionm3.stylist.knowledge import missing_slot, slot_article_types, slot_of, translate
-from fashionm3.stylist.offline import OfflineStylist, first_value, plan_item
+from fashionm3.stylist.offline import OfflineStylist, plan_item
 from fashionm3.stylist.personalize import Preference, user_preference
 from fashionm3.stylist.prompts import StylistRequest
 from fashionm3.stylist.router import route
@@ -70,14 +73,19 @@ def converse(
     service: FashionM3,
     message: str,
     images: Sequence[ImageSource] = (),
-    user_id: str = "anonymous",
+    user_id: str = "",
     session_id: str = "",
     task: str = "auto",
 ) -> Iterator[str | Recommendation]:
-    """Answer one chat turn: yield the stylist's streamed text (if a model writes any), then a Recommendation."""
+    """Answer one chat turn: yield the stylist's streamed text (if a model writes any), then a Recommendation.
+
+    ``user_id`` is an identity the caller's adapter verified; empty means a caller without one, whose
+    conversation continues only through its unguessable ``session_id`` and leaves no history.
+    """
     text = service.check_text(message, allow_empty=bool(images))
-    user_id = check_user_id(user_id)
-    notes: list[str] = []
+    user_id, session_id = check_user_id(user_id) if user_id else "", inputs.session_id(session_id)
+    coverage = service.engine.coverage()  # the catalog is still being indexed: say what search covers
+    notes = [f"The catalog is still being indexed ({coverage}), so results may miss items."] if coverage else []
     photos = _load_photos(service, images, notes)
     conversation = service.sessions.open(session_id, user_id)
     query_text, foreign = translate(text)
@@ -92,10 +100,10 @@ def converse(
         conversation.outfit, conversation.photos = pieces, kept
     if described:
         conversation.outfit = [*(p for p in conversation.outfit if p.source == "photo"), *described]
-    named_types, refinements, constraint_notes = update_constraints(conversation, request_text, service.catalog, query_text)
-    notes += constraint_notes
+    reading = update_constraints(conversation, request_text, service.categories, query_text)
+    notes += reading.notes
     try:
-        task = route(query_text, task, bool(conversation.outfit), conversation.last_task, bool(refinements))
+        task = route(query_text, task, bool(conversation.outfit), conversation.last_task, reading.follow_up)
     except ValueError as error:
         raise InvalidInput(str(error)) from error
     conversation.remember("user", text or "(photos)")
@@ -104,9 +112,9 @@ def converse(
     elif task == "try_on":
         yield _try_on_handoff(service, conversation, notes)
     elif task == "search":
-        yield _search(service, conversation, query_text, named_types, photos, notes)
+        yield _search(service, conversation, query_text, reading, photos, notes)
     else:
-        yield from _recommend(service, conversation, task, query_text, named_types, refinements, notes)
+        yield from _recommend(service, conversation, task, query_text, reading, notes)
 
 
 def recommend(service: FashionM3, *args: object, **kwargs: object) -> Recommendation:
@@ -134,11 +142,16 @@ def _load_photos(service: FashionM3, images: Sequence[ImageSource], notes: list[
 
 
 def _recommend(
-    service: FashionM3, conversation: Conversation, task: str, text: str, named: list[str], refinements: list[str], notes: list[str]
+    service: FashionM3, conversation: Conversation, task: str, text: str, reading: TurnReading, notes: list[str]
 ) -> Iterator[str | Recommendation]:
     catalog = service.catalog
-    replace = _piece_to_replace(service, conversation, named) if task == "alternative" else None
-    target = _target_types(service, conversation, task, named, refinements, replace)
+    replace = _piece_to_replace(service, conversation, reading.types) if task == "alternative" else None
+    if task == "alternative" and replace is None:
+        notes.append("There is nothing to find an alternative to yet (no outfit and no earlier answer), "
+                     "so I searched for your words.")
+        yield _search(service, conversation, text, reading, [], notes)
+        return
+    target = _target_types(service, conversation, task, reading, replace)
     preference = None
     if task == "personalized":
         liked = [item_id for item_id, liked in service.store.feedback(conversation.user_id).items() if liked]
@@ -158,8 +171,8 @@ def _recommend(
         replace=replace.label() if replace else "",
         constraints=dict(conversation.constraints),
         preference=preference.sentence if preference else "",
-        refinements=refinements,
-        previous=conversation.last_description.sentence() if refinements and conversation.last_description else "",
+        refinements=reading.refinements,
+        previous=conversation.last_description.sentence() if reading.follow_up and conversation.last_description else "",
         history=conversation.turns[:-1],
         categories=catalog.values("article_type"),
     )
@@ -175,49 +188,74 @@ def _recommend(
         notes.append(f"{error} I used the offline fashion rules for this answer.")
     if description.source == "fallback":
         notes.append("The model's answer was not a usable item description, so I used the fashion rules and your words.")
-    keep_target = bool(named) or task == "alternative" or bool(refinements)
-    types = target if keep_target else (service.categories.match(description.category) or target)
+    types = target or service.categories.match(description.category)  # the model's category only when none was stated
+    if conversation.constraints.get("colour") and description.colour not in conversation.constraints["colour"]:
+        description = dataclasses.replace(description, colour=conversation.constraints["colour"][0])  # stated colour wins
     exclude = set(conversation.rejected) | ({replace.item_id} if replace and replace.item_id else set())
-    if task == "alternative" or refinements:
+    if task == "alternative":
         exclude |= set(conversation.shown)
-    query = build_query(description, request, types, catalog, exclude)
-    taste = service.preference_for(conversation.user_id)
-    result = service.engine.search(query.text, None, query.filters, CHAT_RESULTS, exclude=query.exclude, preference=taste)
-    if result.strict:  # a recommendation shows only items that meet everything when there are any
-        result.hits = result.hits[: result.strict]
-    elif result.relaxed:
-        notes.append(f"No item matched everything, so these ignore: {_dropped(result.relaxed)}.")
-    explanations = {hit.item.id: explain(hit.item, description, request) for hit in result.hits}
+    query = description.query_text() or text
+    if conversation.outfit and not conversation.constraints.get("gender"):
+        genders = [piece.gender for piece in conversation.outfit if piece.gender and piece.gender != "Unisex"]
+        query += f" {genders[0]}" if genders else ""
+    grounded = ground(service.engine, query, conversation.constraints, types, exclude, CHAT_RESULTS,
+                      service.preference_for(conversation.user_id), _refined_fields(reading.refinements))  # fmt: skip
+    replaced = _replaced_words(replace) if replace else ""
+    explanations = {hit.item.id: caption(hit.item, conversation.constraints, types, conversation.outfit, service.settings.currency,
+                                         replaced) for hit in grounded.hits}  # fmt: skip
     owned = [piece for piece in service.wardrobe(conversation.user_id) if piece.article_type in types][:2]
     if owned:
         notes.append("From your wardrobe: your " + " and your ".join(piece.label() for piece in owned) + " would also do here.")
-    _remember(service, conversation, task, text, description, result.hits, types)
-    answer = _compose(task, conversation.outfit, description, preference, result.hits, notes, query.filters)
-    yield Recommendation(task, answer, result.hits, explanations, conversation.session_id, _backend(service), description,
+    _remember(service, conversation, task, text, description, grounded.hits, types)
+    answer = _compose(service, task, conversation, types, grounded, preference, notes)
+    yield Recommendation(task, answer, grounded.hits, explanations, conversation.session_id, _backend(service), description,
                          preference.sentence if preference else "", notes)  # fmt: skip
 
 
+def _refined_fields(refinements: list[str]) -> tuple[str, ...]:
+    """The constraints a refinement changed: relaxed last when nothing in stock meets everything."""
+    fields = {"darker": "colour", "lighter": "colour", "colour": "colour", "cheaper": "cheaper_than", "pricier": "price_min",
+              "more formal": "usage", "more casual": "usage", "occasion": "usage"}  # fmt: skip
+    return tuple(dict.fromkeys(fields[r] for r in refinements if r in fields))
+
+
 def _target_types(
-    service: FashionM3, conversation: Conversation, task: str, named: list[str], refinements: list[str], replace: OutfitPiece | None
+    service: FashionM3, conversation: Conversation, task: str, reading: TurnReading, replace: OutfitPiece | None
 ) -> list[str]:
-    """The catalog article types to recommend from: named by the user, the piece being replaced, the previous
-    target when refining, or the slot that completes the outfit."""
-    if named:
-        return named
-    if replace is not None:
+    """The catalog article types to recommend from: named by the user, the piece being replaced, a loosely named
+    slot, the previous target when refining (another type of the same slot when the occasion changed), or the
+    slot that completes the outfit."""
+    if reading.types:
+        return reading.types
+    if replace is not None and replace.article_type:
         return [replace.article_type]
-    if refinements and conversation.target_types:
+    if reading.slot:
+        return _slot_types(service, conversation, reading.slot)
+    if reading.follow_up and conversation.target_types:
+        if {"more formal", "more casual", "occasion"} & set(reading.refinements) and conversation.constraints.get("usage"):
+            sub = service.catalog.sub_category_of
+            slots = [slot_of(t, sub.get(t, "")) for t in conversation.target_types]
+            return _slot_types(service, conversation, slots[0]) or conversation.target_types
         return conversation.target_types
     if conversation.outfit and task in ("basic", "personalized"):
-        types = service.catalog.sub_category_of
-        slot = missing_slot({slot_of(piece.article_type, types.get(piece.article_type, "")) for piece in conversation.outfit})
-        genders = [piece.gender for piece in conversation.outfit if piece.gender]
-        gender = conversation.constraints.get("gender") or ([genders[0], "Unisex"] if genders else [])
-        usage = next((piece.usage for piece in conversation.outfit if piece.usage), "")
-        mask = service.catalog.mask({"gender": [g for g in gender if g in service.catalog.values("gender")]})
-        available = {item.article_type for item, keep in zip(service.catalog.items, mask) if keep}
-        return slot_article_types(slot, usage, available)[:2] if slot else []
+        sub = service.catalog.sub_category_of
+        slot = missing_slot({slot_of(piece.article_type, sub.get(piece.article_type, "")) for piece in conversation.outfit})
+        return _slot_types(service, conversation, slot) if slot else []
     return []
+
+
+def _slot_types(service: FashionM3, conversation: Conversation, slot: str) -> list[str]:
+    """Up to two article types of ``slot`` that have items for the wanted gender and occasion, the best first."""
+    constraints, catalog = conversation.constraints, service.catalog
+    genders = constraints.get("gender") or [p.gender for p in conversation.outfit if p.gender][:1]
+    if genders and "Unisex" in catalog.values("gender"):
+        genders = [*genders, "Unisex"]
+    usages = constraints.get("usage") or [p.usage for p in conversation.outfit if p.usage][:1]
+    mask = catalog.mask({name: values for name, values in (("gender", genders), ("usage", usages)) if values})
+    in_slot = Counter(item.article_type for item, keep in zip(catalog.items, mask)
+                      if keep and slot_of(item.article_type, item.sub_category) == slot)  # fmt: skip
+    preferred = slot_article_types(slot, usages[0] if usages else "", set(in_slot))
+    return list(dict.fromkeys([*preferred, *(t for t, _ in in_slot.most_common())]))[:2]
 
 
 def _piece_to_replace(service: FashionM3, conversation: Conversation, named: list[str]) -> OutfitPiece | None:
@@ -236,38 +274,41 @@ def _piece_to_replace(service: FashionM3, conversation: Conversation, named: lis
     return conversation.outfit[0] if len(conversation.outfit) == 1 else None
 
 
-def _search(service: FashionM3, conversation: Conversation, text: str, named: list[str], photos: list[Image.Image], notes: list[str]) -> Recommendation:
-    """A plain catalog search: a named category, gender and budget are kept; other words rank and filter softly."""
-    filters = {k: v for k, v in conversation.constraints.items() if k in ("gender", "price_max", "price_min")}
-    if named:
-        filters["article_type"] = named
-    result = service.engine.search(text, photos[0] if photos else None, filters, CHAT_RESULTS, exclude=conversation.rejected,
-                                   preference=service.preference_for(conversation.user_id))  # fmt: skip
-    if result.relaxed:
-        notes.append(f"Few items matched everything, so some results ignore: {_dropped(result.relaxed)}.")
-    parsed = result.parsed.filters
-    described = ItemDescription(category=first_value(parsed.get("article_type")), colour=first_value(parsed.get("colour")), source="search")
-    _remember(service, conversation, "search", text, described, result.hits, list(parsed.get("article_type", [])))  # type: ignore[arg-type]
-    understood = result.parsed.describe()
-    lines = [f"Here are {len(result.hits)} catalog items for “{text}”." if text else f"Here are {len(result.hits)} catalog items that look like your photo."]
-    if understood:
-        lines.append(f"Understood: {understood}.")
-    if not result.hits:
-        lines = ["I found no catalog items for that. Try fewer constraints or other words."]
-    explanations = {hit.item.id: "Matches your search." for hit in result.hits}
-    answer = "\n\n".join([*lines, *(f"_{note}_" for note in notes)])
-    return Recommendation("search", answer, result.hits, explanations, conversation.session_id, _backend(service), notes=notes)
+def _replaced_words(piece: OutfitPiece) -> str:
+    """"the black casual shoe I showed" or "your navy blue shirts"."""
+    if piece.source == "catalog" and piece.item_id:
+        return f"the {noun_phrase(Item(piece.item_id, '', article_type=piece.article_type, colour=piece.colour), False)} I showed"
+    return f"your {piece.label()}"
+
+
+def _search(
+    service: FashionM3, conversation: Conversation, text: str, reading: TurnReading, photos: list[Image.Image], notes: list[str]
+) -> Recommendation:
+    """A catalog search: every stated constraint is a filter (relaxed, and said so, only when nothing meets it)."""
+    types = _target_types(service, conversation, "search", reading, None)
+    exclude = set(conversation.rejected)
+    grounded = ground(service.engine, text, conversation.constraints, types, exclude, CHAT_RESULTS,
+                      service.preference_for(conversation.user_id), _refined_fields(reading.refinements),
+                      photos[0] if photos else None)  # fmt: skip
+    currency = service.settings.currency
+    explanations = {hit.item.id: caption(hit.item, conversation.constraints, types, [], currency) for hit in grounded.hits}
+    top = grounded.hits[0].item if grounded.hits else None
+    described = ItemDescription(category=top.article_type if top else "", colour=top.colour if top else "", source="search")
+    _remember(service, conversation, "search", text, described, grounded.hits, types)
+    answer = _compose(service, "search", conversation, types, grounded, None, notes)
+    return Recommendation("search", answer, grounded.hits, explanations, conversation.session_id, _backend(service), notes=notes)
 
 
 def _generate(service: FashionM3, conversation: Conversation, text: str, notes: list[str]) -> Recommendation:
     """Hand-off to image generation: render the last recommended item (or the described one) next to real items."""
     picture = service.visualize(conversation.last_description or text, seed=0, count=1)
-    recommended = [Hit(service.catalog.get(i), 1.0) for i in conversation.last_items if i in service.catalog]
+    recommended = [Hit(service.catalog.get(i), 1.0) for i in conversation.last_items[:1] if i in service.catalog]
     hits = recommended or picture.matches
-    why = "The item this picture shows." if recommended else "Closest real catalog item to the description."
+    why = ("My last suggestion; the picture is generated from its description, so details differ." if recommended
+           else "Closest real catalog item to the description.")  # fmt: skip
     answer = f"Here is what **{picture.prompt.subject}** could look like ({picture.backend})."
     if hits:
-        answer += " The real catalog items it stands for are below." if recommended else " The closest real catalog items are below."
+        answer += " The catalog item it stands for is below." if recommended else " The closest real catalog items are below."
     return Recommendation("generate", answer, hits, {h.item.id: why for h in hits}, conversation.session_id,
                           _backend(service), conversation.last_description, notes=notes, images=picture.images)  # fmt: skip
 
@@ -295,28 +336,39 @@ def _remember(service: FashionM3, conversation: Conversation, task: str, text: s
     conversation.shown += [i for i in ids if i not in conversation.shown]
     conversation.remember("assistant", description.sentence() if description else f"catalog search results for {text}")
     payload = {"task": task, "message": text, "items": ids, "description": description.to_json() if description else None}
-    service.store.add_event(conversation.user_id, "recommend", payload, conversation.session_id)
+    service.log_event(conversation.user_id, "recommend", payload, conversation.session_id)
 
 
-def _compose(task: str, outfit: list[OutfitPiece], description: ItemDescription, preference: Preference | None,
-             hits: list[Hit], notes: list[str], filters: dict) -> str:  # fmt: skip
-    lines = [f"**{TASK_TITLES[task]}**"]
-    if outfit:
-        lines.append("I see: " + ", ".join(piece.label() for piece in outfit) + ".")
+def _compose(service: FashionM3, task: str, conversation: Conversation, types: list[str], grounded: Grounded,
+             preference: Preference | None, notes: list[str]) -> str:  # fmt: skip
+    """The answer: whether what was asked is in stock (first), the constraints applied, the outfit, the pick."""
+    currency = service.settings.currency
+    stated = describe_stated(conversation.constraints, types, currency)
+    lines = []
+    if not grounded.hits:
+        asked = ", ".join(stated) or "your words"
+        lines.append(f"**Nothing in stock matches what you asked for** ({asked}). Try relaxing a constraint.")
+    elif grounded.relaxed:
+        lines.append(f"**Nothing in stock matches everything you asked for.** Shown instead: the closest items, "
+                     f"ignoring {_dropped(grounded.relaxed)}; each card says how it differs.")  # fmt: skip
+    lines.append(f"**{TASK_TITLES[task]}**")
+    if stated:
+        lines.append("Applied: " + " · ".join(stated) + ".")
+    if conversation.outfit and task in ("basic", "personalized", "alternative"):
+        lines.append("I see: " + ", ".join(piece.label() for piece in conversation.outfit) + ".")
     if preference:
         lines.append(f"Using your preference: _{preference.sentence}_")
-    if hits:
-        lines.append(f"I suggest **{description.sentence()}**. {description.reason}".strip())
-    else:
-        wanted = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in filters.items())
-        lines.append(f"No catalog item matches all of your constraints ({wanted}). Try relaxing one of them.")
+    if grounded.hits:
+        top = grounded.hits[0].item
+        price = f", {money(top.price, currency)}" if top.price is not None else ""
+        lines.append(f"I suggest **{noun_phrase(top)}**: {top.name}{price}.")
     lines += [f"_{note}_" for note in notes]
     return "\n\n".join(lines)
 
 
 def _dropped(filter_names: list[str]) -> str:
-    """Relaxed filter names in words, e.g. "usage, price min"."""
-    return ", ".join(name.replace("_", " ") for name in filter_names)
+    """Relaxed constraints in words, e.g. "the occasion and the colour"."""
+    return " and ".join(f"the {WORDS.get(name, name.replace('_', ' '))}" for name in filter_names)
 
 
 def _backend(service: FashionM3) -> str:

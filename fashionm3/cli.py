@@ -1,8 +1,10 @@
-"""Command line (contract C4): ``python -m fashionm3 index|search``, ``eval stylist|generation``, ``export-preferences`` and ``study export``."""
+"""Command line (contracts C4, C7): ``python -m fashionm3 index|search|plan``, ``eval stylist|generation``,
+``export-preferences`` and ``study export``."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -35,11 +37,18 @@ def cmd_index(args: argparse.Namespace) -> None:
     from fashionm3.retrieval.encoders import create_encoder_by_name
     from fashionm3.retrieval.engine import SearchEngine
 
-    catalog, report = load_styles_csv(Path(args.catalog), Path(args.images) if args.images else None)
-    print(f"{args.catalog}: {report.summary()}", file=sys.stderr)
-    for line, reason in report.skipped[:20]:
-        print(f"  line {line}: {reason}", file=sys.stderr)
     settings = Settings.from_env()
+    if args.catalog in ("demo", "auto") or args.catalog.startswith("hf:"):  # e.g. a prebuilt index for a Space
+        from fashionm3.catalog.loaders import load_catalog
+        from fashionm3.config import probe_environment
+
+        hub = probe_environment(settings.hub_probe_timeout).hub_reachable
+        catalog = load_catalog(dataclasses.replace(settings, catalog=args.catalog), hub)
+    else:
+        catalog, report = load_styles_csv(Path(args.catalog), Path(args.images) if args.images else None)
+        print(f"{args.catalog}: {report.summary()}", file=sys.stderr)
+        for line, reason in report.skipped[:20]:
+            print(f"  line {line}: {reason}", file=sys.stderr)
     encoder = create_encoder_by_name(args.encoder, settings)
     options = IndexOptions(args.index, args.milvus_uri or str(Path(args.out).resolve() / "milvus.db"), settings.milvus_token)
     engine = SearchEngine.build(catalog, encoder, settings.data_dir / "embeddings", _progress_bar(), options)
@@ -82,8 +91,6 @@ def _answer(engine: "object", line: str, number: int, k: int) -> dict[str, objec
 
 
 def cmd_eval(args: argparse.Namespace) -> None:
-    import dataclasses
-
     from fashionm3.evaluation.generation_eval import evaluate_generation
     from fashionm3.evaluation.stylist_eval import evaluate_stylist
     from fashionm3.service import FashionM3
@@ -95,8 +102,24 @@ def cmd_eval(args: argparse.Namespace) -> None:
     if args.generator:
         overrides["generator"] = args.generator
     service = FashionM3.start(dataclasses.replace(settings, **overrides))
-    evaluate = evaluate_stylist if args.component == "stylist" else evaluate_generation
-    print(json.dumps(evaluate(service, args.n, args.seed)))
+    if service.engine.indexing:  # a large catalog is indexed in the background: evaluate on all of it
+        service.engine.indexing.ended.wait()
+    if args.component == "generation":
+        print(json.dumps(evaluate_generation(service, args.n, args.seed)))
+        return
+    from fashionm3.evaluation.request_eval import evaluate_requests
+
+    report = {"scenarios": evaluate_stylist(service, args.n, args.seed)} if args.n else {}
+    families = [name.strip() for name in args.families.split(",")] if args.families else None
+    report["requests"] = evaluate_requests(service, Path(args.requests), families, args.seed)
+    print(json.dumps(report))
+
+
+def cmd_plan(args: argparse.Namespace) -> None:
+    from fashionm3.deploy.plan import plan_json, plan_table
+
+    settings = Settings.from_env()
+    print(json.dumps(plan_json(settings), indent=1) if args.json else plan_table(settings))
 
 
 def cmd_export_preferences(args: argparse.Namespace) -> None:
@@ -126,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     index = commands.add_parser("index", help="build a search index for a styles.csv catalog")
-    index.add_argument("--catalog", required=True, help="styles.csv in the public catalog format")
+    index.add_argument("--catalog", required=True, help="styles.csv (public catalog format), hf:<dataset>, demo or auto")
     index.add_argument("--images", help="folder of <id>.jpg images (default: images/ beside the csv)")
     index.add_argument("--out", required=True, help="folder to write the index to")
     index.add_argument("--encoder", default="offline", help="offline, fashionclip, fashionsiglip or an open_clip name")
@@ -148,7 +171,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     evaluate.add_argument("--generator", choices=["diffusers", "sketch"], help="image generator (default: FASHIONM3_GENERATOR)")
     evaluate.add_argument("-n", type=int, default=200, help="number of scenarios (stylist) or images (generation)")
     evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--requests", default=str(Path(__file__).parent / "evaluation" / "stylist_requests.jsonl"),
+                          help="stylist: the written request set (JSONL, one phrasing family per request)")  # fmt: skip
+    evaluate.add_argument("--families", default="", help="stylist: comma-separated families to run (default: all)")
     evaluate.set_defaults(run=cmd_eval)
+
+    plan = commands.add_parser("plan", help="GPU memory plan of the full-mode models (offline, loads nothing)")
+    plan.add_argument("--json", action="store_true", help='one JSON object: {"models": [...], "total_bytes": ...}')
+    plan.set_defaults(run=cmd_plan)
 
     export = commands.add_parser("export-preferences", help="write (prompt, chosen, rejected) pairs for DPO as JSONL")
     export.add_argument("--out", required=True, help="JSONL file to write")

@@ -24,7 +24,7 @@ class Settings:
     """Runtime configuration. Build it with :meth:`from_env`; every field maps to one env var."""
 
     backend: BackendMode = "auto"
-    catalog: str = "demo"
+    catalog: str = "auto"  # auto: the Hub dataset with photos when the Hub is reachable, else the demo catalog
     catalog_limit: int = 0  # 0 = every row
     data_dir: Path = Path(".fashionm3")
     device: str = "auto"
@@ -43,11 +43,14 @@ class Settings:
     image_model: str = "black-forest-labs/FLUX.1-schnell"
     image_steps: int = 0  # 0 = the model's preset
     image_size: int = 0  # 0 = the model's preset
+    image_4bit: str = "transformer,text_encoder_2"  # pipeline components loaded in 4-bit NF4 (FLUX: transformer, T5)
     tryon: str = "auto"  # auto (diffusion when models can run), diffusion or preview
     parsing_model: str = "mattmdjaga/segformer_b2_clothes"
     inpaint_model: str = "diffusers/stable-diffusion-xl-1.0-inpainting-0.1"
-    ip_adapter: str = "h94/IP-Adapter:sdxl_models:ip-adapter_sdxl.bin"  # repo:subfolder:weights; empty = none
+    ip_adapter: str = "h94/IP-Adapter:sdxl_models:ip-adapter_sdxl_vit-h.bin:models/image_encoder"
+    # repo:subfolder:weights[:image encoder folder]; empty = none
     index: str = "auto"
+    index_source: str = ""  # prebuilt index: a local folder or hf:<dataset repo>; empty = build in the background
     milvus_uri: str = ""
     milvus_token: str = ""
     database_url: str = ""  # empty = SQLite in the data directory; e.g. postgresql+psycopg://user:pw@host/db
@@ -55,6 +58,8 @@ class Settings:
     hub_probe_timeout: float = 3.0
     max_message_chars: int = 2000
     max_image_pixels: int = 80_000_000
+    allow_image_urls: bool = True  # False: images given as http(s) URLs are refused (no outbound fetches)
+    currency: str = "$"  # shown before catalog prices ("$80.99"); a code such as EUR goes after ("80.99 EUR")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -64,6 +69,9 @@ class Settings:
 
         def get(name: str, default: object) -> str:
             return env.get(f"FASHIONM3_{name}", str(default)).strip()
+
+        def flag(name: str, default: str) -> bool:
+            return get(name, default).lower() in ("1", "true", "yes", "on")
 
         backend = get("BACKEND", defaults.backend).lower()
         if backend not in ("auto", "full", "offline"):
@@ -86,14 +94,14 @@ class Settings:
             catalog_limit=int(get("CATALOG_LIMIT", defaults.catalog_limit)),
             data_dir=Path(get("DATA_DIR", _default_data_dir())).expanduser(),
             device=get("DEVICE", defaults.device).lower(),
-            study=get("STUDY", "0").lower() in ("1", "true", "yes", "on"),
+            study=flag("STUDY", "0"),
             study_file=get("STUDY_FILE", defaults.study_file),
             study_admin_token=get("STUDY_ADMIN_TOKEN", defaults.study_admin_token),
             study_dataset=get("STUDY_DATASET", defaults.study_dataset),
             encoder_model=get("ENCODER_MODEL", defaults.encoder_model),
             stylist=stylist,
             vlm_model=get("VLM_MODEL", defaults.vlm_model),
-            vlm_4bit=get("VLM_4BIT", "1").lower() in ("1", "true", "yes", "on"),
+            vlm_4bit=flag("VLM_4BIT", "1"),
             openai_base_url=get("OPENAI_BASE_URL", defaults.openai_base_url),
             openai_model=get("OPENAI_MODEL", defaults.openai_model),
             openai_api_key=get("OPENAI_API_KEY", env.get("OPENAI_API_KEY", "")),
@@ -101,18 +109,22 @@ class Settings:
             image_model=get("IMAGE_MODEL", defaults.image_model),
             image_steps=int(get("IMAGE_STEPS", defaults.image_steps)),
             image_size=int(get("IMAGE_SIZE", defaults.image_size)),
+            image_4bit=get("IMAGE_4BIT", defaults.image_4bit),
             tryon=tryon,
             parsing_model=get("PARSING_MODEL", defaults.parsing_model),
             inpaint_model=get("INPAINT_MODEL", defaults.inpaint_model),
             ip_adapter=get("IP_ADAPTER", defaults.ip_adapter),
             index=index,
+            index_source=get("INDEX_SOURCE", defaults.index_source),
             milvus_uri=get("MILVUS_URI", defaults.milvus_uri),
             milvus_token=get("MILVUS_TOKEN", defaults.milvus_token),
             database_url=get("DATABASE_URL", defaults.database_url),
             secret=get("SECRET", defaults.secret),
             hub_probe_timeout=float(get("HUB_PROBE_TIMEOUT", defaults.hub_probe_timeout)),
             max_message_chars=int(get("MAX_MESSAGE_CHARS", defaults.max_message_chars)),
+            currency=get("CURRENCY", defaults.currency)[:8],
             max_image_pixels=int(get("MAX_IMAGE_PIXELS", defaults.max_image_pixels)),
+            allow_image_urls=flag("ALLOW_IMAGE_URLS", "1"),
         )
 
 

@@ -8,19 +8,29 @@ from fashionm3.errors import InvalidInput, NotFound
 def test_chat_returns_real_items_and_records_history(service, catalog):
     reply = chat_turn(service, "a navy shirt for a man", user_id="u-chat", session_id="s1")
     assert reply.hits and all(catalog.get(hit.item.id) for hit in reply.hits)
-    for understood in ("gender: Men or Unisex", "article type: Shirts", "colour: Navy Blue"):
-        assert understood in reply.text
+    assert "Applied: shirts · navy blue · for men." in reply.text
+    assert all(hit.item.colour == "Navy Blue" and hit.item.gender in ("Men", "Unisex") for hit in reply.hits)
     assert "offline" in reply.backend
     event = service.user_profile("u-chat")["history"][0]
     assert event["kind"] == "recommend" and event["items"] == [hit.item.id for hit in reply.hits]
 
 
 def test_photo_only_message_completes_the_outfit(service, catalog):
-    item = catalog.items[100]
-    reply = chat_turn(service, "", [item.image_path])
-    assert reply.task == "basic"
-    assert f"I see: {item.colour.lower()} {item.article_type.lower()}" in reply.text
+    item = next(i for i in catalog.items if i.article_type == "Shirts" and i.colour == "Navy Blue" and "Navy Blue Shirt" in i.name)
+    reply = chat_turn(service, "", [item.image_path])  # one of the drawings: recognised as that product
+    assert reply.task == "basic" and "I see: navy blue shirts." in reply.text
     assert reply.hits and all(hit.item.sub_category != item.sub_category for hit in reply.hits)
+
+
+def test_a_real_photo_on_the_drawn_catalog_is_read_by_colour_only(service):
+    from PIL import Image, ImageDraw
+
+    photo = Image.new("RGB", (300, 400), (235, 232, 225))  # a navy garment on a light wall, not a drawing
+    ImageDraw.Draw(photo).rectangle((60, 60, 240, 360), fill=(30, 45, 90))
+    reply = chat_turn(service, "what goes with this?", [photo])
+    notes = " ".join(reply.notes)
+    assert "drawings is rough" in notes and "main colour (navy blue)" in notes
+    assert "I see: a navy blue piece." in reply.text
 
 
 def test_five_photos_use_the_first_four(service, catalog):

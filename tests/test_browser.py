@@ -51,7 +51,7 @@ def loaded_images(page, selector):
 
 def test_chat_search_shows_product_cards_with_images(page):
     box = page.locator("#fm3-chat-input textarea")
-    box.fill("black sneakers")
+    box.fill("sneakers")  # "black sneakers" shows only the few black ones: answers show items that meet the request
     box.press("Enter")
     page.wait_for_selector("#fm3-chatbot .fm3-card img", timeout=30_000)
     page.wait_for_function(
@@ -61,6 +61,27 @@ def test_chat_search_shows_product_cards_with_images(page):
     assert len(loaded_images(page, "#fm3-chatbot .fm3-card img")) == 6
     assert "Sneakers" in page.locator("#fm3-chatbot .fm3-card .fm3-name").first.inner_text()
     assert "offline" in page.locator("#fm3-status").inner_text()
+
+
+def last_answer(page) -> str:
+    return page.evaluate("document.querySelector('#fm3-chatbot').innerText.split('Served by').slice(-2)[0]")
+
+
+def test_three_turn_conversation_with_a_refinement_then_new_conversation(browser, app_url):
+    page = open_page(browser, app_url)
+    ask(page, "casual shoes for a man")
+    assert "Applied: casual shoes · for men." in last_answer(page)
+    ask(page, "more formal")  # the same slot, the fitting type: formal shoes
+    assert "Formal Shoes" in last_answer(page) and "Sneakers" not in last_answer(page)
+    ask(page, "in brown")
+    answer = last_answer(page)
+    assert "Applied: formal shoes · brown" in answer and "Matches what you asked: formal shoe, brown" in answer
+    page.locator("#fm3-new-chat").click()
+    page.wait_for_function("!document.querySelector('#fm3-chatbot').innerText.includes('Served by')", timeout=15_000)
+    ask(page, "a summer dress")
+    answer = last_answer(page)
+    assert "Applied: dresses · for summer." in answer and "brown" not in answer.split("I suggest")[0]
+    page.context.close()
 
 
 def test_gallery_filters_the_catalog(page):

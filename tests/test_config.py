@@ -11,7 +11,7 @@ def test_defaults_and_env_overrides(tmp_path):
     assert settings.data_dir == tmp_path
     assert settings.study is True
     assert Settings.from_env({}).backend == "auto"
-    assert Settings.from_env({}).catalog == "demo"
+    assert Settings.from_env({}).catalog == "auto"
 
 
 def test_invalid_backend_is_rejected():

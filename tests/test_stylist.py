@@ -172,12 +172,21 @@ def test_hand_offs(service):
     assert tryon.task == "try_on" and tryon.handoff_item == first.hits[0].item.id
 
 
-def test_eval_stylist_cli_prints_scores(settings, service, capsys, monkeypatch):
+def test_eval_stylist_cli_prints_scores(settings, service, capsys, monkeypatch, tmp_path):
+    import json
+
     from fashionm3.cli import main
+    from fashionm3.evaluation.request_eval import load_requests
 
     monkeypatch.setenv("FASHIONM3_BACKEND", "offline")
     monkeypatch.setenv("FASHIONM3_DATA_DIR", str(settings.data_dir))
-    assert main(["eval", "stylist", "-n", "12"]) == 0
-    scores = __import__("json").loads(capsys.readouterr().out.strip().splitlines()[-1])
+    few = tmp_path / "requests.jsonl"  # two requests of each family keep the test short
+    rows = load_requests()
+    few.write_text("".join(json.dumps(r) + "\n" for f in {r["family"] for r in rows} for r in [x for x in rows if x["family"] == f][:2]))
+    assert main(["eval", "stylist", "-n", "12", "--requests", str(few)]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    scores, families = report["scenarios"], report["requests"]["families"]
     assert scores["scenarios"] == 12 and scores["grounding_rate"] == 1.0
     assert scores["requested_category_accuracy"] >= 0.9 and 0 <= scores["refinement_success"] <= 1
+    assert len(families) == 6 and all(row["requests"] == 2 for row in families.values())
+    assert report["requests"]["held_out"] == "non_native" and "non_native" in families

@@ -140,3 +140,32 @@ def test_messages_put_the_collage_before_the_prompt():
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
     assert messages[-1]["content"][0]["type"] == "image"
     assert "Piece to replace: blue jeans." in messages[-1]["content"][1]["text"]
+
+
+class _CannedModel:
+    """An endpoint's model whose answer is fixed, to test how the stylist checks a model's JSON."""
+
+    answer = '{"category": "Heels", "colour": "Red", "style": "party", "reason": "a bold finish"}'
+
+    def stream_now(self, messages: list, max_tokens: int):  # noqa: ANN201 (a generator)
+        yield from (self.answer[i : i + 16] for i in range(0, len(self.answer), 16))
+
+
+def test_the_models_json_is_checked_against_what_was_asked(service, monkeypatch):
+    from fashionm3.assistant import recommend
+    from fashionm3.stylist.openai_compat import OpenAICompatibleStylist
+
+    monkeypatch.setattr(_ModelServer, "stylist", _CannedModel())
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _ModelServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(service, "stylist", OpenAICompatibleStylist(f"http://127.0.0.1:{server.server_address[1]}/v1", "canned"))
+    try:
+        # the user named shoes for a man: the model's red heels must not override category, colour or gender
+        stated = recommend(service, "black casual shoes for a man to go with my grey jeans", user_id="u-json")
+        assert stated.hits and all(h.item.article_type == "Casual Shoes" and h.item.colour == "Black" for h in stated.hits)
+        assert all(h.item.gender in ("Men", "Unisex") for h in stated.hits)
+        # nothing stated about the category: the model's "Heels" is mapped onto the catalog's type
+        free = recommend(service, "what would finish my red dress for a party?", user_id="u-json-free")
+        assert free.description.category == "Heels" and free.hits and all(h.item.article_type == "Heels" for h in free.hits)
+    finally:
+        server.shutdown()

@@ -8,19 +8,36 @@ from pathlib import Path
 TINY_CLIP = "fm3-tiny-clip"
 
 
+TINY_CLIP_CONFIG = {
+    "embed_dim": 32,
+    "vision_cfg": {"image_size": 64, "layers": 2, "width": 64, "patch_size": 16, "head_width": 32},
+    "text_cfg": {"context_length": 32, "vocab_size": 49408, "width": 64, "heads": 2, "layers": 2},
+}
+
+
 def register_tiny_open_clip(folder: Path) -> str:
     """Register a 2-layer ViT / 2-layer text transformer CLIP config (64 px, 32-d) with open_clip."""
     import open_clip
 
     folder.mkdir(parents=True, exist_ok=True)
-    config = {
-        "embed_dim": 32,
-        "vision_cfg": {"image_size": 64, "layers": 2, "width": 64, "patch_size": 16, "head_width": 32},
-        "text_cfg": {"context_length": 32, "vocab_size": 49408, "width": 64, "heads": 2, "layers": 2},
-    }
-    (folder / f"{TINY_CLIP}.json").write_text(json.dumps(config))
+    (folder / f"{TINY_CLIP}.json").write_text(json.dumps(TINY_CLIP_CONFIG))
     open_clip.add_model_config(folder)
     return TINY_CLIP
+
+
+def build_tiny_open_clip_dir(folder: Path) -> str:
+    """Save the same tiny CLIP as an open_clip ``local-dir:`` folder (config + random safetensors weights), which
+    any process loads by name; returns that name."""
+    import open_clip
+    import torch
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "open_clip_config.json").write_text(json.dumps({"model_cfg": TINY_CLIP_CONFIG, "preprocess_cfg": {}}))
+    torch.manual_seed(0)
+    model = open_clip.CLIP(**TINY_CLIP_CONFIG)
+    save_file({name: tensor.contiguous() for name, tensor in model.state_dict().items()}, str(folder / "open_clip_model.safetensors"))
+    return f"local-dir:{folder}"
 
 
 TINY_VLM_SPECIAL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>"]
@@ -98,7 +115,10 @@ def _tiny_clip_text(folder: Path):
 
 
 def build_tiny_flux(folder: Path) -> Path:
-    """Save a FLUX pipeline (1+1 transformer blocks, 1-channel VAE, tiny CLIP and T5 with tokenizers trained here)."""
+    """Save a FLUX pipeline (1+1 transformer blocks, 1-channel VAE, tiny CLIP and T5 with tokenizers trained here).
+
+    The T5 is 64 wide: bitsandbytes' CPU 4-bit kernels need layers at least one quantisation block (64) wide.
+    """
     import torch
     from diffusers import AutoencoderKL, FlowMatchEulerDiscreteScheduler, FluxPipeline, FluxTransformer2DModel
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -112,10 +132,10 @@ def build_tiny_flux(folder: Path) -> Path:
     corpus = ["a red striped shirt, e-commerce product photo, single item, centred, plain white background, studio light"] * 50
     unigram.train_from_iterator(corpus, trainers.UnigramTrainer(vocab_size=100, special_tokens=["<pad>", "</s>", "<unk>"], unk_token="<unk>"))
     t5_tokenizer = T5TokenizerFast(tokenizer_object=unigram, pad_token="<pad>", eos_token="</s>", unk_token="<unk>", extra_ids=0)
-    t5 = T5EncoderModel(T5Config(vocab_size=len(t5_tokenizer), d_model=32, d_kv=8, d_ff=37, num_layers=2, num_heads=4))
+    t5 = T5EncoderModel(T5Config(vocab_size=len(t5_tokenizer), d_model=64, d_kv=16, d_ff=128, num_layers=2, num_heads=4))
     transformer = FluxTransformer2DModel(
         patch_size=1, in_channels=4, num_layers=1, num_single_layers=1, attention_head_dim=16, num_attention_heads=2,
-        joint_attention_dim=32, pooled_projection_dim=32, axes_dims_rope=[4, 4, 8],
+        joint_attention_dim=64, pooled_projection_dim=32, axes_dims_rope=[4, 4, 8],
     )  # fmt: skip
     vae = AutoencoderKL(
         sample_size=32, in_channels=3, out_channels=3, block_out_channels=(4,), layers_per_block=1, latent_channels=1,

@@ -17,7 +17,7 @@ from fashionm3.catalog.schema import Catalog
 
 log = logging.getLogger(__name__)
 
-DEMO_VERSION = "1"
+DEMO_VERSION = "2"
 VARIANTS_PER_TYPE = 18
 BRANDS = ("Atelier M3", "Northline", "Corso", "Lumen & Co", "Fieldhouse", "Marlow")
 
@@ -59,10 +59,11 @@ def demo_rows(seed: int = 3) -> list[dict[str, str]]:
     next_id = 900001
     for article_type, (master, sub, noun, genders, usages, seasons, base_price, patterned) in TAXONOMY.items():
         palette = COLOURS_BY_TYPE.get(article_type, tuple(name for name in COLOURS if name not in ("Silver", "Gold")))
-        for variant in range(VARIANTS_PER_TYPE):
-            colour = palette[variant % len(palette)] if variant < len(palette) else rng.choice(palette)
+        covered = len(palette) * len(genders)  # every colour of the palette once for every gender
+        for variant in range(max(VARIANTS_PER_TYPE, covered)):
+            colour = palette[variant % len(palette)] if variant < covered else rng.choice(palette)
             pattern = rng.choice(("Solid", "Solid", "Striped", "Checked", "Polka Dot")) if patterned else "Solid"
-            gender = genders[variant % len(genders)]
+            gender = genders[(variant // len(palette)) % len(genders)] if variant < covered else rng.choice(genders)
             usage = rng.choice(usages)
             brand = rng.choice(BRANDS)
             pattern_word = "" if pattern == "Solid" else f"{pattern} "

@@ -22,5 +22,8 @@ def create_generator(mode: str, settings: "Settings", catalog: Catalog) -> "Imag
     if choice == "diffusers":
         from fashionm3.generation.diffusion import DiffusersGenerator
 
-        return DiffusersGenerator(settings.image_model, settings.device, settings.image_steps, settings.image_size)
+        four_bit = [name.strip() for name in settings.image_4bit.split(",") if name.strip()]
+        return DiffusersGenerator(
+            settings.image_model, settings.device, settings.image_steps, settings.image_size, four_bit
+        )
     return SketchGenerator(catalog)

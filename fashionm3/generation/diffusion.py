@@ -1,6 +1,7 @@
 """Product photos from a diffusers text-to-image pipeline, loaded at startup and run under ``@spaces.GPU``.
 
-Default ``black-forest-labs/FLUX.1-schnell`` (Apache-2.0, 4 steps). Any checkpoint that
+Default ``black-forest-labs/FLUX.1-schnell`` (Apache-2.0, 4 steps) with its transformer and T5 encoder in 4-bit NF4
+(bitsandbytes through diffusers' pipeline quantisation config), which keeps it near 10 GB. Any checkpoint that
 ``AutoPipelineForText2Image`` loads works through ``FASHIONM3_IMAGE_MODEL``; the presets below give the known
 ones their step counts and guidance (e.g. ``stabilityai/sdxl-turbo``, ``stabilityai/stable-diffusion-3.5-medium``).
 """
@@ -11,10 +12,13 @@ import collections
 import dataclasses
 import inspect
 import threading
+from collections.abc import Sequence
+from typing import Any
 
 import spaces
 from PIL import Image
 
+from fashionm3.deploy.quota import gpu_errors
 from fashionm3.errors import Unavailable
 from fashionm3.generation.request import ProductPrompt
 
@@ -50,17 +54,49 @@ FAMILY_PRESETS = {  # by pipeline class, for checkpoints not listed above (FLUX'
 }
 
 
-class DiffusersGenerator:
-    """Text-to-image with diffusers: bf16 on GPU, seeded per image, identical requests served from a cache."""
+def four_bit_components(model_id: str, wanted: Sequence[str], device: str) -> list[str]:
+    """The ``wanted`` pipeline components that exist in ``model_id`` and can load in 4-bit on ``device``.
 
-    def __init__(self, model_id: str = DEFAULT_IMAGE_MODEL, device: str = "auto", steps: int = 0, size: int = 0):
+    bitsandbytes quantises transformers models (the T5 encoder) on any device, but diffusers' bitsandbytes backend
+    refuses to run without a GPU, so on CPU the diffusers components (the transformer, a UNet) stay unquantised.
+    """
+    from diffusers import DiffusionPipeline
+
+    components = DiffusionPipeline.load_config(model_id)
+    return [
+        name for name in wanted
+        if isinstance(components.get(name), list) and (device != "cpu" or components[name][0] == "transformers")
+    ]  # fmt: skip
+
+
+def four_bit_config(components: Sequence[str]) -> Any:
+    """NF4 with bf16 compute for the named pipeline components (None when there are none)."""
+    import torch
+    from diffusers.quantizers import PipelineQuantizationConfig
+
+    if not components:
+        return None
+    options = {"load_in_4bit": True, "bnb_4bit_quant_type": "nf4", "bnb_4bit_compute_dtype": torch.bfloat16}
+    return PipelineQuantizationConfig(quant_backend="bitsandbytes_4bit", quant_kwargs=options, components_to_quantize=list(components))
+
+
+class DiffusersGenerator:
+    """Text-to-image with diffusers: bf16 on GPU (``four_bit`` components in NF4), seeded per image, identical
+    requests served from a cache."""
+
+    def __init__(
+        self, model_id: str = DEFAULT_IMAGE_MODEL, device: str = "auto", steps: int = 0, size: int = 0, four_bit: Sequence[str] = ()
+    ):  # fmt: skip
         import torch
         from diffusers import AutoPipelineForText2Image
 
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         try:
-            pipeline = AutoPipelineForText2Image.from_pretrained(model_id, dtype=torch.bfloat16 if device == "cuda" else torch.float32)
+            self.four_bit = four_bit_components(model_id, four_bit, device) if four_bit else []
+            pipeline = AutoPipelineForText2Image.from_pretrained(
+                model_id, dtype=torch.bfloat16 if device == "cuda" else torch.float32, quantization_config=four_bit_config(self.four_bit)
+            )
         except (OSError, ValueError, ImportError, RuntimeError) as error:
             raise Unavailable(f"Could not load the image model {model_id!r} ({str(error)[:300]}).") from error
         pipeline.set_progress_bar_config(disable=True)
@@ -70,7 +106,8 @@ class DiffusersGenerator:
         self.preset = dataclasses.replace(preset, steps=steps or preset.steps, size=size or preset.size)
         self.model_id, self.device, self.family = model_id, device, family
         self.uses_negative = self.preset.negative and "negative_prompt" in _call_parameters(pipeline)
-        self.label = f"{model_id} (diffusers {family}, {self.preset.steps} steps) on {device}"
+        quantised = f", NF4: {', '.join(self.four_bit)}" if self.four_bit else ""
+        self.label = f"{model_id} (diffusers {family}, {self.preset.steps} steps{quantised}) on {device}"
         self._cache: collections.OrderedDict[tuple, list[Image.Image]] = collections.OrderedDict()
         self._lock = threading.Lock()
         _LOADED[model_id] = self
@@ -83,7 +120,8 @@ class DiffusersGenerator:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return [image.copy() for image in self._cache[key]]
-        images = gpu_render(self.model_id, prompt.text, negative, [seed + n for n in range(count)])
+        with gpu_errors():
+            images = gpu_render(self.model_id, prompt.text, negative, [seed + n for n in range(count)])
         with self._lock:
             self._cache[key] = [image.copy() for image in images]
             while len(self._cache) > CACHE_SIZE:

@@ -14,6 +14,7 @@ import numpy as np
 import spaces
 from PIL import Image
 
+from fashionm3.deploy.quota import gpu_errors
 from fashionm3.errors import Unavailable
 
 ALIASES = {
@@ -54,12 +55,14 @@ class OpenClipEncoder:
     def encode_text(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.text_dim), np.float32)
-        return gpu_encode(self.name, "text", list(texts))
+        with gpu_errors():
+            return gpu_encode(self.name, "text", list(texts))
 
     def encode_images(self, images: Sequence[Image.Image]) -> np.ndarray:
         if not images:
             return np.zeros((0, self.image_dim), np.float32)
-        return gpu_encode(self.name, "image", [image.convert("RGB") for image in images])
+        with gpu_errors():
+            return gpu_encode(self.name, "image", [image.convert("RGB") for image in images])
 
     def _encode_text_now(self, texts: list[str]) -> np.ndarray:
         import torch

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
@@ -17,13 +19,38 @@ from fashionm3.errors import InvalidInput
 from fashionm3.retrieval.encoders import Encoder
 from fashionm3.retrieval.ann import IndexOptions, build_index, load_index
 from fashionm3.retrieval.cache import EmbeddingCache, content_key
-from fashionm3.retrieval.index import VectorIndex
+from fashionm3.retrieval.index import ExactIndex, VectorIndex
 from fashionm3.retrieval.preference import Preference
 from fashionm3.retrieval.query import NAME_FILTERS, RELAX_ORDER, ParsedQuery, parse_query, vocabulary
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]  # (done, total, stage)
+
+
+@dataclasses.dataclass
+class IndexingStatus:
+    """Progress of a background index build, as search sees it."""
+
+    total: int
+    covered: int = 0  # items searchable so far
+    finished: bool = False
+    error: str = ""
+    stopped: bool = False  # set by :meth:`stop`: the build ends after the chunk in progress
+    ended: threading.Event = dataclasses.field(default_factory=threading.Event)  # the build thread has returned
+
+    def stop(self, wait: float = 0.0) -> None:
+        """Ask the background build to end (search keeps covering what is indexed); wait up to ``wait`` seconds."""
+        self.stopped = True
+        self.ended.wait(wait)
+
+    def describe(self) -> str:
+        """E.g. "indexing 40%: search covers 18,000 of 44,000 items" ("" once finished)."""
+        if self.error:
+            return f"indexing stopped ({self.error}): search covers {self.covered:,} of {self.total:,} items"
+        if self.finished:
+            return ""
+        return f"indexing {100 * self.covered // max(self.total, 1)}%: search covers {self.covered:,} of {self.total:,} items"
 CANDIDATES = 400
 VOTERS = 10
 TYPE_VOTERS = 1  # photo queries: pictures nearest by silhouette and texture that vote for the article type
@@ -54,12 +81,21 @@ class SearchResult:
 class SearchEngine:
     """A catalog with a text index and an image index built by one encoder."""
 
-    def __init__(self, catalog: Catalog, encoder: Encoder, text_index: VectorIndex, image_index: VectorIndex | None):
+    def __init__(
+        self, catalog: Catalog, encoder: Encoder, text_index: VectorIndex, image_index: VectorIndex | None,
+        covered: np.ndarray | None = None,
+    ):  # fmt: skip
         self.catalog = catalog
         self.encoder = encoder
         self.text_index = text_index
         self.image_index = image_index
         self.has_image = np.array([bool(item.image_path) for item in catalog.items], dtype=bool)
+        self.covered = covered  # rows indexed so far while a background build runs; None = every row
+        self.indexing: IndexingStatus | None = None  # set while (and after) the index is built in the background
+
+    def coverage(self) -> str:
+        """How much of the catalog search covers, in words, while the index is still being built ("" when done)."""
+        return self.indexing.describe() if self.indexing else ""
 
     @classmethod
     def open_or_build(
@@ -71,7 +107,7 @@ class SearchEngine:
         options: IndexOptions = IndexOptions(),
     ) -> "SearchEngine":
         """The app's index: reuse ``data_dir/indexes/<encoder>-<kind>-<catalog fingerprint>`` or build and save it."""
-        folder = data_dir / "indexes" / f"{encoder.name}-{options.kind}-{catalog.fingerprint}"
+        folder = index_folder(data_dir, catalog, encoder, options)
         if (folder / "meta.json").exists():
             log.info("Reusing the index in %s", folder)
             return cls.load(folder, catalog, encoder, options)
@@ -89,30 +125,10 @@ class SearchEngine:
         options: IndexOptions = IndexOptions(),
     ) -> "SearchEngine":
         """Encode the catalog's texts and images (reusing vectors cached in ``cache_dir``) and index them."""
-        collection = re.sub(r"\W", "_", f"fm3_{encoder.name}_{catalog.fingerprint}")
-        cache = EmbeddingCache(cache_dir, encoder.name)
-        texts = [item.description() for item in catalog.items]
-        text_vectors, computed = cache.encode(
-            [content_key(text) for text in texts],
-            lambda rows: encoder.encode_text([texts[r] for r in rows]),
-            encoder.text_dim,
-            progress=_stage(progress, "text"),
-        )
-        with_images = [row for row, item in enumerate(catalog.items) if item.image_path]
-        image_index = None
-        if with_images:
-            paths = [catalog.items[row].image_path for row in with_images]
-            image_vectors = np.zeros((len(catalog), encoder.image_dim), np.float32)
-            image_vectors[with_images], computed_images = cache.encode(
-                [content_key(Path(path).read_bytes()) for path in paths],  # type: ignore[arg-type]
-                lambda rows: encoder.encode_images([Image.open(paths[r]).convert("RGB") for r in rows]),  # type: ignore[arg-type]
-                encoder.image_dim,
-                progress=_stage(progress, "images"),
-            )
-            computed += computed_images
-            image_index = build_index(image_vectors, options, f"{collection}_image")
-        log.info("Encoded %d new texts/images (%d reused from the cache)", computed, len(texts) + len(with_images) - computed)
-        return cls(catalog, encoder, build_index(text_vectors, options, f"{collection}_text"), image_index)
+        vectors = CatalogVectors.allocate(catalog, encoder)
+        computed = vectors.encode(range(len(catalog)), EmbeddingCache(cache_dir, encoder.name), progress)
+        log.info("Encoded %d new texts/images (%d reused from the cache)", computed, vectors.encoded - computed)
+        return vectors.engine(options)
 
     def save(self, folder: Path) -> None:
         """Write the indexes and a ``meta.json`` naming the encoder and the catalog."""
@@ -127,8 +143,10 @@ class SearchEngine:
             "images": str(self.catalog.image_root or ""),
             "items": len(self.catalog),
             "fingerprint": self.catalog.fingerprint,
+            "portable_fingerprint": portable_fingerprint(self.catalog),
         }
         (folder / "meta.json").write_text(json.dumps(meta, indent=1))
+        (folder / "ids.json").write_text(json.dumps([item.id for item in self.catalog.items]))
 
     @classmethod
     def load(cls, folder: Path, catalog: Catalog, encoder: Encoder, options: IndexOptions = IndexOptions()) -> "SearchEngine":
@@ -141,6 +159,11 @@ class SearchEngine:
             )
         if meta["items"] != len(catalog):
             raise InvalidInput(f"The index in {folder} holds {meta['items']} items but the catalog has {len(catalog)}.")
+        if meta.get("portable_fingerprint", portable_fingerprint(catalog)) != portable_fingerprint(catalog):
+            raise InvalidInput(f"The index in {folder} was built for another version of this catalog (its items differ).")
+        ids = folder / "ids.json"
+        if ids.exists() and json.loads(ids.read_text()) != [item.id for item in catalog.items]:
+            raise InvalidInput(f"The index in {folder} lists other item ids (or another order) than this catalog.")
         image_index = load_index(folder / "image", options) if (folder / "image").exists() else None
         return cls(catalog, encoder, load_index(folder / "text", options), image_index)
 
@@ -171,6 +194,9 @@ class SearchEngine:
             if value not in (None, "", [])
         }
         base_mask = self.catalog.mask(explicit)
+        covered = self.covered
+        if covered is not None:
+            base_mask &= covered
         if image is not None:
             base_mask &= self.has_image
         for item_id in [*exclude, *(preference.disliked_ids if preference else ())]:
@@ -221,7 +247,8 @@ class SearchEngine:
         if self.image_index is None:
             raise InvalidInput("This catalog has no product images, so it cannot be searched by photo.")
         vector = self.encoder.encode_images([image])[0]
-        rows, scores = self.image_index.search(vector, k, self.has_image)
+        mask = self.has_image if self.covered is None else self.has_image & self.covered
+        rows, scores = self.image_index.search(vector, k, mask)
         return [Hit(self.catalog.items[int(row)], float(score)) for row, score in zip(rows, scores)]
 
     def _photo_scores(self, candidates: np.ndarray, similarity: np.ndarray, photo: np.ndarray) -> np.ndarray:
@@ -293,6 +320,75 @@ class SearchEngine:
             candidates, fused = candidates[keep], fused[keep]
         order = np.argsort(-fused, kind="stable")[:k]
         return [Hit(self.catalog.items[int(candidates[i])], float(fused[i])) for i in order]
+
+
+def index_folder(data_dir: Path, catalog: Catalog, encoder: Encoder, options: IndexOptions) -> Path:
+    """Where the app keeps the index of this catalog, encoder and index kind."""
+    return data_dir / "indexes" / f"{encoder.name}-{options.kind}-{catalog.fingerprint}"
+
+
+def portable_fingerprint(catalog: Catalog) -> str:
+    """A hash of the items' metadata and which items have a photo, without file paths or times, so an index built
+    on one machine is recognised on another that loads the same catalog."""
+    digest = hashlib.sha1()
+    for item in catalog.items:
+        fields = dataclasses.asdict(item) | {"image_path": bool(item.image_path)}
+        digest.update(json.dumps(fields, sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclasses.dataclass
+class CatalogVectors:
+    """The catalog's text and image vectors, filled row range by row range (row order = catalog order)."""
+
+    catalog: Catalog
+    encoder: Encoder
+    text: np.ndarray
+    images: np.ndarray | None
+    encoded: int = 0  # texts and images encoded or read from the cache so far
+
+    @classmethod
+    def allocate(cls, catalog: Catalog, encoder: Encoder) -> "CatalogVectors":
+        with_images = any(item.image_path for item in catalog.items)
+        images = np.zeros((len(catalog), encoder.image_dim), np.float32) if with_images else None
+        return cls(catalog, encoder, np.zeros((len(catalog), encoder.text_dim), np.float32), images)
+
+    def encode(self, rows: range, cache: EmbeddingCache, progress: Progress | None = None, batch_size: int = 64) -> int:
+        """Fill ``rows`` (cached vectors are read, the rest encoded ``batch_size`` at a time); returns how many were
+        computed."""
+        items = self.catalog.items
+        texts = [items[row].description() for row in rows]
+        self.text[rows.start : rows.stop], computed = cache.encode(
+            [content_key(text) for text in texts],
+            lambda positions: self.encoder.encode_text([texts[p] for p in positions]),
+            self.encoder.text_dim,
+            batch_size,
+            progress=_stage(progress, "text"),
+        )
+        pictured = [row for row in rows if items[row].image_path]
+        if pictured and self.images is not None:
+            paths: list[str] = [items[row].image_path or "" for row in pictured]
+            self.images[pictured], computed_images = cache.encode(
+                [content_key(Path(path).read_bytes()) for path in paths],
+                lambda positions: self.encoder.encode_images([Image.open(paths[p]).convert("RGB") for p in positions]),
+                self.encoder.image_dim,
+                batch_size,
+                progress=_stage(progress, "images"),
+            )
+            computed += computed_images
+        self.encoded += len(texts) + len(pictured)
+        return computed
+
+    def engine(self, options: IndexOptions, covered: np.ndarray | None = None) -> "SearchEngine":
+        """A search engine over the vectors: the index ``options`` ask for, or (``covered`` given, during a
+        background build) exact search over the rows filled so far."""
+        collection = re.sub(r"\W", "_", f"fm3_{self.encoder.name}_{self.catalog.fingerprint}")
+
+        def index(vectors: np.ndarray, name: str) -> VectorIndex:
+            return ExactIndex(vectors) if covered is not None else build_index(vectors, options, name)
+
+        image_index = index(self.images, f"{collection}_image") if self.images is not None else None
+        return SearchEngine(self.catalog, self.encoder, index(self.text, f"{collection}_text"), image_index, covered)
 
 
 def read_index_meta(folder: Path) -> dict:

@@ -3,6 +3,7 @@ message (new filters, refinements such as "darker" or "cheaper", avoided materia
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import statistics
 from collections import Counter
@@ -10,31 +11,52 @@ from collections import Counter
 from PIL import Image
 
 from fashionm3.catalog.schema import Catalog
-from fashionm3.retrieval.engine import SearchEngine
+from fashionm3.retrieval.engine import DUPLICATE_SIMILARITY, SearchEngine
+from fashionm3.retrieval.pixels import dominant_colour
 from fashionm3.retrieval.query import parse_query
 from fashionm3.stylist.knowledge import FORMALITY, avoided_materials, find_refinements, shift_colours
 from fashionm3.stylist.state import Conversation, OutfitPiece
+from fashionm3.stylist.understanding import RequestReader, pronoun_gender
 
 # Below this image similarity to its nearest catalog product a photo is not treated as clothing (per encoder;
 # measured in bench/stylist_eval: catalog photos >= 0.78, landscapes, faces, noise and blank images <= 0.70).
 NOT_CLOTHING_BELOW = {"offline-minilm-pixels-v2": 0.74}
-PERSISTENT = ("gender", "price_max", "price_min", "avoid_materials", "avoid_colours")  # kept across targets
+PER_REQUEST = ("colour", "shade", "usage", "season", "gender", "cheaper_than")  # reset by a new request
+KEEP_CUE = re.compile(r"\b(?:also|still|as well)\b|^\s*and\b")
+FOLLOW_UP_CUE = re.compile(r"^\s*(?:in|what about|how about|make it|now|but|same|without|not|no|only|maybe|rather|instead)\b")
+REFERS_BACK = re.compile(r"\b(?:it|them|this one|that one|those|these ones)\b")
+VERB_WORK = re.compile(r"\bworks?\s+(?:well\s+)?with\b", re.I)  # "would work with" names no occasion
+NEW_REQUEST_CUE = re.compile(r"^\s*(?:something|anything|i need|i want|show me|find|looking for|do you have)\b")
 CONFLICTING_USAGES = ({"Formal", "Sports"}, {"Party", "Sports"})
-OUTFIT_CUE = re.compile(r"\b(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?with|wear with|for|with|complete|completes) (?:my|this|these|a|an|the)\b", re.I)
+OUTFIT_CUE = re.compile(r"\b(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?with|wear with|for|with|complete|completes|finish|finishes) (?:my|this|these|a|an|the)\b", re.I)
 AVOID_WORDS = r"(?:no|not|without|avoid|hate|except|anything but)"
 
 
 def identify_pieces(engine: SearchEngine, photos: list[Image.Image]) -> tuple[list[OutfitPiece], list[Image.Image], list[str]]:
     """Recognise each photo by its nearest catalog products (they vote for type, colour, gender and usage).
 
-    Returns the pieces, the photos kept for the collage, and notes for photos that do not look like clothing.
+    On the drawn demo catalog a real photo looks like no drawing, so only its dominant colour is read (the type
+    stays unknown) unless the photo is one of the drawings itself. Returns the pieces, the photos kept for the collage, and notes for the user.
     """
     pieces, kept, notes = [], [], []
     threshold = NOT_CLOTHING_BELOW.get(engine.encoder.name)
+    drawn = engine.catalog.source == "demo"
     for position, photo in enumerate(photos, start=1):
         neighbours = engine.photo_neighbours(photo)
         if not neighbours or (threshold is not None and neighbours[0].score < threshold):
             notes.append(f"Photo {position} does not look like a clothing item or accessory I know, so I left it out.")
+            continue
+        if drawn and neighbours[0].score < DUPLICATE_SIMILARITY:  # a real photo, not one of the drawings
+            colour = dominant_colour(photo)
+            notes.append(f"Photo {position}: matching photos against this catalog's drawings is rough, so I only read its "
+                         f"main colour ({colour.lower()}), not what garment it is. Say what it is for a better match.")  # fmt: skip
+            pieces.append(OutfitPiece("", colour, source="photo"))
+            kept.append(photo)
+            continue
+        if neighbours[0].score >= DUPLICATE_SIMILARITY:  # the photo is this product's own picture
+            item = neighbours[0].item
+            pieces.append(OutfitPiece(item.article_type, item.colour, item.gender, item.usage, "photo", item.id))
+            kept.append(photo)
             continue
         items = [hit.item for hit in neighbours]
         vote = {field: _majority([getattr(item, field) for item in items], 0.0) for field in ("article_type", "colour", "usage")}
@@ -52,54 +74,92 @@ def _majority(values: list[str], share: float = 0.5) -> str:
 
 def split_outfit(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece]]:
     """Split "black shoes to go with my navy shirt and grey jeans" into the request ("black shoes") and the
-    outfit described in words (navy blue shirts, grey jeans)."""
-    match = OUTFIT_CUE.search(text)
-    if not match:
-        return text, []
-    pieces = []
-    for part in re.split(r",|\band\b|\bplus\b", text[match.end():]):
-        filters = parse_query(part, catalog).filters
-        types, colours = filters.get("article_type", []), filters.get("colour", [])
-        if types:
-            pieces.append(OutfitPiece(types[0], colours[0] if colours else "", source="text"))  # type: ignore[index]
-    return (text[: match.start()].strip(), pieces) if pieces else (text, [])
+    outfit described in words (navy blue shirts, grey jeans), at the last outfit cue followed by garments."""
+    for match in reversed(list(OUTFIT_CUE.finditer(text))):
+        pieces = []
+        for part in re.split(r",|\band\b|\bplus\b", text[match.end():]):
+            filters = parse_query(part, catalog).filters
+            types, colours = filters.get("article_type", []), filters.get("colour", [])
+            if types:
+                pieces.append(OutfitPiece(types[0], colours[0] if colours else "", source="text"))  # type: ignore[index]
+        if pieces:
+            return text[: match.start()].strip(), pieces
+    return text, []
 
 
-def update_constraints(conversation: Conversation, text: str, catalog: Catalog, whole: str = "") -> tuple[list[str], list[str], list[str]]:
+@dataclasses.dataclass
+class TurnReading:
+    """What one message asked for, after the conversation rules were applied."""
+
+    types: list[str]  # article types named (by name, synonym or the text model)
+    slot: str  # an outfit slot named loosely ("footwear", "a layer"), when no type was named
+    refinements: list[str]  # darker, lighter, cheaper, pricier, more formal, more casual, colour, occasion, material
+    follow_up: bool  # the message refines the previous request instead of starting a new one
+    notes: list[str]
+
+
+def update_constraints(conversation: Conversation, text: str, reader: RequestReader, whole: str = "") -> TurnReading:
     """Merge what ``text`` asks for into the conversation's constraints (gender, occasion, season and budget are
-    read from the ``whole`` message, which may also describe the outfit).
+    also read from the ``whole`` message, which may describe the outfit).
 
-    Returns (article types named in the text, refinements applied, notes for the user). A newly named category
-    resets the per-item constraints (colour, usage, season); gender, budget and avoided materials persist.
+    Rules: a follow-up (a refinement, or a short message naming no category, after an answer) keeps the target
+    and every constraint and changes only what it names. A new request resets the per-request constraints
+    (colour, occasion, season, gender, "cheaper than"), unless it says "also" / "still" / starts with "and";
+    the outfit, the budget and avoided materials and colours carry over until "New conversation".
     """
-    notes: list[str] = []
-    whole = whole or text
+    catalog = reader.catalog
+    whole = VERB_WORK.sub("with", whole or text)
     lower = text.lower()
     filters = parse_query(text, catalog).filters
-    for name, value in parse_query(whole, catalog).filters.items():
+    types = list(filters.pop("article_type", [])) or reader.article_types(text)  # type: ignore[arg-type]
+    filters.pop("usage", None)
+    without_types = whole.lower()
+    for name in sorted(catalog.values("article_type"), key=len, reverse=True):  # "formal shoes" names no occasion
+        without_types = re.sub(rf"\b{re.escape(name.lower())}\b", " ", without_types)
+    for name, value in parse_query(without_types, catalog).filters.items():
         if name not in ("article_type", "colour"):
             filters.setdefault(name, value)
+    slot = "" if types else reader.slot(text)
+    if "usage" not in filters and (usage := reader.usage(without_types)):
+        filters["usage"] = [usage]
+    if "season" not in filters and (season := reader.season(whole)):
+        filters["season"] = [season]
+    if "gender" not in filters and (gender := pronoun_gender(whole, catalog.values("gender"))):
+        filters["gender"] = gender
+    refinements = find_refinements(text)
+    follow_up = bool(conversation.last_items) and not types and not slot and (
+        bool(refinements) or bool(FOLLOW_UP_CUE.search(lower) or REFERS_BACK.search(lower))
+        or len(lower.split()) <= 3 or (len(lower.split()) <= 5 and not NEW_REQUEST_CUE.search(lower))
+    )
     constraints = conversation.constraints
-    named_types = list(filters.get("article_type", []))  # type: ignore[arg-type]
-    if named_types and named_types != conversation.target_types:
-        for name in [key for key in constraints if key not in PERSISTENT]:
-            del constraints[name]
-    avoided = [c for c in filters.get("colour", []) if re.search(rf"\b{AVOID_WORDS}\s+(?:\w+\s+)?{re.escape(c.lower())}\b", lower)]  # type: ignore[union-attr]
-    wanted = [c for c in filters.get("colour", []) if c not in avoided]  # type: ignore[union-attr]
+    if not follow_up and not KEEP_CUE.search(lower):
+        for name in PER_REQUEST:
+            constraints.pop(name, None)
+    colours = list(filters.get("colour", []))  # type: ignore[arg-type]
+    avoided = [c for c in colours if re.search(rf"\b{AVOID_WORDS}\s+(?:\w+\s+)?{re.escape(c.lower())}\b", lower)]
+    wanted = [c for c in colours if c not in avoided]
     if avoided:
         constraints["avoid_colours"] = list(dict.fromkeys([*constraints.get("avoid_colours", []), *avoided]))
     if wanted:
         constraints["colour"] = wanted
+        constraints.pop("shade", None)
+        refinements += ["colour"] if follow_up else []
+    notes = []
+    if not reader.priced and {"price_max", "price_min"} & set(filters):
+        notes.append("This catalog lists no prices, so I could not apply the budget.")
+        filters.pop("price_max", None), filters.pop("price_min", None)
     for name in ("gender", "usage", "season", "price_max", "price_min"):
         if name in filters:
             constraints[name] = filters[name]
+    if follow_up and "usage" in filters and not {"more formal", "more casual"} & set(refinements):
+        refinements.append("occasion")
     materials = avoided_materials(whole)
     if materials:
         constraints["avoid_materials"] = list(dict.fromkeys([*constraints.get("avoid_materials", []), *materials]))
-    refinements = find_refinements(text)
-    notes += _apply_refinements(conversation, refinements, catalog)
+        refinements += ["material"] if follow_up else []
+    notes += _apply_refinements(conversation, refinements, catalog) if follow_up or refinements else []
     notes += _resolve_conflicts(constraints)
-    return named_types, refinements, notes
+    return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes)
 
 
 def _apply_refinements(conversation: Conversation, refinements: list[str], catalog: Catalog) -> list[str]:
@@ -111,18 +171,18 @@ def _apply_refinements(conversation: Conversation, refinements: list[str], catal
         if refinement in ("darker", "lighter"):
             shifted = shift_colours([last[0].colour], refinement, catalog.values("colour"))
             if shifted:
-                constraints["colour"] = shifted[:4]
+                constraints["colour"], constraints["shade"] = shifted, f"{refinement} than {last[0].colour.lower()}"
             else:
-                notes.append(f"Nothing in the catalog is {refinement} than what I showed.")
+                notes.append(f"Nothing in the catalog is {refinement} than the {last[0].colour.lower()} I showed.")
         elif refinement in ("cheaper", "pricier"):
             price = last[0].price  # compared with the top item of the last answer
             if price is None:
                 notes.append("This catalog has no prices, so I cannot compare them.")
             elif refinement == "cheaper":
-                constraints["price_max"] = round(price - 0.01, 2)
+                constraints["cheaper_than"] = price
             else:
                 constraints["price_min"] = round(price + 0.01, 2)
-        else:
+        elif refinement in ("more formal", "more casual"):
             usages = [item.usage for item in last if item.usage in FORMALITY] or ["Casual"]
             level = statistics.mean(FORMALITY[u] for u in usages)
             known = set(catalog.values("usage"))
@@ -130,8 +190,11 @@ def _apply_refinements(conversation: Conversation, refinements: list[str], catal
                 options = [u for u, f in FORMALITY.items() if f > level and u in known]
             else:
                 options = [u for u, f in FORMALITY.items() if f < level and u in known and u != "Sports"]
-            if options:
-                constraints["usage"] = sorted(options, key=lambda u: abs(FORMALITY[u] - level))[:2]
+            if not options:
+                notes.append(f"What I showed is already the {'most formal' if refinement == 'more formal' else 'most casual'} kind this catalog has.")
+            else:
+                ranked = sorted(options, key=lambda u: -FORMALITY[u] if refinement == "more formal" else abs(FORMALITY[u] - level))
+                constraints["usage"] = ranked[:2]
     return notes
 
 

@@ -1,4 +1,5 @@
-"""Grounding: turn the stylist's item description into a catalog query, and explain each real item found."""
+"""Grounding: the stated constraints become catalog filters (relaxed one at a time, and said so, only when nothing
+in stock meets them all), and every item shown gets a caption computed from its own attributes."""
 
 from __future__ import annotations
 
@@ -6,102 +7,178 @@ import dataclasses
 import re
 from typing import Any
 
-import numpy as np
-
 from fashionm3.catalog.schema import Catalog, Item
-from fashionm3.retrieval.encoders import Encoder
+from fashionm3.retrieval.engine import Hit, SearchEngine
+from fashionm3.retrieval.preference import Preference
 from fashionm3.retrieval.query import parse_query
-from fashionm3.stylist.description import ItemDescription
 from fashionm3.stylist.knowledge import colour_reason
-from fashionm3.stylist.prompts import StylistRequest
+from fashionm3.stylist.state import OutfitPiece
+from fashionm3.stylist.understanding import RequestReader, singular
 
-CATEGORY_SIMILARITY = 0.45  # below this, free words are not mapped onto a catalog category
+# When nothing meets every stated constraint, drop them in this order (the constraints a refinement changed go
+# last but before the gender; the category is never dropped).
+RELAX_ORDER = ("season", "usage", "colour", "price_min", "cheaper_than", "price_max", "gender")
+PLURAL_ONLY = ("jeans", "trousers", "shorts", "sunglasses", "pants", "leggings", "capris", "briefs")
+WORDS = {"colour": "colour", "usage": "occasion", "season": "season", "gender": "gender", "price_max": "budget",
+         "price_min": "minimum price", "cheaper_than": "cheaper than shown", "article_type": "category"}  # fmt: skip
 
 
-class CategoryMatcher:
-    """Maps a category in words ("ankle boots", "a bag for work") to the catalog's article types: first by the
-    query vocabulary and synonyms, then by text-embedding similarity to the article type names."""
-
-    def __init__(self, catalog: Catalog, encoder: Encoder):
-        self.catalog = catalog
-        self.encoder = encoder
-        self.types = catalog.values("article_type")
-        self._vectors: np.ndarray | None = None
+class CategoryMatcher(RequestReader):
+    """The request reader, also used to check the category a model wrote against the catalog."""
 
     def match(self, text: str) -> list[str]:
         """Catalog article types meant by ``text`` (empty when nothing is close)."""
         if not text.strip():
             return []
         found = parse_query(text, self.catalog).filters.get("article_type")
-        if found:
-            return list(found)  # type: ignore[arg-type]
-        if self._vectors is None:
-            self._vectors = self.encoder.encode_text(self.types)
-        similarity = self._vectors @ self.encoder.encode_text([text])[0]
-        best = int(np.argmax(similarity))
-        return [self.types[best]] if similarity[best] >= CATEGORY_SIMILARITY else []
+        return list(found) if found else self.article_types(text)  # type: ignore[arg-type]
+
+
+def money(value: float, currency: str) -> str:
+    """``money(80.99, "$")`` -> "$80.99"; a currency code goes after the amount ("80.99 EUR")."""
+    return f"{currency}{value:.2f}" if len(currency) <= 1 else f"{value:.2f} {currency}"
+
+
+def noun_phrase(item: Item, article: bool = True) -> str:
+    """The item in words from its own attributes: "a white casual shoe", "a pair of black jeans"."""
+    kind = singular(item.article_type) if item.article_type else "item"
+    words = f"{item.colour.lower()} {kind}".strip()
+    if not article:
+        return words
+    if kind.endswith(PLURAL_ONLY):
+        return f"a pair of {words}"
+    return f"{'an' if words[:1] in 'aeiou' else 'a'} {words}"
 
 
 @dataclasses.dataclass
-class CatalogQuery:
-    """What is sent to the search engine for one recommendation."""
+class Grounded:
+    """The items found, and the stated constraints dropped to find them (empty: all items meet everything)."""
 
-    text: str
-    filters: dict[str, Any]  # explicit: never relaxed
-    exclude: set[str]
+    hits: list[Hit]
+    relaxed: list[str]
 
 
-def build_query(description: ItemDescription, request: StylistRequest, types: list[str], catalog: Catalog, exclude: set[str]) -> CatalogQuery:
-    """Hard constraints (category, gender, budget, avoided materials and colours, items already shown) become
-    explicit filters and exclusions; the description's colour and style stay soft (relaxed when nothing matches)."""
-    constraints = request.constraints
-    filters: dict[str, Any] = {}
-    if types:
-        filters["article_type"] = types
-    if constraints.get("gender"):
-        filters["gender"] = constraints["gender"]
-    for bound in ("price_max", "price_min"):
-        if constraints.get(bound) is not None:
-            filters[bound] = constraints[bound]
+def stated_filters(constraints: dict[str, Any], types: list[str]) -> dict[str, Any]:
+    """The constraints as filters (``cheaper_than`` holds the strict price bound it sets)."""
+    filters: dict[str, Any] = {"article_type": types} if types else {}
+    for name in ("colour", "usage", "season", "gender", "price_max", "price_min"):
+        if constraints.get(name) not in (None, "", []):
+            filters[name] = constraints[name]
+    if constraints.get("cheaper_than") is not None:
+        filters["cheaper_than"] = round(constraints["cheaper_than"] - 0.01, 2)
+    return filters
+
+
+def _engine_filters(filters: dict[str, Any], relaxed: list[str]) -> dict[str, Any]:
+    active = {name: value for name, value in filters.items() if name not in relaxed and name != "cheaper_than"}
+    if "cheaper_than" in filters and "cheaper_than" not in relaxed:
+        active["price_max"] = min(filters["cheaper_than"], active.get("price_max", filters["cheaper_than"]))
+    return active
+
+
+def exclusions(constraints: dict[str, Any], catalog: Catalog, exclude: set[str]) -> set[str]:
+    """Items never shown: already shown or rejected ones, avoided materials (named in the product) and colours."""
     excluded = set(exclude)
     for material in constraints.get("avoid_materials", []):
         excluded |= {item.id for item in catalog.items if re.search(rf"\b{material}\b", item.name, re.IGNORECASE)}
-    avoid_colours = {c.lower() for c in constraints.get("avoid_colours", [])}
-    if avoid_colours:
-        excluded |= {item.id for item in catalog.items if item.colour.lower() in avoid_colours}
-    colours = [c for c in constraints.get("colour", []) if c.lower() not in avoid_colours][:4]
-    if constraints.get("usage") and {"more formal", "more casual"} & set(request.refinements):
-        filters["usage"] = constraints["usage"]  # "more formal" means more formal: never relaxed
-    if colours and {"darker", "lighter"} & set(request.refinements):
-        filters["colour"] = colours  # "darker" means darker: never relaxed
-    elif colours and description.colour in colours:  # every colour asked for may match (relaxed if none does)
-        description = dataclasses.replace(description, colour=" ".join(colours))
-    text = description.query_text() or request.message
-    if request.outfit and not constraints.get("gender"):
-        genders = [piece.gender for piece in request.outfit if piece.gender and piece.gender != "Unisex"]
-        text += f" {genders[0]}" if genders else ""
-    return CatalogQuery(text=text, filters=filters, exclude=excluded)
+    avoid = {c.lower() for c in constraints.get("avoid_colours", [])}
+    return excluded | {item.id for item in catalog.items if item.colour.lower() in avoid}
 
 
-def explain(item: Item, description: ItemDescription, request: StylistRequest) -> str:
-    """Why this real item fits: its colour with the outfit, its occasion, the user's budget and preference."""
-    reasons = []
-    outfit_colours = [piece.colour for piece in request.outfit if piece.colour]
+def ground(engine: SearchEngine, text: str, constraints: dict[str, Any], types: list[str], exclude: set[str], k: int,
+           preference: Preference | None = None, keep_last: tuple[str, ...] = (), image: Any = None) -> Grounded:  # fmt: skip
+    """Items meeting every stated constraint; when there are none, the same search with constraints dropped one
+    at a time (``RELAX_ORDER``, those in ``keep_last`` last) until some item is found."""
+    filters = stated_filters(constraints, types)
+    relaxed: list[str] = []
+    for name, value in list(filters.items()):  # values the catalog never has (a "Party" occasion) match nothing
+        if isinstance(value, list):
+            known = set(engine.catalog.values(name))
+            filters[name] = [v for v in value if v in known]
+            if not filters[name]:
+                relaxed.append(name)
+    excluded = exclusions(constraints, engine.catalog, exclude)
+    first = [name for name in RELAX_ORDER if name not in keep_last and name != "gender"]
+    order = first + [name for name in RELAX_ORDER if name in keep_last] + ["gender"]
+    query = text or " ".join(types) or "fashion"
+    while True:
+        result = engine.search(query, image, _engine_filters(filters, relaxed), k, exclude=excluded, preference=preference)
+        hits = result.hits[: result.strict] if result.strict else result.hits
+        remaining = [name for name in order if name in filters and name not in relaxed]
+        if hits or not remaining:
+            return Grounded(hits, relaxed)
+        relaxed.append(remaining[0])
+
+
+def describe_stated(constraints: dict[str, Any], types: list[str], currency: str) -> list[str]:
+    """The constraints applied, in words: ["shirts", "navy blue", "for men", "under $80.00", "no leather"]."""
+    parts = [" or ".join(t.lower() for t in types[:3])] if types else []
+    if constraints.get("shade"):
+        parts.append(constraints["shade"])
+    elif constraints.get("colour"):
+        parts.append(" or ".join(c.lower() for c in constraints["colour"][:3]))
+    parts += [f"for {u.lower()}" for u in constraints.get("usage", [])[:2]]
+    parts += [f"for {s.lower()}" for s in constraints.get("season", [])[:1]]
+    gender = [g for g in constraints.get("gender", []) if g != "Unisex"]
+    parts += [f"for {gender[0].lower()}"] if gender else []
+    if constraints.get("price_max") is not None:
+        parts.append(f"under {money(constraints['price_max'], currency)}")
+    if constraints.get("price_min") is not None:
+        parts.append(f"over {money(constraints['price_min'], currency)}")
+    if constraints.get("cheaper_than") is not None:
+        parts.append(f"cheaper than the {money(constraints['cheaper_than'], currency)} shown")
+    parts += [f"no {m}" for m in constraints.get("avoid_materials", [])]
+    parts += [f"not {c.lower()}" for c in constraints.get("avoid_colours", [])]
+    return parts
+
+
+def check(item: Item, constraints: dict[str, Any], types: list[str], currency: str) -> tuple[list[str], list[str]]:
+    """(what the item meets, what it does not), in words, for each stated constraint."""
+    met, unmet = [], []
+
+    def judge(ok: bool, yes: str, no: str) -> None:
+        (met if ok else unmet).append(yes if ok else no)
+
+    if types:
+        judge(item.article_type in types, singular(item.article_type), f"different type ({singular(item.article_type)})")
+    if constraints.get("colour"):
+        wanted = constraints.get("shade") or item.colour.lower()
+        judge(item.colour in constraints["colour"], wanted, f"different colour ({item.colour.lower() or 'unknown'})")
+    if constraints.get("usage"):
+        judge(item.usage in constraints["usage"], f"for {item.usage.lower()}", f"made for {item.usage.lower() or 'unknown use'}")
+    if constraints.get("season"):
+        judge(item.season in constraints["season"], f"for {item.season.lower()}", f"a {item.season.lower() or 'other'} item")
+    if constraints.get("gender"):
+        who = "unisex" if item.gender == "Unisex" else f"for {item.gender.lower() or 'anyone'}"
+        judge(item.gender in constraints["gender"], who, who)
+    price = money(item.price, currency) if item.price is not None else "no price listed"
+    for name, ok in (("price_max", lambda p, b: p <= b), ("cheaper_than", lambda p, b: p < b), ("price_min", lambda p, b: p >= b)):
+        bound = constraints.get(name)
+        if bound is not None:
+            meets = item.price is not None and ok(item.price, bound)
+            word = {"price_max": "within budget", "cheaper_than": "cheaper than shown", "price_min": "over your minimum"}[name]
+            judge(meets, f"{word} ({price})", f"{'not ' + word} ({price})")
+    return met, unmet
+
+
+def caption(item: Item, constraints: dict[str, Any], types: list[str], outfit: list[OutfitPiece], currency: str,
+            replace: str = "") -> str:  # fmt: skip
+    """Why this item is shown, computed from its own attributes against the request (and the outfit)."""
+    met, unmet = check(item, constraints, types, currency)
+    parts = []
+    if unmet:
+        parts.append("Closest in stock: " + ", ".join(unmet) + (f"; it is {', '.join(met)}" if met else ""))
+    elif met:
+        parts.append("Matches what you asked: " + ", ".join(met))
+    if replace:
+        parts.append(f"another option instead of {replace}")
+    outfit_colours = [piece.colour for piece in outfit if piece.colour]
     if item.colour and outfit_colours:
-        reasons.append(colour_reason(item.colour, outfit_colours))
-    elif item.colour and description.colour and item.colour.lower() == description.colour.lower():
-        reasons.append(f"the {item.colour.lower()} you asked for")
-    usages = {piece.usage for piece in request.outfit}
+        parts.append(colour_reason(item.colour, outfit_colours))
+    usages = {piece.usage for piece in outfit if piece.usage}
     if item.usage and item.usage in usages:
-        reasons.append(f"{item.usage.lower()} like your outfit")
-    elif item.usage and description.style and item.usage.lower() == description.style.lower():
-        reasons.append(f"right for {item.usage.lower()}")
-    price_max = request.constraints.get("price_max")
-    if item.price is not None and price_max is not None:
-        reasons.append(f"{item.price:.0f} is within your budget of {price_max:g}")
-    if request.task == "alternative" and request.replace:
-        reasons.insert(0, f"another {item.article_type.lower()} instead of your {request.replace}")
-    if not reasons:
-        reasons.append(description.reason.rstrip(".").lower() or "closest catalog match to the description")
-    text = "; ".join(reasons)
+        parts.append(f"{item.usage.lower()} like your outfit")
+    if not parts:
+        parts.append(f"closest catalog item to your words: {noun_phrase(item)}")
+    text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."

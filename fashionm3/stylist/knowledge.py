@@ -55,6 +55,7 @@ EXTRA_COLOURS = {
 COLOUR_LIGHTNESS = {
     name: float(srgb_to_lab(np.array(rgb, np.float32))[0]) for name, rgb in {**COLOURS, **EXTRA_COLOURS}.items()
 }
+SHADE_STEP = 5.0  # CIELAB lightness difference that counts as "darker" / "lighter" (black is 6 below navy blue)
 FORMALITY = {"Formal": 3, "Party": 2, "Smart Casual": 2, "Ethnic": 2, "Casual": 1, "Travel": 1, "Sports": 0}
 
 # Refinement words said after a recommendation -> what changes.
@@ -63,7 +64,7 @@ REFINEMENTS = {
     "lighter": ("lighter", "brighter", "paler", "not so dark", "less dark"),
     "cheaper": ("cheaper", "less expensive", "lower price", "more affordable", "too expensive", "on a budget"),
     "pricier": ("more expensive", "pricier", "more premium", "higher end"),
-    "more formal": ("more formal", "dressier", "smarter", "more elegant", "for the office"),
+    "more formal": ("more formal", "dressier", "smarter", "more elegant"),
     "more casual": ("more casual", "less formal", "more relaxed", "too formal"),
 }
 MATERIALS = ("leather", "suede", "wool", "silk", "denim", "cotton", "linen", "polyester", "fur", "canvas", "nylon")
@@ -148,9 +149,9 @@ def shift_colours(colours: list[str], direction: str, available: list[str]) -> l
     lightest) first."""
     known = [COLOUR_LIGHTNESS[c] for c in colours if c in COLOUR_LIGHTNESS] or [50.0]
     if direction == "darker":
-        chosen = [c for c in available if COLOUR_LIGHTNESS.get(c, 101) <= min(known) - 10]
+        chosen = [c for c in available if COLOUR_LIGHTNESS.get(c, 101) <= min(known) - SHADE_STEP]
         return sorted(chosen, key=lambda c: COLOUR_LIGHTNESS[c])
-    chosen = [c for c in available if COLOUR_LIGHTNESS.get(c, -1) >= max(known) + 10]
+    chosen = [c for c in available if COLOUR_LIGHTNESS.get(c, -1) >= max(known) + SHADE_STEP]
     return sorted(chosen, key=lambda c: -COLOUR_LIGHTNESS[c])
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import spaces
 
+from fashionm3.deploy.quota import GPUUnavailable, gpu_errors
 from fashionm3.errors import Unavailable
 from fashionm3.stylist.description import ItemDescription, parse_description
 from fashionm3.stylist.prompts import StylistRequest, chat_messages
@@ -65,14 +66,19 @@ class VLMStylist:
     def describe(self, request: StylistRequest, fallback: ItemDescription) -> Iterator[str | ItemDescription]:
         """Stream the model's text, then yield the parsed description (``fallback`` fields fill any gaps)."""
         chunks: list[str] = []
-        for chunk in gpu_generate(self.model_id, chat_messages(request), MAX_NEW_TOKENS):
-            chunks.append(chunk)
-            yield chunk
+        with gpu_errors():
+            for chunk in gpu_generate(self.model_id, chat_messages(request), MAX_NEW_TOKENS):
+                chunks.append(chunk)
+                yield chunk
         yield parse_description("".join(chunks), fallback)
 
     def summarize(self, messages: list[dict]) -> str:
-        """A short free-text answer (used for the "I prefer ..." sentence)."""
-        return "".join(gpu_generate(self.model_id, messages, SUMMARY_TOKENS)).strip()
+        """A short free-text answer (used for the "I prefer ..." sentence); "" when ZeroGPU refuses the call."""
+        try:
+            with gpu_errors():
+                return "".join(gpu_generate(self.model_id, messages, SUMMARY_TOKENS)).strip()
+        except GPUUnavailable:
+            return ""
 
     def stream_now(self, messages: list[dict[str, Any]], max_new_tokens: int) -> Iterator[str]:
         """Generate on the current device, yielding decoded text as it is produced."""

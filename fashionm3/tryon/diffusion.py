@@ -3,7 +3,8 @@ a diffusers inpainting pipeline conditioned on the garment image (IP-Adapter) re
 composited so every pixel outside the dilated mask is the original photo's, at the photo's own size.
 
 Defaults: ``mattmdjaga/segformer_b2_clothes`` (MIT), ``diffusers/stable-diffusion-xl-1.0-inpainting-0.1``
-(CreativeML Open RAIL++-M) and ``h94/IP-Adapter`` SDXL weights (Apache-2.0). Dedicated try-on models (IDM-VTON,
+(CreativeML Open RAIL++-M) and ``h94/IP-Adapter``'s SDXL ViT-H weights (Apache-2.0), whose OpenCLIP ViT-H image encoder
+(632 M parameters) replaces the ViT-bigG one (1.84 B) of ``ip-adapter_sdxl.bin``. Dedicated try-on models (IDM-VTON,
 CatVTON, OOTDiffusion: CC BY-NC-SA 4.0, non-commercial) can sit behind the same ``try_on`` interface.
 """
 
@@ -13,6 +14,7 @@ import numpy as np
 import spaces
 from PIL import Image
 
+from fashionm3.deploy.quota import gpu_errors
 from fashionm3.errors import Unavailable
 from fashionm3.tryon.garments import check_person_photo, garment_mask
 from fashionm3.tryon.preview import Placement
@@ -37,9 +39,9 @@ class DiffusionTryOn:
             self.processor = AutoImageProcessor.from_pretrained(parsing_model)
             self.segmenter = AutoModelForSemanticSegmentation.from_pretrained(parsing_model).to(device).eval()
             self.pipeline = AutoPipelineForInpainting.from_pretrained(inpaint_model, dtype=dtype).to(device)
-            if ip_adapter:  # "repo:subfolder:weight file"
-                repo, subfolder, weights = ip_adapter.split(":")
-                self.pipeline.load_ip_adapter(repo, subfolder=subfolder, weight_name=weights)
+            if ip_adapter:  # "repo:subfolder:weight file[:image encoder folder]"
+                repo, subfolder, weights, encoder = parse_ip_adapter(ip_adapter)
+                self.pipeline.load_ip_adapter(repo, subfolder=subfolder, weight_name=weights, image_encoder_folder=encoder)
                 self.pipeline.set_ip_adapter_scale(0.8)
         except (OSError, ValueError, ImportError, RuntimeError) as error:
             raise Unavailable(f"Could not load the try-on models ({str(error)[:300]}).") from error
@@ -64,7 +66,8 @@ class DiffusionTryOn:
         original = check_person_photo(person.convert("RGB"))
         work = _fit(original, self.side)
         mask = garment_mask(self.parse(work), garment_type, dilation=max(2, work.width // 64))
-        painted = gpu_inpaint(self.key, work, Image.fromarray(mask.astype(np.uint8) * 255), garment.convert("RGB"), garment_type)
+        with gpu_errors():
+            painted = gpu_inpaint(self.key, work, Image.fromarray(mask.astype(np.uint8) * 255), garment.convert("RGB"), garment_type)
         full_mask = np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize(original.size, Image.Resampling.NEAREST)) > 0
         upscaled = np.asarray(painted.resize(original.size, Image.Resampling.LANCZOS))
         return Image.fromarray(np.where(full_mask[..., None], upscaled, np.asarray(original)))
@@ -84,6 +87,15 @@ class DiffusionTryOn:
         except torch.OutOfMemoryError as error:
             torch.cuda.empty_cache()
             raise Unavailable("The GPU ran out of memory during try-on; try a smaller photo or again in a moment.") from error
+
+
+def parse_ip_adapter(spec: str) -> tuple[str, str, str, str]:
+    """``repo:subfolder:weights[:image encoder folder]`` -> its four parts (encoder default ``image_encoder``,
+    which diffusers looks up inside ``subfolder``; a folder with a ``/`` is taken from the repository root)."""
+    parts = spec.split(":")
+    if len(parts) not in (3, 4) or not all(parts):
+        raise ValueError(f"FASHIONM3_IP_ADAPTER must be repo:subfolder:weights[:image encoder folder], not {spec!r}")
+    return parts[0], parts[1], parts[2], parts[3] if len(parts) == 4 else "image_encoder"
 
 
 def _fit(image: Image.Image, side: int) -> Image.Image:

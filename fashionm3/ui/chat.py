@@ -15,7 +15,7 @@ from fashionm3.errors import FashionM3Error
 from fashionm3.service import FashionM3
 from fashionm3.ui.cards import item_caption, product_cards_html
 from fashionm3.ui.gallery import GalleryParts, collect, image_entries, item_entry, outputs, show
-from fashionm3.ui.identity import ensure_user_id, visitor
+from fashionm3.ui.identity import ensure_token, visitor
 from fashionm3.ui.tools import user_errors
 from fashionm3.ui.tryon import TryOnParts
 
@@ -34,6 +34,7 @@ class ChatParts:
     like: gr.Button
     dislike: gr.Button
     rated: gr.Markdown
+    new_chat: gr.Button
 
 
 def build_chat_tab() -> ChatParts:
@@ -52,22 +53,26 @@ def build_chat_tab() -> ChatParts:
     rated = gr.Markdown(elem_id="fm3-rated")
     with gr.Row():
         task = gr.Dropdown(TASK_CHOICES, value="auto", label="Task", scale=1, elem_id="fm3-task")
+        new_chat = gr.Button("🔄 New conversation", scale=0, elem_id="fm3-new-chat")
         gr.Examples(CHAT_EXAMPLES, inputs=box, label="Try")
-    return ChatParts(box, chatbot, gr.State(""), task, rate_item, like, dislike, rated)
+    return ChatParts(box, chatbot, gr.State(""), task, rate_item, like, dislike, rated, new_chat)
 
 
 def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gallery: GalleryParts, tryon: TryOnParts, tabs: gr.Tabs) -> None:
     """The chat turn (streamed), its hand-offs to the Gallery and Try-on, and the like/dislike buttons."""
     unchanged = (gr.skip(),) * (4 + len(outputs(gallery)))  # rating choices, try-on garment, tabs, collection, gallery
 
-    def respond(message: dict[str, Any], history: list, user: str | None, task_name: str, session_id: str, collected: list) -> Iterator[tuple]:
-        user = user or ensure_user_id(None)  # a first message before the page had its id: give it one now
+    def respond(message: dict[str, Any], history: list, token: str | None, task_name: str, session_id: str, collected: list,
+                profile: gr.OAuthProfile | None = None) -> Iterator[tuple]:  # fmt: skip
+        token = ensure_token(service, token)  # a first message before the page had its token gets one now
+        user = visitor(service, token, profile)
         for update in turn(message, history, user, task_name, session_id, collected):
-            yield *update, user
+            yield *update, token
 
     def turn(message: dict[str, Any], history: list, user: str, task_name: str, session_id: str, collected: list) -> Iterator[tuple]:
         message = message or {}
         text, files = (message.get("text") or "").strip(), list(message.get("files") or [])
+        service.user_files.track(user, *(_path(f) for f in files))  # removed with "Delete my data"
         history = list(history or []) + [{"role": "user", "content": {"path": _path(f)}} for f in files]
         if text:
             history.append({"role": "user", "content": text})
@@ -106,15 +111,20 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
 
     def rate(liked: bool):  # noqa: ANN202 (a Gradio handler)
         @user_errors
-        def on_rate(item_id: str | None, user: str | None, session_id: str) -> str:
+        def on_rate(item_id: str | None, token: str | None, session_id: str, profile: gr.OAuthProfile | None = None) -> str:
             if not item_id:
                 return "Ask for a recommendation first, then rate one of its items."
-            ack = service.record_feedback(visitor(user), item_id, liked, session_id)
+            ack = service.record_feedback(visitor(service, token, profile), item_id, liked, session_id)
             name = service.catalog.get(ack["item_id"]).name
             return f"{'👍 Noted: you like' if liked else '👎 Noted: not for you,'} **{name}**. Your next results take it into account."
 
         return on_rate
 
+    def new_conversation() -> tuple:
+        """Forget this tab's session: the next message starts with no outfit, target or constraints."""
+        return [], "", gr.Dropdown([], value=None), "", gr.MultimodalTextbox(value=None, interactive=True)
+
+    chat.new_chat.click(new_conversation, None, [chat.chatbot, chat.session, chat.rate_item, chat.rated, chat.box], api_visibility="private")
     chat.like.click(rate(True), [chat.rate_item, user_id, chat.session], chat.rated, api_visibility="private")
     chat.dislike.click(rate(False), [chat.rate_item, user_id, chat.session], chat.rated, api_visibility="private")
 

@@ -8,7 +8,7 @@ import gradio as gr
 from fashionm3.service import FashionM3
 from fashionm3.study.protocol import SUS_ITEMS
 from fashionm3.study.records import Study
-from fashionm3.ui.identity import visitor
+from fashionm3.ui.identity import optional_visitor, visitor
 from fashionm3.ui.tools import user_errors
 
 
@@ -36,7 +36,8 @@ def build_study_tab(service: FashionM3, study: Study, user_id: gr.BrowserState, 
         export = gr.Button("Export study data", elem_id="fm3-study-export")
         archive = gr.File(label="Study export (zip)", interactive=False, elem_id="fm3-study-archive")
 
-    def status(user: str | None) -> tuple:
+    def status(token: str | None, profile: gr.OAuthProfile | None = None) -> tuple:
+        user = optional_visitor(service, token, profile)
         progress = study.progress(user) if user else {"code": None}
         if not progress["code"]:
             return "", gr.Group(visible=False)
@@ -44,31 +45,31 @@ def build_study_tab(service: FashionM3, study: Study, user_id: gr.BrowserState, 
         return f"Your participant code: **`{progress['code']}`** (tell it to the researcher if you want your data removed).{done}", gr.Group(visible=True)
 
     @user_errors
-    def on_join(user: str | None, agreed: bool) -> tuple:
-        study.enroll(visitor(user), agreed)
-        return status(user)
+    def on_join(token: str | None, agreed: bool, profile: gr.OAuthProfile | None = None) -> tuple:
+        study.enroll(visitor(service, token, profile), agreed)
+        return status(token, profile)
 
     @user_errors
-    def on_start(user: str | None, task_id: str | None) -> str:
+    def on_start(token: str | None, task_id: str | None, profile: gr.OAuthProfile | None = None) -> str:
         if not task_id:
             return "Choose a task first."
-        study.start_task(visitor(user), task_id)
+        study.start_task(visitor(service, token, profile), task_id)
         return f"**{protocol.task(task_id).title}** started. Use the Chat, Gallery and Try-on tabs, then come back to answer."
 
     @user_errors
-    def on_submit(user: str | None, task_id: str | None, *answers: int | None) -> str:
+    def on_submit(token: str | None, task_id: str | None, profile: gr.OAuthProfile | None, *answers: int | None) -> str:
         if not task_id:
             return "Choose the task you are answering for."
         if any(answer is None for answer in answers):
             return "Answer every question first."
-        study.answer_task(visitor(user), task_id, {qid: int(a) for (qid, _), a in zip(protocol.questions, answers)})
+        study.answer_task(visitor(service, token, profile), task_id, {qid: int(a) for (qid, _), a in zip(protocol.questions, answers)})
         return "✅ Answers saved. Pick the next task."
 
     @user_errors
-    def on_finish(user: str | None, *answers: int | None) -> str:
+    def on_finish(token: str | None, profile: gr.OAuthProfile | None, *answers: int | None) -> str:
         if any(answer is None for answer in answers):
             return "Answer all ten items first."
-        study.answer_sus(visitor(user), [int(a) for a in answers])
+        study.answer_sus(visitor(service, token, profile), [int(a) for a in answers])
         return "✅ Questionnaire saved. Thank you for taking part!"
 
     @user_errors

@@ -1,0 +1,151 @@
+"""Reading a request through the text model: which catalog categories, outfit slot and occasion the user's words
+mean, when they use none of the catalog's own names ("something for my feet", "a layer", "for cold evenings").
+
+Each phrase of the message (1 to 3 words) is embedded with all-MiniLM-L6-v2 and compared with short descriptions
+of every catalog article type, of the outfit slots and of the occasions (catalog usages). A phrase is read as the
+description it is closest to when the cosine similarity clears that kind's threshold.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import numpy as np
+
+from fashionm3.catalog.schema import Catalog
+from fashionm3.retrieval.encoders import Encoder, OfflineEncoder
+from fashionm3.stylist.knowledge import slot_of
+
+# Extra words for a few article types (the type's own name, singular, is always a description).
+TYPE_GLOSSES = {
+    "Tshirts": ("t-shirt", "tee"), "Casual Shoes": ("sneakers", "everyday shoes"), "Sports Shoes": ("running shoes", "trainers"),
+    "Formal Shoes": ("dress shoes", "office shoes"), "Heels": ("high heels", "pumps"), "Flats": ("ballet flats",),
+    "Track Pants": ("joggers", "sweatpants"), "Sweatshirts": ("hoodie",), "Sweaters": ("jumper", "knitwear"),
+    "Handbags": ("purse", "tote"), "Backpacks": ("rucksack",), "Caps": ("hat", "baseball cap"),
+    "Sunglasses": ("shades",), "Trousers": ("pants", "chinos"), "Dresses": ("frock", "gown"), "Kurtas": ("kurta",),
+}  # fmt: skip
+SLOT_DESCRIPTIONS = {
+    "top": ("top", "upper body", "upper garment"),
+    "bottom": ("bottoms", "legs", "lower garment"),
+    "footwear": ("footwear", "feet", "pair of shoes", "shoes"),
+    "outerwear": ("a layer", "outer layer", "wear over", "warm over", "outerwear"),
+    "bag": ("bag", "something to carry my things"),
+    "accessory": ("accessories", "accessory", "finishing touch"),
+}
+OCCASIONS = {
+    "Formal": ("office", "work", "business meeting", "job interview", "formal dinner", "conference", "workplace"),
+    "Sports": ("gym", "workout", "running", "sport", "yoga", "football", "jogging", "training session", "hiking"),
+    "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing"),
+    "Casual": ("weekend", "everyday", "casual day", "errands", "brunch", "college", "hanging out with friends"),
+    "Ethnic": ("traditional ceremony", "ethnic wear", "diwali", "religious festival"),
+}
+SEASONS = {
+    "Winter": ("cold evenings", "cold weather", "winter", "snow", "chilly days"),
+    "Summer": ("beach", "hot weather", "summer", "sunny holiday", "pool"),
+}
+THRESHOLDS = {"type": 0.78, "slot": 0.72, "occasion": 0.68, "season": 0.7}
+STOPWORDS = {
+    "a", "an", "the", "for", "with", "and", "or", "to", "my", "me", "i", "what", "which", "this", "that", "some",
+    "something", "please", "in", "of", "on", "it", "is", "are", "can", "you", "show", "find", "need", "want",
+    "looking", "give", "get", "would", "like", "good", "nice", "new", "one", "under", "over", "at", "go", "going",
+    "wear", "wearing", "buy", "have", "got", "any", "am", "be", "do", "should", "could", "im", "i'm", "man", "woman",
+    "men", "women", "him", "her", "his", "also", "still", "now", "just", "really", "very", "so", "too", "but",
+}  # fmt: skip
+PRONOUN_GENDER = {"Men": r"\b(?:him|his|he|boyfriend|husband|dad|father|brother)\b",
+                  "Women": r"\b(?:her|she|girlfriend|wife|mum|mom|mother|sister)\b"}  # fmt: skip
+
+
+def singular(article_type: str) -> str:
+    """"Casual Shoes" -> "casual shoe", "Dresses" -> "dress", "Tshirts" -> "t-shirt" (plural-only nouns stay)."""
+    lower = article_type.lower().replace("tshirt", "t-shirt")
+    if lower.endswith(("jeans", "trousers", "shorts", "sunglasses", "pants", "leggings", "capris", "briefs")):
+        return lower
+    for ending, stem in (("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("ies", "y")):
+        if lower.endswith(ending):
+            return lower[: -len(ending)] + stem
+    return lower[:-1] if lower.endswith("s") and not lower.endswith("ss") else lower
+
+
+def phrases(text: str) -> list[str]:
+    """The message's phrases of one to three content words (stopwords, numbers and punctuation left out)."""
+    words = [w for w in re.findall(r"[a-z][a-z'-]*", text.lower())]
+    found = []
+    for size in (1, 2, 3):
+        for start in range(len(words) - size + 1):
+            span = words[start : start + size]
+            if span[0] in STOPWORDS or span[-1] in STOPWORDS:
+                continue
+            found.append(" ".join(span))
+    return list(dict.fromkeys(found))
+
+
+class RequestReader:
+    """Maps free words onto the catalog's article types, outfit slots, usages and seasons with MiniLM."""
+
+    def __init__(self, catalog: Catalog, encoder: Encoder | None = None):
+        self.catalog = catalog
+        self.encoder = encoder if encoder is not None and encoder.name.startswith("offline-minilm") else OfflineEncoder()
+        self.types = catalog.values("article_type")
+        self.seasons = set(catalog.values("season"))
+        self.priced = any(item.price is not None for item in catalog.items)
+        self.slot_of_type = {t: slot_of(t, catalog.sub_category_of.get(t, "")) for t in self.types}
+        self._banks: dict[str, tuple[list[str], np.ndarray]] = {}
+
+    def _bank(self, kind: str) -> tuple[list[str], np.ndarray]:
+        """(label per description, description vectors) for one kind: type, slot, occasion or season."""
+        if kind not in self._banks:
+            pairs: list[tuple[str, str]] = []
+            if kind == "type":
+                for name in self.types:
+                    pairs += [(name, singular(name)), (name, name.lower())] + [(name, g) for g in TYPE_GLOSSES.get(name, ())]
+            else:
+                table = {"slot": SLOT_DESCRIPTIONS, "occasion": OCCASIONS, "season": SEASONS}[kind]
+                known = {"season": self.seasons}.get(kind)  # an occasion the catalog lacks is still understood
+                pairs = [(label, text) for label, texts in table.items() if known is None or label in known for text in texts]
+            labels = [label for label, _ in pairs]
+            self._banks[kind] = (labels, self.encoder.encode_text([text for _, text in pairs]))
+        return self._banks[kind]
+
+    @functools.lru_cache(maxsize=512)
+    def _vectors(self, text: str) -> tuple[tuple[str, ...], np.ndarray]:
+        spans = tuple(phrases(text))
+        return spans, self.encoder.encode_text(list(spans))
+
+    def best(self, text: str, kind: str) -> tuple[str, float, str]:
+        """(label, similarity, the phrase that matched) for the closest description of ``kind``; ("", 0, "") if none."""
+        spans, vectors = self._vectors(text)
+        if not spans:
+            return "", 0.0, ""
+        labels, bank = self._bank(kind)
+        similarity = vectors @ bank.T
+        row, column = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+        score = float(similarity[row, column])
+        return (labels[column], score, spans[row]) if score >= THRESHOLDS[kind] else ("", score, "")
+
+    def article_types(self, text: str) -> list[str]:
+        """Article types the words mean (one type; empty when no phrase is close to any type)."""
+        label, _, _ = self.best(text, "type")
+        return [label] if label else []
+
+    def slot(self, text: str) -> str:
+        """The outfit slot named loosely ("footwear", "a layer", "accessories"), or ""."""
+        label, score, _ = self.best(text, "slot")
+        type_score = self.best(text, "type")[1]
+        return label if label and score >= type_score - 0.05 else ""
+
+    def usage(self, text: str) -> str:
+        """The catalog usage an occasion or activity means ("a job interview" -> Formal), or ""."""
+        return self.best(text, "occasion")[0]
+
+    def season(self, text: str) -> str:
+        """The season a weather or place means ("cold evenings" -> Winter), or ""."""
+        return self.best(text, "season")[0]
+
+
+def pronoun_gender(text: str, genders: list[str]) -> list[str]:
+    """Gender from pronouns and relations ("for him", "my wife"), with Unisex when the catalog has it."""
+    for gender, pattern in PRONOUN_GENDER.items():
+        if gender in genders and re.search(pattern, text.lower()):
+            return [gender] + (["Unisex"] if "Unisex" in genders else [])
+    return []

@@ -1,0 +1,132 @@
+"""The stylist's answers meet what was asked or say plainly that they don't: Chat examples, conversation rules,
+refinements, honest captions, grammar and currency (offline backend, demo catalog)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fashionm3.assistant import recommend
+from fashionm3.catalog.schema import Item
+from fashionm3.config import Settings
+from fashionm3.stylist.grounding import caption, money, noun_phrase
+from fashionm3.ui.chat import CHAT_EXAMPLES
+
+# What each Chat example asks, as item attributes (every shown item must have them).
+EXAMPLE_NEEDS = {
+    "a navy shirt for a man": {"article_type": {"Shirts"}, "colour": {"Navy Blue"}, "gender": {"Men", "Unisex"}},
+    "something red for a party": {"colour": {"Red"}, "usage": {"Party"}},
+    "black sneakers under 80": {"article_type": {"Casual Shoes", "Sports Shoes"}, "colour": {"Black"}, "price_max": 80},
+    "a summer dress": {"article_type": {"Dresses"}, "season": {"Summer"}},
+}
+
+
+def applied(answer) -> str:
+    return next((line for line in answer.text.split("\n\n") if line.startswith("Applied:")), "")
+
+
+def test_every_chat_example_answer_meets_the_example(service):
+    assert set(EXAMPLE_NEEDS) == set(CHAT_EXAMPLES)
+    for example, needs in EXAMPLE_NEEDS.items():
+        answer = recommend(service, example, user_id="u-examples")
+        assert answer.hits and not answer.text.startswith("**Nothing in stock"), example
+        for hit in answer.hits:
+            item = hit.item
+            assert all(getattr(item, name) in values for name, values in needs.items() if name != "price_max"), (example, item)
+            assert "price_max" not in needs or item.price <= needs["price_max"]
+            assert answer.explanations[item.id].startswith("Matches what you asked"), answer.explanations[item.id]
+
+
+def test_noun_phrases_are_singular_with_an_article_and_prices_carry_the_currency():
+    def item(kind: str, colour: str, price: float | None = None) -> Item:
+        return Item("1", "x", gender="Men", article_type=kind, colour=colour, price=price)
+
+    assert noun_phrase(item("Casual Shoes", "White")) == "a white casual shoe"
+    assert noun_phrase(item("Tshirts", "Black")) == "a black t-shirt"
+    assert noun_phrase(item("Dresses", "Orange")) == "an orange dress"
+    assert noun_phrase(item("Watches", "Silver")) == "a silver watch"
+    assert noun_phrase(item("Jeans", "Blue")) == "a pair of blue jeans"
+    assert money(80.99, "$") == "$80.99" and money(5, "EUR") == "5.00 EUR"
+    assert Settings.from_env({"FASHIONM3_CURRENCY": "€"}).currency == "€"
+    assert "(€95.00)" in caption(item("Belts", "Black", 95.0), {"price_max": 80.0}, [], [], "€")
+
+
+def test_chat_answers_use_the_currency_setting(service):
+    answer = recommend(service, "black sneakers under 80", user_id="u-currency")
+    assert f"under {money(80, service.settings.currency)}" in applied(answer)
+    assert all(money(hit.item.price, service.settings.currency) in answer.explanations[hit.item.id] for hit in answer.hits)
+
+
+def test_a_new_request_resets_colour_but_keeps_the_budget_and_also_keeps_more(service):
+    first = recommend(service, "black sneakers under 80", user_id="u-state")
+    dress = recommend(service, "a summer dress", user_id="u-state", session_id=first.session_id)
+    assert "black" not in applied(dress) and "under $80.00" in applied(dress)
+    assert all(hit.item.price <= 80 for hit in dress.hits)
+    shirt = recommend(service, "a red shirt for a man", user_id="u-also")
+    jacket = recommend(service, "also a jacket", user_id="u-also", session_id=shirt.session_id)
+    assert "red" in applied(jacket) and "for men" in applied(jacket)
+    assert jacket.hits and all(hit.item.article_type == "Jackets" for hit in jacket.hits)
+
+
+def test_formality_and_activity_refinements_switch_type_within_the_slot(service):
+    shoes = recommend(service, "casual shoes for a man", user_id="u-formal")
+    formal = recommend(service, "more formal", user_id="u-formal", session_id=shoes.session_id)
+    assert formal.hits and all(h.item.article_type == "Formal Shoes" and h.item.usage == "Formal" for h in formal.hits)
+    gym = recommend(service, "for the gym", user_id="u-formal", session_id=shoes.session_id)
+    assert gym.hits and all(h.item.sub_category == "Shoes" and h.item.usage == "Sports" for h in gym.hits)
+    assert all(h.item.gender in ("Men", "Unisex") for h in [*formal.hits, *gym.hits])
+
+
+def test_colour_and_material_refinements_keep_the_rest(service):
+    first = recommend(service, "a shirt for a man", user_id="u-colour")
+    navy = recommend(service, "in navy", user_id="u-colour", session_id=first.session_id)
+    assert navy.hits and all(h.item.colour == "Navy Blue" and h.item.article_type == "Shirts" for h in navy.hits)
+    belt = recommend(service, "a brown belt for a man", user_id="u-leather")
+    plain = recommend(service, "without leather", user_id="u-leather", session_id=belt.session_id)
+    assert "no leather" in applied(plain) and "brown" in applied(plain)
+    assert plain.hits and all(h.item.article_type == "Belts" and "leather" not in h.item.name.lower() for h in plain.hits)
+
+
+def test_cheaper_means_cheaper_than_what_was_shown(service):
+    first = recommend(service, "a handbag for a woman", user_id="u-cheaper")
+    cheaper = recommend(service, "cheaper", user_id="u-cheaper", session_id=first.session_id)
+    top = first.hits[0].item.price
+    assert f"cheaper than the {money(top, '$')} shown" in applied(cheaper) and "budget of" not in cheaper.text
+    assert cheaper.hits and all(h.item.price < top and h.item.article_type == "Handbags" for h in cheaper.hits)
+
+
+def test_when_nothing_matches_the_first_line_says_so_and_captions_say_how_items_differ(service):
+    answer = recommend(service, "a pink formal shoe for a man", user_id="u-none")  # formal shoes: black, brown, maroon
+    assert answer.text.startswith("**Nothing in stock matches everything you asked for.**")
+    assert answer.hits and all(answer.explanations[h.item.id].startswith("Closest in stock: different colour") for h in answer.hits)
+
+
+def test_alternative_and_picture_hand_off_claim_only_what_is_true(service):
+    lone = recommend(service, "show me an alternative", user_id="u-alone")
+    assert "nothing to find an alternative to" in lone.text and "your" not in lone.text.split("\n\n")[0]
+    first = recommend(service, "a navy shirt for a man", user_id="u-picture")
+    picture = recommend(service, "show me what it looks like", user_id="u-picture", session_id=first.session_id)
+    assert [h.item.id for h in picture.hits] == [first.hits[0].item.id]
+    assert "generated from its description" in picture.explanations[first.hits[0].item.id]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "expected"),
+    [
+        ("slot", "something for my feet", "footwear"),
+        ("slot", "a layer for cold evenings", "outerwear"),
+        ("slot", "accessories for a wedding", "accessory"),
+        ("usage", "a job interview", "Formal"),
+        ("usage", "my morning run", "Sports"),
+        ("usage", "a festival", "Party"),
+        ("season", "cold evenings", "Winter"),
+        ("season", "a week at the beach", "Summer"),
+    ],
+)
+def test_the_reader_maps_loose_words_through_the_text_model(service, kind, text, expected):
+    assert getattr(service.categories, kind)(text) == expected
+
+
+def test_the_reader_finds_types_and_no_occasion_in_type_names(service):
+    assert service.categories.article_types("a warm knit") == ["Sweaters"]
+    answer = recommend(service, "formal shoes for my morning run, for a man", user_id="u-run")
+    assert "for sports" in applied(answer) and "for formal" not in applied(answer)
