@@ -1,6 +1,6 @@
 """Load: concurrent users on the running app while a slow image URL holds a request open.
 
-Starts the offline app in this process on a fresh data directory, then runs ``--users`` simulated API users for
+Starts the offline app in a child process on a fresh data directory, then runs ``--users`` simulated API users for
 ``--seconds``; each repeats: search, a two-round recommendation with their own key, a like, their profile, with a
 think time between actions. Meanwhile one caller keeps asking for a search by the URL of a local server that
 trickles one byte every 3 s, so one such call is always in flight (the fetch guard cuts each at its 10 s deadline).
@@ -19,6 +19,7 @@ import functools
 import http.server
 import ipaddress
 import json
+import multiprocessing
 import os
 import random
 import socket
@@ -113,6 +114,33 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def serve(port: int, trickle_port: int, data_dir: str) -> None:
+    """The app, in its own process (so the simulated users' threads do not share its interpreter lock)."""
+    import fashionm3.images
+    from fashionm3.config import Settings
+    from fashionm3.security.fetch import fetch_image_bytes, public_only
+    from fashionm3.service import FashionM3
+    from fashionm3.ui.app import build_demo, launch_options
+
+    loopback = ipaddress.ip_address("127.0.0.1")
+    policy = lambda address: address == loopback or public_only(address)  # noqa: E731 (the harness's exception)
+    fashionm3.images.fetch_image_bytes = functools.partial(fetch_image_bytes, policy=policy)
+    service = FashionM3.start(Settings.from_env({"FASHIONM3_BACKEND": "offline", "FASHIONM3_DATA_DIR": data_dir}))
+    build_demo(service).launch(server_name="127.0.0.1", server_port=port, quiet=True, **launch_options(service))
+
+
+def wait_until_up(url: str, timeout_s: float = 300) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"the app did not answer at {url}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=20)
@@ -121,34 +149,29 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    import fashionm3.images
-    from fashionm3.config import Settings
-    from fashionm3.security.fetch import fetch_image_bytes, public_only
-    from fashionm3.service import FashionM3
-    from fashionm3.ui.app import build_demo, launch_options
-
     trickle = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
     threading.Thread(target=trickle.serve_forever, daemon=True).start()
-    loopback = ipaddress.ip_address("127.0.0.1")
-    policy = lambda address: address == loopback or public_only(address)  # noqa: E731 (the harness's exception)
-    fashionm3.images.fetch_image_bytes = functools.partial(fetch_image_bytes, policy=policy)
-
     with tempfile.TemporaryDirectory(prefix="fashionm3-load-") as data_dir:
-        service = FashionM3.start(Settings.from_env({"FASHIONM3_BACKEND": "offline", "FASHIONM3_DATA_DIR": data_dir}))
-        demo = build_demo(service)
-        demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True, **launch_options(service))
-        url = demo.local_url.rstrip("/")
-        stop = time.monotonic() + args.seconds
-        timings: dict[str, list[float]] = {}
-        errors: dict = {}
-        slow = [0]
-        threads = [threading.Thread(target=slow_caller, args=(url, f"http://127.0.0.1:{trickle.server_port}/slow.png", stop, slow))]
-        threads += [threading.Thread(target=user, args=(url, stop, args.think, n, timings, errors)) for n in range(args.users)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        demo.close()
+        port = free_port()
+        server = multiprocessing.get_context("spawn").Process(target=serve, args=(port, trickle.server_port, data_dir))
+        server.start()
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_until_up(url)
+            stop = time.monotonic() + args.seconds
+            timings: dict[str, list[float]] = {}
+            errors: dict = {}
+            slow = [0]
+            slow_url = f"http://127.0.0.1:{trickle.server_port}/slow.png"
+            threads = [threading.Thread(target=slow_caller, args=(url, slow_url, stop, slow))]
+            threads += [threading.Thread(target=user, args=(url, stop, args.think, n, timings, errors)) for n in range(args.users)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            server.terminate()
+            server.join()
     trickle.shutdown()
     report = {"users": args.users, "seconds": args.seconds, "think_s": args.think, "slow_url_calls": slow[0],
               "errors": sum(v for k, v in errors.items() if k != "examples"), "error_examples": errors.get("examples", [])[:3]}  # fmt: skip
