@@ -44,7 +44,7 @@ def test_sqlite_store_keeps_the_contract_and_is_at_the_latest_migration(tmp_path
     store = open_user_store(tmp_path)
     check_contract(store)
     with sqlite3.connect(tmp_path / "users.sqlite3") as connection:
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
