@@ -31,8 +31,8 @@ def build_study_tab(service: FashionM3, study: Study, user_id: gr.BrowserState, 
         consent = gr.Checkbox(label="I have read the information above and agree to take part", elem_id="fm3-study-consent")
         join = gr.Button("Take part", variant="primary", elem_id="fm3-study-join")
     code = gr.Markdown(elem_id="fm3-study-code")
+    progress = gr.HTML(elem_id="fm3-study-progress")
     with gr.Group(visible=False) as tasks_box:
-        progress = gr.HTML(elem_id="fm3-study-progress")
         task = gr.Radio([(t.title, t.id) for t in protocol.tasks], label="Task", elem_id="fm3-study-task")
         instructions = gr.Markdown(elem_id="fm3-study-instructions")
         with gr.Row():
@@ -63,7 +63,7 @@ def build_study_tab(service: FashionM3, study: Study, user_id: gr.BrowserState, 
             return "", "", hidden, gr.Button(visible=False), hidden, "", *[gr.Radio(value=None)] * len(likert), hidden
         answered, pending = state["answered"], state["pending"]
         working = state["current"] if state["current"] and state["current"] not in answered and not pending else ""
-        sus_open = bool(answered) and not state["sus_done"] and not pending
+        sus_open = bool(answered) and not state["sus_done"] and not pending and not working
         asking_text = f"**Questions about “{protocol.task(pending).title}”**" if pending else ""
         return (f"Your participant code: **{state['code']}** (tell it to the researcher if you want your data removed).",
                 progress_html(len(answered), state["total"], state["sus_done"]), gr.Group(visible=not pending),
