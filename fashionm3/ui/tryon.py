@@ -63,11 +63,13 @@ def build_tryon_tab(service: FashionM3) -> TryOnParts:
         note = "This is a labelled preview (the garment laid over your photo), not AI try-on. Move the sliders to adjust it." if preview else ""
         return image, note
 
+    def on_example(person_path: str, picture: str, kind: str) -> tuple[Any, str]:
+        return on_try(person_path, None, picture, kind, 0.0, 0.0, 1.0)
+
     inputs = [person, garment, garment_image, region, dx, dy, size]
-    rows = [[person_path, None, picture, kind, 0, 0, 1] for person_path, picture, kind in tryon_examples()]
-    gr.Examples(rows, inputs, [result, message], on_try, cache_examples=True, cache_mode="lazy", visible_columns=[0, 2],
+    gr.Examples(tryon_examples(), [person, garment_image, region], [result, message], on_example, cache_examples=True, cache_mode="lazy",
                 label="No photo at hand? Drawn figures and garments", api_visibility="private", elem_id="fm3-tryon-examples")  # fmt: skip
     run.click(on_try, inputs, [result, message], api_visibility="private")
     for slider in (dx, dy, size):  # the preview follows the sliders at once
-        slider.release(on_try, inputs, [result, message], api_visibility="private", trigger_mode="always_last")
+        slider.change(on_try, inputs, [result, message], api_visibility="private", trigger_mode="always_last")
     return TryOnParts(garment, garment_image)
