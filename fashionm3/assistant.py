@@ -16,6 +16,7 @@ from PIL import Image
 from fashionm3.errors import InvalidInput, Unavailable
 from fashionm3.images import ImageSource
 from fashionm3.retrieval.engine import Hit
+from fashionm3.security import inputs
 from fashionm3.service import MAX_IMAGES_PER_MESSAGE, FashionM3, check_user_id
 from fashionm3.stylist.collage import make_collage
 from fashionm3.stylist.context import identify_pieces, split_outfit, update_constraints
@@ -70,13 +71,17 @@ def converse(
     service: FashionM3,
     message: str,
     images: Sequence[ImageSource] = (),
-    user_id: str = "anonymous",
+    user_id: str = "",
     session_id: str = "",
     task: str = "auto",
 ) -> Iterator[str | Recommendation]:
-    """Answer one chat turn: yield the stylist's streamed text (if a model writes any), then a Recommendation."""
+    """Answer one chat turn: yield the stylist's streamed text (if a model writes any), then a Recommendation.
+
+    ``user_id`` is an identity the caller's adapter verified; empty means a caller without one, whose
+    conversation continues only through its unguessable ``session_id`` and leaves no history.
+    """
     text = service.check_text(message, allow_empty=bool(images))
-    user_id = check_user_id(user_id)
+    user_id, session_id = check_user_id(user_id) if user_id else "", inputs.session_id(session_id)
     notes: list[str] = []
     photos = _load_photos(service, images, notes)
     conversation = service.sessions.open(session_id, user_id)
@@ -295,7 +300,7 @@ def _remember(service: FashionM3, conversation: Conversation, task: str, text: s
     conversation.shown += [i for i in ids if i not in conversation.shown]
     conversation.remember("assistant", description.sentence() if description else f"catalog search results for {text}")
     payload = {"task": task, "message": text, "items": ids, "description": description.to_json() if description else None}
-    service.store.add_event(conversation.user_id, "recommend", payload, conversation.session_id)
+    service.log_event(conversation.user_id, "recommend", payload, conversation.session_id)
 
 
 def _compose(task: str, outfit: list[OutfitPiece], description: ItemDescription, preference: Preference | None,

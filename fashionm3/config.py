@@ -55,6 +55,7 @@ class Settings:
     hub_probe_timeout: float = 3.0
     max_message_chars: int = 2000
     max_image_pixels: int = 80_000_000
+    allow_image_urls: bool = True  # False: images given as http(s) URLs are refused (no outbound fetches)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -64,6 +65,9 @@ class Settings:
 
         def get(name: str, default: object) -> str:
             return env.get(f"FASHIONM3_{name}", str(default)).strip()
+
+        def flag(name: str, default: str) -> bool:
+            return get(name, default).lower() in ("1", "true", "yes", "on")
 
         backend = get("BACKEND", defaults.backend).lower()
         if backend not in ("auto", "full", "offline"):
@@ -86,14 +90,14 @@ class Settings:
             catalog_limit=int(get("CATALOG_LIMIT", defaults.catalog_limit)),
             data_dir=Path(get("DATA_DIR", _default_data_dir())).expanduser(),
             device=get("DEVICE", defaults.device).lower(),
-            study=get("STUDY", "0").lower() in ("1", "true", "yes", "on"),
+            study=flag("STUDY", "0"),
             study_file=get("STUDY_FILE", defaults.study_file),
             study_admin_token=get("STUDY_ADMIN_TOKEN", defaults.study_admin_token),
             study_dataset=get("STUDY_DATASET", defaults.study_dataset),
             encoder_model=get("ENCODER_MODEL", defaults.encoder_model),
             stylist=stylist,
             vlm_model=get("VLM_MODEL", defaults.vlm_model),
-            vlm_4bit=get("VLM_4BIT", "1").lower() in ("1", "true", "yes", "on"),
+            vlm_4bit=flag("VLM_4BIT", "1"),
             openai_base_url=get("OPENAI_BASE_URL", defaults.openai_base_url),
             openai_model=get("OPENAI_MODEL", defaults.openai_model),
             openai_api_key=get("OPENAI_API_KEY", env.get("OPENAI_API_KEY", "")),
@@ -113,6 +117,7 @@ class Settings:
             hub_probe_timeout=float(get("HUB_PROBE_TIMEOUT", defaults.hub_probe_timeout)),
             max_message_chars=int(get("MAX_MESSAGE_CHARS", defaults.max_message_chars)),
             max_image_pixels=int(get("MAX_IMAGE_PIXELS", defaults.max_image_pixels)),
+            allow_image_urls=flag("ALLOW_IMAGE_URLS", "1"),
         )
 
 

@@ -34,4 +34,8 @@ class Unavailable(FashionM3Error):
 class CatalogError(FashionM3Error):
     """A catalog file that cannot be read at all (a missing file or missing required columns)."""
 
-    title = "Catalog problem"
+
+class StartupError(FashionM3Error):
+    """The app cannot start: one line naming the file at fault and the fix (printed without a traceback)."""
+
+    title = "Cannot start"

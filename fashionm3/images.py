@@ -6,14 +6,18 @@ import base64
 import binascii
 import dataclasses
 import io
-import urllib.request
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from fashionm3.errors import InvalidInput
+from fashionm3.security.fetch import fetch_image_bytes
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+URLS_OFF = (
+    "Image URLs are turned off on this server (FASHIONM3_ALLOW_IMAGE_URLS=0): "
+    "upload the image or send it as a data URI instead."
+)
 WORKING_SIZE = 1024  # longest side kept for analysis; larger photos are downscaled
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
 ImageSource = "str | Path | bytes | Image.Image"  # what every image-taking capability accepts
@@ -34,24 +38,26 @@ def load_image(
     max_pixels: int = 80_000_000,
     allowed_roots: "list[Path] | None" = None,
     working_size: int | None = WORKING_SIZE,
+    allow_urls: bool = True,
 ) -> LoadedImage:
     """Open ``source`` as RGB, honouring EXIF orientation and downscaling very large photos.
 
     ``working_size=None`` keeps the full resolution (try-on answers at the photo's own size).
     ``source`` may be a PIL image, raw bytes, a ``data:`` URI, an ``http(s)://`` URL or a local path. Local paths
-    must lie under one of ``allowed_roots`` when that list is given. Raises :class:`InvalidInput` with a
-    user-readable message for anything that is not a readable image.
+    must lie under one of ``allowed_roots`` when that list is given; URLs go through the outbound guard
+    (:func:`~fashionm3.security.fetch.fetch_image_bytes`) and are refused when ``allow_urls`` is False.
+    Raises :class:`InvalidInput` with a user-readable message for anything that is not a readable image.
     """
     if isinstance(source, Image.Image):
         image = source
         name = "image"
     else:
-        data, name = _read_bytes(source, allowed_roots)
+        data, name = _read_bytes(source, allowed_roots, allow_urls)
         image = _decode(data, name, max_pixels)
     return _normalise(image, name, max_pixels, working_size)
 
 
-def _read_bytes(source: "str | Path | bytes", allowed_roots: "list[Path] | None") -> tuple[bytes, str]:
+def _read_bytes(source: "str | Path | bytes", roots: "list[Path] | None", allow_urls: bool) -> tuple[bytes, str]:
     if isinstance(source, bytes):
         return source, "upload"
     text = str(source).strip()
@@ -65,21 +71,11 @@ def _read_bytes(source: "str | Path | bytes", allowed_roots: "list[Path] | None"
             return base64.b64decode(payload, validate=True), "data URI"
         except (binascii.Error, ValueError) as error:
             raise InvalidInput("The data URI is not valid base64.") from error
-    if text.startswith(("http://", "https://")):
-        return _download(text), text
-    return _read_local(Path(text), allowed_roots), Path(text).name
-
-
-def _download(url: str) -> bytes:
-    request = urllib.request.Request(url, headers={"User-Agent": "FashionM3"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (http/https only, checked above)
-            data = response.read(MAX_DOWNLOAD_BYTES + 1)
-    except OSError as error:
-        raise InvalidInput(f"Could not download the image at {url}: {error}") from error
-    if len(data) > MAX_DOWNLOAD_BYTES:
-        raise InvalidInput(f"The image at {url} is larger than {MAX_DOWNLOAD_BYTES // 2**20} MB.")
-    return data
+    if text.lower().startswith(("http://", "https://")):
+        if not allow_urls:
+            raise InvalidInput(URLS_OFF)
+        return fetch_image_bytes(text, max_bytes=MAX_DOWNLOAD_BYTES), text
+    return _read_local(Path(text), roots), Path(text).name
 
 
 def _read_local(path: Path, allowed_roots: "list[Path] | None") -> bytes:
@@ -104,7 +100,9 @@ def _decode(data: bytes, name: str, max_pixels: int) -> Image.Image:
         image.load()
     except InvalidInput:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:
+        raise InvalidInput(f"{name} is too large: images up to {max_pixels // 1_000_000} megapixels are accepted.") from error
+    except UnidentifiedImageError as error:
         raise InvalidInput(f"{name} is not an image this app can read (JPEG, PNG, WebP, ...).") from error
     except (OSError, SyntaxError, ValueError) as error:
         raise InvalidInput(f"{name} looks like an image but is damaged or truncated.") from error

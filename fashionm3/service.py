@@ -5,12 +5,15 @@ The chat, the UI tabs, the CLI and the MCP tools all call these methods; none of
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import json
 import logging
 import secrets
 import shutil
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -20,7 +23,7 @@ from PIL import Image
 
 from fashionm3.catalog.loaders import load_catalog
 from fashionm3.catalog.schema import Catalog, Item
-from fashionm3.config import Environment, Settings, probe_environment, resolve_mode
+from fashionm3.config import Environment, Settings, browser_secret, probe_environment, resolve_mode
 from fashionm3.backends import ImageGenerator, Stylist, TryOn, UserStore
 from fashionm3.errors import InvalidInput, Unavailable
 from fashionm3.generation import create_generator
@@ -29,9 +32,13 @@ from fashionm3.images import WORKING_SIZE, ImageSource, LoadedImage, load_image
 from fashionm3.retrieval.ann import IndexOptions
 from fashionm3.retrieval.encoders import create_encoder
 from fashionm3.people import wardrobe
+from fashionm3.people.files import UserFiles
 from fashionm3.people.wardrobe import WardrobePiece
 from fashionm3.retrieval.preference import Preference, build_preference
 from fashionm3.retrieval.engine import Hit, Progress, SearchEngine, SearchResult
+from fashionm3.security import inputs
+from fashionm3.security.identity import API_PREFIX, Identities, key_digest, looks_like_api_key, new_api_key
+from fashionm3.startup import check_data_dir, disk_faults_named
 from fashionm3.store import open_user_store
 from fashionm3.study.protocol import load_protocol
 from fashionm3.study.records import Study
@@ -52,6 +59,9 @@ T = TypeVar("T")
 
 MAX_IMAGES_PER_MESSAGE = 4
 MAX_USER_ID_CHARS = 128
+MAX_RESULTS = 100
+MAX_ITEM_ID_CHARS = 64
+PREFERENCE_CACHE = 256
 
 
 @dataclasses.dataclass
@@ -72,10 +82,17 @@ class FashionM3:
     upload_roots: list[Path] = dataclasses.field(default_factory=list)  # where the UI stores uploaded files
     sessions: SessionStore = dataclasses.field(default_factory=SessionStore)  # chat conversations
     study: Study | None = None  # study mode (FASHIONM3_STUDY=1)
+    identities: Identities | None = None  # signs the anonymous ids kept in browsers
+    user_files: UserFiles = dataclasses.field(default_factory=UserFiles)  # exports, uploads per user
+    # built preferences keyed by what they are built from (a like or a new preference makes a new key)
+    _preferences: collections.OrderedDict = dataclasses.field(default_factory=collections.OrderedDict, repr=False)
+    _preference_lock: threading.Lock = dataclasses.field(default_factory=threading.Lock, repr=False)
 
     @classmethod
+    @disk_faults_named
     def start(cls, settings: Settings | None = None, progress: Progress | None = None) -> "FashionM3":
-        """Probe the environment, load the catalog and build (or reuse) its index."""
+        """Probe the environment, load the catalog and build (or reuse) its index; faults that stop the start are
+        raised as one-line :class:`~fashionm3.errors.StartupError` messages."""
         began = time.perf_counter()
         settings = settings or Settings.from_env()
         environment = probe_environment(settings.hub_probe_timeout)
@@ -83,7 +100,8 @@ class FashionM3:
         notices = [environment.notice] if environment.notice and settings.backend == "auto" else []
         for notice in notices:
             log.warning(notice)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        check_data_dir(settings.data_dir)
+        store = open_user_store(settings.data_dir, settings.database_url)  # integrity check first: fail fast
         catalog = load_catalog(settings, environment.hub_reachable)
         log.info("Catalog %s: %d items; indexing with %s", catalog.name, len(catalog), mode)
         try:
@@ -100,12 +118,12 @@ class FashionM3:
             milvus_token=settings.milvus_token,
         )
         engine = SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress or logging_progress(), options)
-        store = open_user_store(settings.data_dir, settings.database_url)
         study = Study(load_protocol(settings.study_file), store) if settings.study else None  # a bad study file stops here
         stylist = _start_backend("stylist", lambda m, s: create_stylist(m, s, catalog), mode, settings, {"stylist": "offline"}, notices)
         generator = _start_backend("image generator", lambda m, s: create_generator(m, s, catalog), mode, settings, {"generator": "sketch"}, notices)
         tryon = _start_backend("try-on", create_tryon, mode, settings, {"tryon": "preview"}, notices)
-        service = cls(settings, environment, mode, catalog, engine, store, stylist, generator, tryon, notices=notices, study=study)
+        service = cls(settings, environment, mode, catalog, engine, store, stylist, generator, tryon, notices=notices, study=study,
+                      identities=Identities(browser_secret(settings)))
         if study and settings.study_dataset and environment.hub_reachable:
             start_study_sync(study, settings.study_dataset, settings.data_dir / "study-sync")
         service.startup_seconds = time.perf_counter() - began
@@ -129,16 +147,34 @@ class FashionM3:
             "user store": self.store.label if self.settings.database_url else f"{self.store.label} in {self.settings.data_dir}",
         }
 
+    def public_dirs(self) -> list[Path]:
+        """The only folders whose files the web server may hand out: catalog photos, generated product images and
+        drawn examples. Never the data directory itself (user store, keys, caches, wardrobes)."""
+        folders = [self.settings.data_dir / "generated", self.settings.data_dir / "examples"]
+        if self.catalog.image_root:
+            folders.append(Path(self.catalog.image_root))
+        for folder in folders:
+            folder.mkdir(parents=True, exist_ok=True)
+        return [folder.resolve() for folder in folders]
+
+    def private_paths(self) -> list[Path]:
+        """What must never be served even if a public folder were misconfigured to contain it."""
+        data = self.settings.data_dir.resolve()
+        names = ["users.sqlite3", "users.sqlite3-wal", "users.sqlite3-shm", "browser-secret", "wardrobe", "embeddings",
+                 "indexes", "exports", "study-export", "study-sync", "milvus.db"]  # fmt: skip
+        return [data / name for name in names]
+
     def notice(self) -> str:
         """What ``auto`` fell back from (no Hub, no GPU, a model that failed to load), or empty."""
         return " ".join(self.notices)
 
     # --- capabilities -------------------------------------------------------------------------------------
     def load_user_image(self, source: "ImageSource", working_size: int | None = WORKING_SIZE) -> LoadedImage:
-        """Open a user's image (upload, URL, data URI or catalog/data-dir path) with the configured limits
+        """Open a user's image (upload, URL, data URI, or a path in a public folder) with the configured limits
         (``working_size=None``: full resolution)."""
-        roots = [self.settings.data_dir, *self.upload_roots] + ([self.catalog.image_root] if self.catalog.image_root else [])
-        return load_image(source, max_pixels=self.settings.max_image_pixels, allowed_roots=roots, working_size=working_size)
+        roots = [*self.public_dirs(), *self.upload_roots]
+        return load_image(source, max_pixels=self.settings.max_image_pixels, allowed_roots=roots, working_size=working_size,
+                          allow_urls=self.settings.allow_image_urls)  # fmt: skip
 
     def search_catalog(
         self,
@@ -149,18 +185,32 @@ class FashionM3:
         user_id: str = "",
     ) -> SearchResult:
         """Search real catalog items by text and/or image with optional filters (re-ranked by the user's taste)."""
-        self.check_text(text, allow_empty=image not in (None, ""))
+        text = self.check_text(text, allow_empty=image not in (None, ""))
+        k = inputs.as_int(k, "k", 1, MAX_RESULTS)
         loaded = self.load_user_image(image) if image not in (None, "") else None
         preference = self.preference_for(user_id) if user_id else None
-        return self.engine.search(text, loaded.image if loaded else None, parse_filters(filters), k, preference=preference)
+        return self.engine.search(text, loaded.image if loaded else None, inputs.filters(filters), k, preference=preference)
 
     def preference_for(self, user_id: str) -> Preference | None:
-        """The user's likes, dislikes and stated preferences as a re-ranking preference (None without any)."""
+        """The user's likes, dislikes and stated preferences as a re-ranking preference (None without any, or
+        for a caller without an identity)."""
+        if not user_id:
+            return None
         user_id = check_user_id(user_id)
         feedback, stated = self.store.feedback(user_id), self.stated_preferences(user_id)
         if not feedback and not stated:
             return None
-        return build_preference(self.catalog, self.engine.encoder, feedback, self.engine.image_index is not None, stated)
+        signature = (user_id, tuple(feedback.items()), json.dumps(stated, sort_keys=True))
+        with self._preference_lock:
+            if (cached := self._preferences.get(signature)) is not None:
+                self._preferences.move_to_end(signature)
+                return cached
+        preference = build_preference(self.catalog, self.engine.encoder, feedback, self.engine.image_index is not None, stated)
+        with self._preference_lock:
+            self._preferences[signature] = preference
+            while len(self._preferences) > PREFERENCE_CACHE:
+                self._preferences.popitem(last=False)
+        return preference
 
     def save_preferences(
         self, user_id: str, styles: list[str] = (), favour_colours: list[str] = (), avoid_colours: list[str] = (),
@@ -194,8 +244,8 @@ class FashionM3:
         return wardrobe.add_piece(self.store, self.engine, self.settings.data_dir, check_user_id(user_id), self.load_user_image(photo).image)
 
     def wardrobe(self, user_id: str) -> list[WardrobePiece]:
-        """The garments the user said they own, newest first."""
-        return wardrobe.pieces(self.store, check_user_id(user_id))
+        """The garments the user said they own, newest first (none for a caller without an identity)."""
+        return wardrobe.pieces(self.store, check_user_id(user_id)) if user_id else []
 
     def onboarding_items(self, count: int = 12) -> list[Item]:
         """A dozen diverse catalog items (different types and colours) for a new user to like or dislike."""
@@ -208,16 +258,21 @@ class FashionM3:
         return chosen
 
     def delete_user_data(self, user_id: str) -> dict[str, object]:
-        """Erase everything stored about the user (history, likes, preferences, wardrobe photos); returns how many records went."""
+        """Erase everything stored about the user (history, likes, preferences, API keys, wardrobe photos, exports
+        and uploads); returns how many records went."""
         user_id = check_user_id(user_id)
         removed = self.store.delete_user(user_id)
         wardrobe.remove_photos(self.settings.data_dir, user_id)
         self.sessions.forget_user(user_id)
+        self.user_files.purge(user_id)
+        with self._preference_lock:
+            for signature in [key for key in self._preferences if key[0] == user_id]:
+                del self._preferences[signature]
         return {"ok": True, "user_id": user_id, "removed": removed}
 
     def check_text(self, text: str, allow_empty: bool = False) -> str:
         """Validate a user message: not empty (unless a photo comes with it) and not too long."""
-        text = (text or "").strip()
+        text = inputs.clean_text(text, "Your message", 10 * self.settings.max_message_chars)
         if not text and not allow_empty:
             raise InvalidInput("Please type what you are looking for, or attach a photo of your outfit.")
         if len(text) > self.settings.max_message_chars:
@@ -229,12 +284,12 @@ class FashionM3:
 
     def record_feedback(self, user_id: str, item_id: str, liked: bool, session_id: str = "") -> dict[str, object]:
         """Store a like or dislike of a catalog item for this user."""
-        user_id = check_user_id(user_id)
-        item = self.catalog.get(item_id)
-        self.store.set_feedback(user_id, item.id, bool(liked), session_id)
+        user_id, liked = check_user_id(user_id), inputs.as_bool(liked, "liked")
+        item = self.catalog.get(inputs.clean_text(item_id, "item_id", MAX_ITEM_ID_CHARS, allow_empty=False))
+        self.store.set_feedback(user_id, item.id, liked, inputs.session_id(session_id))
         if self.study:
-            self.study.log_feedback(user_id, item.id, bool(liked))
-        return {"ok": True, "user_id": user_id, "item_id": item.id, "liked": bool(liked)}
+            self.study.log_feedback(user_id, item.id, liked)
+        return {"ok": True, "item_id": item.id, "liked": liked}
 
     def user_profile(self, user_id: str) -> dict[str, object]:
         """The user's likes, dislikes and recent history."""
@@ -247,6 +302,29 @@ class FashionM3:
             "disliked": [item_id for item_id, liked in feedback.items() if not liked],
             "history": self.store.history(user_id),
         }
+
+    # --- identities and keys -------------------------------------------------------------------------------
+    def create_profile(self) -> dict[str, str]:
+        """A new anonymous profile for an API / MCP caller without a browser, with its personal API key."""
+        user_id = f"{API_PREFIX}{secrets.token_urlsafe(16)}"
+        return {"api_key": self.issue_api_key(user_id)}
+
+    def issue_api_key(self, user_id: str) -> str:
+        """A new personal API key for the user; any earlier key stops working. Only its digest is stored."""
+        key = new_api_key()
+        self.store.replace_api_key(check_user_id(user_id), key_digest(key))
+        return key
+
+    def revoke_api_keys(self, user_id: str) -> int:
+        """Revoke the user's API keys; returns how many were revoked."""
+        return self.store.revoke_api_keys(check_user_id(user_id))
+
+    def user_for_key(self, api_key: object) -> str:
+        """The user a personal API key belongs to; a guessable id, an unknown or a revoked key is refused."""
+        if not looks_like_api_key(api_key) or not (user_id := self.store.user_for_key(key_digest(str(api_key)))):
+            raise InvalidInput("Unknown or revoked API key. Create one with the create_profile tool, or copy yours from "
+                               "the Profile tab (a user name is not a key).")  # fmt: skip
+        return user_id
 
     def generate_product_image(self, description: "ItemDescription | str", seed: int = 0, count: int = 1) -> list[Image.Image]:
         """Render product images of a described clothing item or accessory with the configured image generator."""
@@ -291,7 +369,7 @@ class FashionM3:
             raise Unavailable("The researchers' export is off here (set FASHIONM3_STUDY=1 and FASHIONM3_STUDY_ADMIN_TOKEN).")
         if not secrets.compare_digest((token or "").encode(), expected.encode()):
             raise InvalidInput("Wrong or missing admin token.")
-        folder = self.settings.data_dir / "study-export" / secrets.token_hex(8)
+        folder = Path(tempfile.mkdtemp(prefix="fashionm3-study-")) / f"fashionm3-study-{time.strftime('%Y-%m-%d')}"
         self.study.export(folder)
         return Path(shutil.make_archive(str(folder), "zip", folder))
 
@@ -306,9 +384,14 @@ class FashionM3:
     def record_image_feedback(self, user_id: str, description: str, liked: bool, image_path: str = "", session_id: str = "") -> dict[str, object]:
         """Store a like or dislike of a generated image (kept with the description it was drawn from)."""
         user_id = check_user_id(user_id)
-        payload = {"description": check_description(description), "liked": bool(liked), "image": Path(image_path).name}
-        self.store.add_event(user_id, "image_feedback", payload, session_id)
-        return {"ok": True, "user_id": user_id, **payload}
+        payload = {"description": check_description(description), "liked": inputs.as_bool(liked, "liked"), "image": Path(image_path).name}
+        self.store.add_event(user_id, "image_feedback", payload, inputs.session_id(session_id))
+        return {"ok": True, **payload}
+
+    def log_event(self, user_id: str, kind: str, payload: dict[str, object], session_id: str = "") -> None:
+        """Add an event to the user's history; a caller without an identity keeps no history."""
+        if user_id:
+            self.store.add_event(check_user_id(user_id), kind, payload, session_id)
 
 
 @dataclasses.dataclass
@@ -348,20 +431,6 @@ def logging_progress() -> Progress:
             log.info("Indexing %s: %d / %d (%d%%)", stage, done, total, 10 * step)
 
     return report
-
-
-def parse_filters(filters: "Mapping[str, object] | str | None") -> dict[str, object]:
-    """Accept filters as a mapping or a JSON object string (as MCP clients send them)."""
-    if filters in (None, ""):
-        return {}
-    if isinstance(filters, str):
-        try:
-            filters = json.loads(filters)
-        except json.JSONDecodeError as error:
-            raise InvalidInput('filters must be a JSON object such as {"gender": "Women", "colour": "Red"}.') from error
-    if not isinstance(filters, Mapping):
-        raise InvalidInput('filters must be a JSON object such as {"gender": "Women", "colour": "Red"}.')
-    return dict(filters)
 
 
 def check_user_id(user_id: str) -> str:

@@ -47,15 +47,19 @@ def catalog(service):
 
 
 @pytest.fixture(scope="session")
-def app_url(service) -> Iterator[str]:
-    """The full app (UI + API + MCP) served on a free local port."""
+def demo(service):
+    """The full app (UI + API + MCP) served on a free local port; ``demo.local_url`` is its address."""
     from fashionm3.ui.app import build_demo, launch_options
 
     demo = build_demo(service)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(service))
-    yield f"http://127.0.0.1:{port}"
+    demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True, **launch_options(service))
+    yield demo
     demo.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(demo) -> str:
+    return demo.local_url.rstrip("/")
 
 
 @pytest.fixture(scope="session")

@@ -74,5 +74,6 @@ def test_tabs_and_status_line(app_url):
 
 def test_feedback_and_profile_endpoints(client, catalog):
     item_id = catalog.items[3].id
-    assert json.loads(client.predict("u-api", item_id, True, "", api_name="/record_feedback"))["ok"] is True
-    assert json.loads(client.predict("u-api", api_name="/get_user_profile"))["liked"] == [item_id]
+    key = json.loads(client.predict(api_name="/create_profile"))["api_key"]
+    assert json.loads(client.predict(key, item_id, True, "", api_name="/record_feedback"))["ok"] is True
+    assert json.loads(client.predict(key, api_name="/get_user_profile"))["liked"] == [item_id]

@@ -22,7 +22,8 @@ def run(url, action):
 def test_schema_lists_the_tools(app_url):
     with urllib.request.urlopen(f"{app_url}/gradio_api/mcp/schema") as response:
         tools = {tool["name"]: tool for tool in json.load(response)}
-    assert {"search_catalog", "recommend_outfit", "generate_product_image", "virtual_try_on", "get_user_profile", "record_feedback"} <= set(tools)
+    assert {"search_catalog", "recommend_outfit", "generate_product_image", "virtual_try_on", "get_user_profile", "record_feedback",
+            "create_profile"} <= set(tools)  # fmt: skip
     assert "chat" not in tools and "respond" not in tools
     assert "Search the product catalog" in tools["search_catalog"]["description"]
 
@@ -60,12 +61,15 @@ def test_recommend_outfit_over_two_rounds_through_an_mcp_client(app_url, catalog
         data_uri = "data:image/jpeg;base64," + __import__("base64").b64encode(image.read()).decode()
 
     async def action(session):
-        first = await session.call_tool("recommend_outfit", {"message": "what shoes go with this?", "images": data_uri, "user_id": "mcp-user"})
+        key = json.loads((await session.call_tool("create_profile", {})).content[0].text)["api_key"]
+        first = await session.call_tool("recommend_outfit", {"message": "what shoes go with this?", "images": data_uri, "user_id": key})
         answer = json.loads(first.content[0].text)
-        second = await session.call_tool("recommend_outfit", {"message": "another option", "user_id": "mcp-user", "session_id": answer["session_id"]})
-        return answer, json.loads(second.content[0].text)
+        second = await session.call_tool("recommend_outfit", {"message": "another option", "user_id": key, "session_id": answer["session_id"]})
+        profile = json.loads((await session.call_tool("get_user_profile", {"user_id": key})).content[0].text)
+        return answer, json.loads(second.content[0].text), profile
 
-    first, second = run(app_url, action)
+    first, second, profile = run(app_url, action)
+    assert [event["message"] for event in profile["history"]] == ["another option", "what shoes go with this?"]
     assert first["task"] == "basic" and first["items"]
     assert all(catalog.get(item_id).sub_category == "Shoes" for item_id in first["items"])
     assert set(first["explanation"]) == set(first["items"]) and all(first["explanation"].values())
@@ -96,9 +100,10 @@ def test_generate_product_image_returns_an_image_through_an_mcp_client(app_url):
 
 def test_feedback_through_mcp_re_ranks_the_users_next_search(app_url):
     async def action(session):
-        first = json.loads((await session.call_tool("search_catalog", {"query": "a red handbag", "k": 5, "user_id": "mcp-taste"})).content[0].text)
-        ack = await session.call_tool("record_feedback", {"user_id": "mcp-taste", "item_id": first[0]["id"], "liked": False})
-        mine = json.loads((await session.call_tool("search_catalog", {"query": "a red handbag", "k": 5, "user_id": "mcp-taste"})).content[0].text)
+        key = json.loads((await session.call_tool("create_profile", {})).content[0].text)["api_key"]
+        first = json.loads((await session.call_tool("search_catalog", {"query": "a red handbag", "k": 5, "user_id": key})).content[0].text)
+        ack = await session.call_tool("record_feedback", {"user_id": key, "item_id": first[0]["id"], "liked": False})
+        mine = json.loads((await session.call_tool("search_catalog", {"query": "a red handbag", "k": 5, "user_id": key})).content[0].text)
         others = json.loads((await session.call_tool("search_catalog", {"query": "a red handbag", "k": 5})).content[0].text)
         return first, ack, mine, others
 

@@ -121,18 +121,25 @@ def test_browser_secret_survives_restarts_and_env_overrides(tmp_path):
     assert browser_secret(Settings(data_dir=tmp_path, secret="from-env")) == "from-env"
 
 
-def test_user_ids_prefer_the_hugging_face_login():
+def test_identities_come_from_the_server(service, monkeypatch):
     from types import SimpleNamespace
 
-    from fashionm3.ui.identity import ensure_user_id, visitor
+    from fashionm3.ui.identity import ensure_token, visitor
 
-    anonymous = ensure_user_id(None)
-    assert anonymous.startswith("anon-") and len(anonymous) > 20 and ensure_user_id(None) != anonymous
-    assert ensure_user_id(anonymous) == anonymous
-    assert ensure_user_id(anonymous, SimpleNamespace(username="alice")) == "hf:alice"
-    assert ensure_user_id("hf:alice").startswith("anon-")  # signed out: back to an anonymous id
-    with pytest.raises(InvalidInput, match="still starting"):
-        visitor(None)  # never a shared fallback id
+    token = ensure_token(service, None)
+    user = visitor(service, token)
+    assert user.startswith("anon-") and len(user) > 20 and visitor(service, ensure_token(service, None)) != user
+    assert ensure_token(service, token) == token  # a valid token is kept
+    for forged in (user, "hf:alice", token + "x", token.replace(user, "anon-" + "A" * 22)):
+        assert ensure_token(service, forged) != forged
+        with pytest.raises(InvalidInput, match="reload the page"):
+            visitor(service, forged)  # never a shared or guessed fallback id
+    alice = SimpleNamespace(username="alice")
+    assert visitor(service, token, alice) == user  # off a Space, Gradio's mocked login proves nothing
+    monkeypatch.setenv("SPACE_ID", "team/fashionm3")
+    monkeypatch.setenv("OAUTH_CLIENT_ID", "client")
+    assert visitor(service, token, alice) == "hf:alice"
+    assert visitor(service, None, alice) == "hf:alice"
 
 
 def test_onboarding_offers_a_dozen_diverse_items(service):

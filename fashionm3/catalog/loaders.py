@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fashionm3.catalog.schema import Catalog, Item
 from fashionm3.config import DEFAULT_HF_DATASET, Settings
-from fashionm3.errors import CatalogError
+from fashionm3.errors import CatalogError, StartupError
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,15 @@ class LoadReport:
 
     rows_read: int = 0
     skipped: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+
+    def no_items(self, csv_path: Path) -> str:
+        """The startup line for a catalog file that gave no items: the file, the first broken row, and the fix."""
+        columns = ",".join(C5_COLUMNS)
+        fix = f"Fix: give each row an id and a name (columns {columns}), or point FASHIONM3_CATALOG at another file"
+        if not self.skipped:
+            return f"{csv_path}: the catalog has a header but no rows. {fix}."
+        line, reason = self.skipped[0]
+        return f"{csv_path}: none of its {self.rows_read} rows is a usable item (line {line}: {reason}). {fix}."
 
     def summary(self) -> str:
         text = f"{self.rows_read - len(self.skipped)} items loaded"
@@ -159,7 +168,8 @@ def load_hf_dataset(repo_id: str, data_dir: Path, limit: int) -> Catalog:
 def load_catalog(settings: Settings, hub_reachable: bool) -> Catalog:
     """The catalog the settings ask for: ``demo``, a path to a C5 ``styles.csv``, or ``hf:<dataset id>``.
 
-    A Hub dataset requested while the Hub is unreachable falls back to the demo catalog with a warning.
+    A Hub dataset requested while the Hub is unreachable falls back to the demo catalog with a warning; a
+    ``styles.csv`` that gives no items raises :class:`StartupError`.
     """
     source = settings.catalog
     if source == "demo":
@@ -174,5 +184,7 @@ def load_catalog(settings: Settings, hub_reachable: bool) -> Catalog:
         from fashionm3.catalog.demo import demo_catalog
 
         return demo_catalog(settings.data_dir / "demo-catalog")
-    catalog, _ = load_styles_csv(Path(source), limit=settings.catalog_limit or None)
+    catalog, report = load_styles_csv(Path(source), limit=settings.catalog_limit or None)
+    if not len(catalog):
+        raise StartupError(report.no_items(Path(source)))
     return catalog

@@ -30,3 +30,12 @@ feedback = Table(
     Column("created", Float, nullable=False),
     PrimaryKeyConstraint("user_id", "item_id"),
 )
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("digest", String(64), primary_key=True),  # SHA-256 of the key; the key itself is never stored
+    Column("user_id", String(128), nullable=False),
+    Column("created", Float, nullable=False),
+    Index("api_keys_user", "user_id"),
+)

@@ -14,11 +14,14 @@ from fashionm3.config import browser_secret
 from fashionm3.service import FashionM3
 from fashionm3.ui.chat import build_chat_tab, wire_chat
 from fashionm3.ui.gallery import build_gallery_tab, wire_gallery_actions
-from fashionm3.ui.identity import ensure_user_id
+from fashionm3.ui.identity import browser_storage_key, ensure_token
 from fashionm3.ui.profile import build_profile_tab
 from fashionm3.ui.study import build_study_tab
-from fashionm3.ui.tools import register_tools
+from fashionm3.ui.tools import CPU_CONCURRENCY, register_tools
 from fashionm3.ui.tryon import build_tryon_tab
+
+
+QUEUE_SIZE = 200  # waiting requests beyond this are told the app is busy
 
 
 def gradio_upload_dir() -> Path:
@@ -61,7 +64,8 @@ def build_demo(service: FashionM3) -> gr.Blocks:
     """Assemble the whole UI (tabs, events, API/MCP endpoints) for ``service``."""
     service.upload_roots.append(gradio_upload_dir())
     with gr.Blocks(title="FashionM3") as demo:
-        user_id = gr.BrowserState(None, storage_key="fashionm3-user", secret=browser_secret(service.settings))
+        # The browser keeps a token this server signed (see ui/identity.py), never a bare id it could choose.
+        user_id = gr.BrowserState(None, storage_key="fashionm3-identity", secret=browser_storage_key(browser_secret(service.settings)))
         gr.HTML(header_html(service))
         with gr.Accordion("How this demo works", open=False, elem_id="fm3-how"):
             gr.Markdown(how_it_works_markdown(service), elem_id="fm3-status")
@@ -79,19 +83,21 @@ def build_demo(service: FashionM3) -> gr.Blocks:
                     build_study_tab(service, service.study, user_id, study_tab)
         wire_chat(service, chat, user_id, gallery, tryon, tabs)
         wire_gallery_actions(service, gallery, user_id, tryon, tabs)
-        demo.load(ensure_user_id, inputs=user_id, outputs=user_id, api_visibility="private")
+        def on_load(token: str | None) -> str:
+            return ensure_token(service, token)
+
+        demo.load(on_load, inputs=user_id, outputs=user_id, api_visibility="private")
         register_tools(service)
+    demo.queue(default_concurrency_limit=CPU_CONCURRENCY, max_size=QUEUE_SIZE)
     return demo
 
 
 def launch_options(service: FashionM3) -> dict[str, Any]:
-    """Arguments for ``demo.launch``: MCP server, files it may serve, size limits, styling."""
-    allowed = [str(service.settings.data_dir.resolve())]
-    if service.catalog.image_root:
-        allowed.append(str(Path(service.catalog.image_root).resolve()))
+    """Arguments for ``demo.launch``: MCP server, the only folders it may serve, size limits, styling."""
     return {
         "mcp_server": True,
-        "allowed_paths": allowed,
+        "allowed_paths": [str(folder) for folder in service.public_dirs()],
+        "blocked_paths": [str(path) for path in service.private_paths()],
         "max_file_size": "20mb",
         "css_paths": [ASSETS / "fashionm3.css"],
         "head": f"<style>{(ASSETS / 'page.css').read_text(encoding='utf-8')}</style>",

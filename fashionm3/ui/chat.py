@@ -16,7 +16,7 @@ from fashionm3.service import FashionM3
 from fashionm3.tryon.examples import OUTFITS, chat_photo_examples
 from fashionm3.ui.cards import item_caption, product_cards_html
 from fashionm3.ui.gallery import GalleryParts, collect, image_entries, item_entry, outputs, show
-from fashionm3.ui.identity import ensure_user_id, visitor
+from fashionm3.ui.identity import ensure_token, visitor
 from fashionm3.ui.tools import user_errors
 from fashionm3.ui.tryon import TryOnParts
 
@@ -63,14 +63,17 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
     """The chat turn (streamed), its hand-offs to the Gallery and Try-on, and the like/dislike buttons."""
     unchanged = (gr.skip(),) * (4 + len(outputs(gallery)))  # rating choices, try-on garment, tabs, collection, gallery
 
-    def respond(message: dict[str, Any], history: list, user: str | None, task_name: str, session_id: str, collected: list) -> Iterator[tuple]:
-        user = user or ensure_user_id(None)  # a first message before the page had its id: give it one now
+    def respond(message: dict[str, Any], history: list, token: str | None, task_name: str, session_id: str, collected: list,
+                profile: gr.OAuthProfile | None = None) -> Iterator[tuple]:  # fmt: skip
+        token = ensure_token(service, token)  # a first message before the page had its token gets one now
+        user = visitor(service, token, profile)
         for update in turn(message, history, user, task_name, session_id, collected):
-            yield *update, user
+            yield *update, token
 
     def turn(message: dict[str, Any], history: list, user: str, task_name: str, session_id: str, collected: list) -> Iterator[tuple]:
         message = message or {}
         text, files = (message.get("text") or "").strip(), list(message.get("files") or [])
+        service.user_files.track(user, *(_path(f) for f in files))  # removed with "Delete my data"
         history = list(history or []) + [{"role": "user", "content": {"path": _path(f)}} for f in files]
         if text:
             history.append({"role": "user", "content": text})
@@ -109,10 +112,10 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
 
     def rate(liked: bool):  # noqa: ANN202 (a Gradio handler)
         @user_errors
-        def on_rate(item_id: str | None, user: str | None, session_id: str) -> str:
+        def on_rate(item_id: str | None, token: str | None, session_id: str, profile: gr.OAuthProfile | None = None) -> str:
             if not item_id:
                 return "Ask for a recommendation first, then rate one of its items."
-            ack = service.record_feedback(visitor(user), item_id, liked, session_id)
+            ack = service.record_feedback(visitor(service, token, profile), item_id, liked, session_id)
             name = service.catalog.get(ack["item_id"]).name
             return f"{'👍 Noted: you like' if liked else '👎 Noted: not for you,'} **{name}**. Your next results take it into account."
 

@@ -20,7 +20,7 @@ from fashionm3.retrieval.engine import Hit
 from fashionm3.service import FashionM3
 from fashionm3.tryon.garments import is_wearable
 from fashionm3.ui.cards import item_caption
-from fashionm3.ui.identity import visitor
+from fashionm3.ui.identity import optional_visitor, visitor
 from fashionm3.ui.tools import user_errors
 from fashionm3.ui.tryon import TryOnParts
 
@@ -124,11 +124,12 @@ def _wire_search(service: FashionM3, parts: GalleryParts, user_id: gr.BrowserSta
     catalog = service.catalog
 
     @user_errors
-    def on_browse(query: str, gender_value: str, article_value: str, colour_value: str, user: str | None) -> tuple:
+    def on_browse(query: str, gender_value: str, article_value: str, colour_value: str, token: str | None,
+                  profile: gr.OAuthProfile | None = None) -> tuple:  # fmt: skip
         filters = {"gender": gender_value, "article_type": article_value, "colour": colour_value}
         filters = {name: value for name, value in filters.items() if value and value != ANY}
         if (query or "").strip():
-            hits = service.search_catalog(query, None, filters, k=GALLERY_SIZE, user_id=user or "").hits
+            hits = service.search_catalog(query, None, filters, k=GALLERY_SIZE, user_id=optional_visitor(service, token, profile)).hits
             entries = _entries(hits)
             return show(parts, entries, f"The {len(entries)} best matches for “{query.strip()}”{_left_out(len(hits) - len(entries))}.")
         mask = catalog.mask(filters)
@@ -175,12 +176,12 @@ def wire_gallery_actions(service: FashionM3, parts: GalleryParts, user_id: gr.Br
 
     def feedback(liked: bool):  # noqa: ANN202 (a Gradio handler)
         @user_errors
-        def on_feedback(entry: Entry | None, user: str | None) -> str:
-            entry = _require(entry)
+        def on_feedback(entry: Entry | None, token: str | None, profile: gr.OAuthProfile | None = None) -> str:
+            entry, user = _require(entry), visitor(service, token, profile)
             if entry.get("item_id"):
-                service.record_feedback(visitor(user), entry["item_id"], liked)
+                service.record_feedback(user, entry["item_id"], liked)
             else:
-                service.record_image_feedback(visitor(user), entry["description"], liked, entry["path"])
+                service.record_image_feedback(user, entry["description"], liked, entry["path"])
             return f"{'👍 Liked' if liked else '👎 Disliked'}: {entry['caption']}. Saved to your profile."
 
         return on_feedback

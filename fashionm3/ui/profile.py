@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import secrets
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.processing_utils import save_file_to_cache
 
 from fashionm3.service import FashionM3
-from fashionm3.ui.identity import visitor
+from fashionm3.ui.identity import HF_PREFIX, hub_login_enabled, visitor
 from fashionm3.ui.tools import user_errors
 
 HISTORY_ROWS = 50
@@ -21,7 +22,7 @@ def build_profile_tab(service: FashionM3, user_id: gr.BrowserState, tab: gr.Tab)
     """Identity, stated preferences, likes and history, and the data controls."""
     catalog = service.catalog
     identity = gr.Markdown(elem_id="fm3-profile-id")
-    if os.environ.get("SPACE_ID"):  # Hugging Face sign-in exists only on a Space with hf_oauth enabled
+    if hub_login_enabled():  # Hugging Face sign-in exists only on a Space with hf_oauth enabled
         gr.LoginButton()
     with gr.Accordion("Get started: rate a dozen items", open=False):
         starters = service.onboarding_items()
@@ -50,57 +51,75 @@ def build_profile_tab(service: FashionM3, user_id: gr.BrowserState, tab: gr.Tab)
     saved = gr.Markdown(elem_id="fm3-profile-saved")
     likes = gr.Markdown(elem_id="fm3-profile-likes")
     history = gr.Dataframe(headers=["When (UTC)", "What", "Details"], label="Your history", interactive=False, elem_id="fm3-profile-history")
+    with gr.Accordion("API key for MCP clients and scripts", open=False):
+        gr.Markdown("A personal key lets your MCP client read and update *your* profile (tools `get_user_profile`, "
+                    "`record_feedback`, and the `user_id` of `search_catalog` / `recommend_outfit`). It is shown once; "
+                    "a new key replaces the old one. Anyone holding it acts as you: keep it private.")  # fmt: skip
+        key_box = gr.Textbox(label="Your API key", interactive=False, buttons=["copy"], elem_id="fm3-profile-key")
+        with gr.Row():
+            new_key = gr.Button("Create a new key", elem_id="fm3-profile-new-key")
+            revoke = gr.Button("Revoke my key", elem_id="fm3-profile-revoke-key")
     with gr.Row():
         export = gr.DownloadButton("Export my data (JSON)", elem_id="fm3-profile-export")
         confirm = gr.Checkbox(label="I understand that deleting erases my history, likes and preferences")
         delete = gr.Button("Delete my data", variant="stop", elem_id="fm3-profile-delete")
 
     @user_errors
-    def on_show(user: str | None) -> tuple:
-        user = visitor(user)
+    def on_show(token: str | None, profile: gr.OAuthProfile | None = None) -> tuple:
+        user = visitor(service, token, profile)
         data = service.export_user_data(user)
         stated = data["preferences"]
-        folder = service.settings.data_dir / "exports" / secrets.token_hex(12)  # unguessable folder, readable file name
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"fashionm3-my-data-{datetime.datetime.now(datetime.UTC):%Y-%m-%d}.json"
-        path.write_text(json.dumps(data, indent=1))
-        return (f"Your id: `{user}` (kept in this browser{'; signed in with Hugging Face' if user.startswith('hf:') else ''}).",
+        signed_in = user.startswith(HF_PREFIX)
+        keyed = "You have an API key." if service.store.has_api_key(user) else "No API key yet."
+        return (f"{'Signed in with Hugging Face' if signed_in else 'Anonymous profile, kept in this browser'}. {keyed}",
                 stated.get("styles", []), stated.get("favour_colours", []), stated.get("avoid_colours", []),
                 stated.get("budget_max"), stated.get("sizes", ""), _likes(service, data), _history_rows(service, data["history"]),
-                gr.DownloadButton(value=str(path)), _closet(service, user))  # fmt: skip
+                gr.DownloadButton(value=_export_file(service, user, data)), _closet(service, user))  # fmt: skip
 
     shown = [identity, styles, favour, avoid, budget, sizes, likes, history, export, closet]
 
     @user_errors
-    def on_save(user: str | None, *values: Any) -> str:
-        service.save_preferences(visitor(user), *values)
+    def on_save(token: str | None, styles: list[str], favour: list[str], avoid: list[str], budget: float | None, sizes: str,
+                profile: gr.OAuthProfile | None = None) -> str:  # fmt: skip
+        service.save_preferences(visitor(service, token, profile), styles, favour, avoid, budget, sizes)
         return "✅ Saved. Your next searches and recommendations use these preferences."
 
     @user_errors
-    def on_delete(user: str | None, confirmed: bool) -> str:
+    def on_delete(token: str | None, confirmed: bool, profile: gr.OAuthProfile | None = None) -> str:
         if not confirmed:
             return "Tick the box to confirm first."
-        removed = service.delete_user_data(visitor(user))["removed"]
+        removed = service.delete_user_data(visitor(service, token, profile))["removed"]
         return f"🗑️ Deleted {removed} records. Nothing about you is stored any more."
+
+    @user_errors
+    def on_new_key(token: str | None, profile: gr.OAuthProfile | None = None) -> str:
+        return service.issue_api_key(visitor(service, token, profile))
+
+    @user_errors
+    def on_revoke(token: str | None, profile: gr.OAuthProfile | None = None) -> tuple:
+        revoked = service.revoke_api_keys(visitor(service, token, profile))
+        return "", "Your API key was revoked: it no longer works." if revoked else "You had no API key."
 
     def on_pick(event: gr.SelectData) -> str:
         return starters[event.index].id
 
     def rate(liked: bool):  # noqa: ANN202 (a Gradio handler)
         @user_errors
-        def on_rate(item_id: str | None, user: str | None) -> str:
+        def on_rate(item_id: str | None, token: str | None, profile: gr.OAuthProfile | None = None) -> str:
             if not item_id:
                 return "Select an item first."
-            service.record_feedback(visitor(user), item_id, liked)
+            service.record_feedback(visitor(service, token, profile), item_id, liked)
             return f"{'👍' if liked else '👎'} {service.catalog.get(item_id).name} — saved."
 
         return on_rate
 
     @user_errors
-    def on_add(user: str | None, photo: str | None) -> tuple:
+    def on_add(token: str | None, photo: str | None, profile: gr.OAuthProfile | None = None) -> tuple:
         if not photo:
             return "Choose a photo first.", gr.skip()
-        piece = service.add_to_wardrobe(visitor(user), photo)
+        user = visitor(service, token, profile)
+        service.user_files.track(user, photo)
+        piece = service.add_to_wardrobe(user, photo)
         return f"Added: {piece.label()}.", _closet(service, user)
 
     onboarding.select(on_pick, None, picked, api_visibility="private")
@@ -112,10 +131,29 @@ def build_profile_tab(service: FashionM3, user_id: gr.BrowserState, tab: gr.Tab)
         on_show, user_id, shown, api_visibility="private"
     )
     delete.click(on_delete, [user_id, confirm], saved, api_visibility="private").then(on_show, user_id, shown, api_visibility="private")
+    new_key.click(on_new_key, user_id, key_box, api_visibility="private").then(on_show, user_id, shown, api_visibility="private")
+    revoke.click(on_revoke, user_id, [key_box, saved], api_visibility="private")
 
 
-def _closet(service: FashionM3, user: str | None) -> list[tuple[str, str]]:
-    return [(piece.path, piece.label()) for piece in service.wardrobe(visitor(user))]
+def _closet(service: FashionM3, user: str) -> list[tuple[str, str]]:
+    """The user's wardrobe; the wardrobe folder is private, so each photo is served from an unguessable copy."""
+    return [(_served_copy(service, user, piece.path), piece.label()) for piece in service.wardrobe(user) if Path(piece.path).is_file()]
+
+
+def _export_file(service: FashionM3, user: str, data: dict) -> str:
+    """The user's data as a downloadable JSON file (removed with "Delete my data")."""
+    with tempfile.TemporaryDirectory(prefix="fashionm3-export-") as folder:
+        path = Path(folder) / f"fashionm3-my-data-{datetime.date.today().isoformat()}.json"
+        path.write_text(json.dumps(data, indent=1))
+        return _served_copy(service, user, path)
+
+
+def _served_copy(service: FashionM3, user: str, path: "str | Path") -> str:
+    """Copy a private file to Gradio's cache (a folder named by a keyed hash nobody can guess) and remember the copy
+    as the user's, so "Delete my data" removes it too."""
+    copy = save_file_to_cache(path, gr.utils.get_upload_folder())
+    service.user_files.track(user, copy)
+    return copy
 
 
 def _likes(service: FashionM3, data: dict) -> str:

@@ -10,7 +10,7 @@ import gradio as gr
 from fashionm3.service import FashionM3
 from fashionm3.study.protocol import SUS_ITEMS, scale_choices
 from fashionm3.study.records import Study
-from fashionm3.ui.identity import visitor
+from fashionm3.ui.identity import optional_visitor, visitor
 from fashionm3.ui.tools import user_errors
 
 
@@ -54,9 +54,10 @@ def build_study_tab(service: FashionM3, study: Study, user_id: gr.BrowserState, 
         export = gr.Button("Export study data", elem_id="fm3-study-export")
         archive = gr.File(label="Study export (zip)", interactive=False, elem_id="fm3-study-archive")
 
-    def status(user: str | None) -> tuple:
+    def status(identity: str | None, profile: gr.OAuthProfile | None = None) -> tuple:
         """Everything that follows from the records: code, progress, which parts show; the task questions are
         emptied whenever no task awaits answers, so the next task's questions always start blank."""
+        user = optional_visitor(service, identity, profile)
         state = study.progress(user) if user else {"code": None}
         hidden = gr.Group(visible=False)
         if not state["code"]:
@@ -73,38 +74,38 @@ def build_study_tab(service: FashionM3, study: Study, user_id: gr.BrowserState, 
     shown = [code, progress, tasks_box, done, questions_box, asking, *likert, sus_box]
 
     @user_errors
-    def on_join(user: str | None, agreed: bool) -> tuple:
-        study.enroll(visitor(user), agreed)
-        return status(user)
+    def on_join(identity: str | None, agreed: bool, profile: gr.OAuthProfile | None = None) -> tuple:
+        study.enroll(visitor(service, identity, profile), agreed)
+        return status(identity, profile)
 
     @user_errors
-    def on_start(user: str | None, task_id: str | None) -> str:
+    def on_start(identity: str | None, task_id: str | None, profile: gr.OAuthProfile | None = None) -> str:
         if not task_id:
             return "Choose a task first."
-        study.start_task(visitor(user), task_id)
+        study.start_task(visitor(service, identity, profile), task_id)
         return (f"**{protocol.task(task_id).title}** started. Use the Chat, Gallery and Try-on tabs, then come back and "
                 "press “I am done with this task”.")  # fmt: skip
 
     @user_errors
-    def on_done(user: str | None) -> str:
-        task_id = study.current_task(visitor(user))
-        study.finish_task(visitor(user), task_id)
+    def on_done(identity: str | None, profile: gr.OAuthProfile | None = None) -> str:
+        user = visitor(service, identity, profile)
+        study.finish_task(user, study.current_task(user))
         return "Thank you. Please answer the questions below about this task."
 
     @user_errors
-    def on_submit(user: str | None, *answers: int | None) -> str:
+    def on_submit(identity: str | None, profile: gr.OAuthProfile | None, *answers: int | None) -> str:
         if any(answer is None for answer in answers):
             return "Answer every question first."
-        task_id = study.pending_task(visitor(user))
-        study.answer_task(visitor(user), task_id, {qid: int(a) for (qid, _), a in zip(protocol.questions, answers)})
-        left = len(protocol.tasks) - len(study.answered(visitor(user)))
+        user = visitor(service, identity, profile)
+        study.answer_task(user, study.pending_task(user), {qid: int(a) for (qid, _), a in zip(protocol.questions, answers)})
+        left = len(protocol.tasks) - len(study.answered(user))
         return f"✅ Answers saved. {'Pick the next task.' if left else 'All tasks done: please fill in the final questionnaire.'}"
 
     @user_errors
-    def on_finish(user: str | None, *answers: int | None) -> str:
+    def on_finish(identity: str | None, profile: gr.OAuthProfile | None, *answers: int | None) -> str:
         if any(answer is None for answer in answers):
             return "Answer all ten items first."
-        study.answer_sus(visitor(user), [int(a) for a in answers])
+        study.answer_sus(visitor(service, identity, profile), [int(a) for a in answers])
         return "✅ Questionnaire saved. Thank you for taking part!"
 
     @user_errors

@@ -1,14 +1,14 @@
 """Records a user may make only once (a study answer per task and question): ``events.once_key`` and a unique
 index on (user_id, once_key). Rows without a key (NULL) are never in conflict.
 
-Revision ID: 0002
+Revision ID: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 
 
 def upgrade() -> None:
