@@ -33,7 +33,7 @@ def test_search_catalog_endpoint_errors_are_clear(client):
 def test_chat_shows_product_cards(client):
     text = chat(client, "a summer dress")
     assert text.count('class="fm3-card"') == 6
-    assert "/gradio_api/file=" in text and "Served by offline" in text
+    assert "/gradio_api/file=" in text and "Served by" not in text and " · id " not in text  # no internal chrome
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,9 @@ def test_tabs_and_status_line(app_url):
     assert {"Chat", "Gallery", "Try-on", "Profile"} <= labels
     assert "Study" not in labels
     status = next(c["props"]["value"] for c in config["components"] if c.get("props", {}).get("elem_id") == "fm3-status")
-    assert "Mode: **offline**" in status and "**try-on**: offline: labelled cut-out preview" in status
+    assert "| Try-on | labelled cut-out preview (no try-on model) |" in status
+    header = next(c["props"]["value"] for c in config["components"] if 'id="fm3-mode"' in str(c.get("props", {}).get("value", "")))
+    assert "Demo mode: drawings and rules, no AI models" in header
 
 
 def test_feedback_and_profile_endpoints(client, catalog):

@@ -15,7 +15,9 @@ events = Table(
     Column("created", Float, nullable=False),
     Column("kind", String(32), nullable=False),
     Column("payload", Text, nullable=False),
+    Column("once_key", String(200), nullable=True),  # set for records a user may make only once (study answers)
     Index("events_user", "user_id", "created"),
+    Index("events_once", "user_id", "once_key", unique=True),
 )
 
 feedback = Table(

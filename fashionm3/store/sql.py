@@ -55,6 +55,21 @@ class SQLUserStore:
         with self._connection(write=True) as connection:
             connection.execute(events.insert().values(user_id=user_id, session_id=session_id, created=time.time(), kind=kind, payload=json.dumps(payload)))
 
+    def add_events_once(self, user_id: str, kind: str, keyed: list[tuple[str, dict[str, Any]]]) -> bool:
+        """Append events that may exist once per user and key, all or none (one transaction); False when any
+        key is taken already (the unique index decides, so two simultaneous submissions cannot both land)."""
+        if not keyed:
+            return True
+        created = time.time()
+        rows = [{"user_id": user_id, "session_id": "", "created": created, "kind": kind, "payload": json.dumps(payload), "once_key": key}
+                for key, payload in keyed]  # fmt: skip
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(events.insert(), rows)
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
     def set_feedback(self, user_id: str, item_id: str, liked: bool, session_id: str = "") -> None:
         """Record a like or dislike; a later opinion on the same item replaces the earlier one."""
         dialect = self.engine.dialect.name

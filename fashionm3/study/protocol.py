@@ -7,6 +7,7 @@ the app at startup with a message naming the file and the problem (never a half-
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from pathlib import Path
 
@@ -27,12 +28,15 @@ SUS_ITEMS = (  # Brooke (1996); odd items are positive, even items negative
     "I felt very confident using the system.",
     "I needed to learn a lot of things before I could get going with this system.",
 )
+AGREEMENT = ("strongly disagree", "strongly agree")
 DEFAULT_PROTOCOL = {
     "title": "FashionM3 user study",
+    "version": "2026-12-02",
     "consent": "This study records your chat messages, the items shown to you, your ratings and your answers, "
     "linked to a random participant code (no name, no e-mail). You may stop at any time; ask the researcher "
     "to delete your data with your code.",
     "scale": 5,
+    "anchors": list(AGREEMENT),
     "questions": [
         {"id": "relevance", "text": "The recommended items fit what I asked for."},
         {"id": "explanation", "text": "The explanations helped me understand the recommendations."},
@@ -66,10 +70,17 @@ class Protocol:
     """A validated study script."""
 
     title: str
+    version: str
     consent: str
     scale: int
+    anchors: tuple[str, str]  # what the lowest and the highest point of every Likert question mean
     questions: tuple[tuple[str, str], ...]  # (id, text)
     tasks: tuple[StudyTask, ...]
+
+    @property
+    def consent_sha256(self) -> str:
+        """Names the exact consent text a participant agreed to (stored with every record)."""
+        return hashlib.sha256(self.consent.encode("utf-8")).hexdigest()
 
     def task(self, task_id: str) -> StudyTask:
         for task in self.tasks:
@@ -102,6 +113,9 @@ def parse_protocol(data: object, source: str) -> Protocol:
     scale = data.get("scale", 5)
     if not isinstance(scale, int) or not 3 <= scale <= 10:
         raise fail("scale must be a whole number from 3 to 10 (points on each Likert question).")
+    anchors = data.get("anchors", list(AGREEMENT))
+    if not isinstance(anchors, list) or len(anchors) != 2 or not all(isinstance(a, str) and a.strip() for a in anchors):
+        raise fail("anchors must be two words or phrases: what the lowest and the highest point mean.")
     questions, tasks = data.get("questions"), data.get("tasks")
     if not isinstance(questions, list) or not all(isinstance(q, dict) and q.get("id") and q.get("text") for q in questions):
         raise fail("questions must be a list of {id, text}.")
@@ -115,11 +129,18 @@ def parse_protocol(data: object, source: str) -> Protocol:
             raise fail(f"two {name}s share an id.")
     return Protocol(
         title=str(data.get("title", "FashionM3 user study")),
+        version=str(data.get("version", "1")),
         consent=str(data.get("consent", DEFAULT_PROTOCOL["consent"])),
         scale=scale,
+        anchors=(anchors[0].strip(), anchors[1].strip()),
         questions=tuple((str(q["id"]), str(q["text"])) for q in questions),
         tasks=tuple(StudyTask(str(t["id"]), str(t.get("kind", "auto")), str(t["title"]), str(t.get("instructions", ""))) for t in tasks),
     )
+
+
+def scale_choices(points: int, anchors: tuple[str, str]) -> list[tuple[str, int]]:
+    """Labelled answer choices: the first and the last point carry their anchor ("1 · strongly disagree")."""
+    return [(f"{n} · {anchors[0]}" if n == 1 else f"{n} · {anchors[1]}" if n == points else str(n), n) for n in range(1, points + 1)]
 
 
 def sus_score(answers: list[int]) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import tempfile
 from pathlib import Path
@@ -11,7 +12,6 @@ import gradio as gr
 
 from fashionm3.config import browser_secret
 from fashionm3.service import FashionM3
-from fashionm3.ui.cards import CARDS_CSS
 from fashionm3.ui.chat import build_chat_tab, wire_chat
 from fashionm3.ui.gallery import build_gallery_tab, wire_gallery_actions
 from fashionm3.ui.identity import browser_storage_key, ensure_token
@@ -30,11 +30,35 @@ def gradio_upload_dir() -> Path:
     return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio")
 
 
-def status_markdown(service: FashionM3) -> str:
-    """The status line naming the backend of every capability."""
-    rows = " · ".join(f"**{name}**: {label}" for name, label in service.backends().items())
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+CAPABILITIES = {  # service.backends() key -> what it means for a visitor
+    "catalog": "Products", "retrieval": "Finding products", "stylist": "Stylist", "image generation": "Pictures of items",
+    "try-on": "Try-on", "user store": "Your data",
+}  # fmt: skip
+
+
+def mode_badge(service: FashionM3) -> str:
+    """One line: demo mode (drawings and rules) or AI mode, computed from the backends actually serving."""
+    models = [name for name, label in service.backends().items() if name in ("stylist", "image generation", "try-on") and not label.startswith("offline")]
+    if not models:
+        return "Demo mode: drawings and rules, no AI models"
+    return "AI mode" if len(models) == 3 else f"AI mode for {' and '.join(models)}; the rest in demo mode"
+
+
+def how_it_works_markdown(service: FashionM3) -> str:
+    """The details behind the badge: what serves each capability here (no file paths), and any fallback notice."""
+    where = str(service.settings.data_dir)
+    rows = "\n".join(f"| {CAPABILITIES.get(name, name)} | {label.removeprefix('offline: ').replace(f' in {where}', ' on this server')} |"
+                     for name, label in service.backends().items())  # fmt: skip
     notice = f"\n\n⚠️ {service.notice()}" if service.notice() else ""
-    return f"Mode: **{service.mode}** — {rows}{notice}"
+    return f"| | how it works here |\n|---|---|\n{rows}{notice}"
+
+
+def header_html(service: FashionM3) -> str:
+    """Logo, title and the mode badge on one line."""
+    logo = (ASSETS / "logo.svg").read_text(encoding="utf-8")
+    return (f'<div class="fm3-header">{logo}<h1>FashionM3</h1>'
+            f'<span class="fm3-badge" id="fm3-mode">{html.escape(mode_badge(service))}</span></div>')  # fmt: skip
 
 
 def build_demo(service: FashionM3) -> gr.Blocks:
@@ -43,11 +67,14 @@ def build_demo(service: FashionM3) -> gr.Blocks:
     with gr.Blocks(title="FashionM3", delete_cache=CACHE_EXPIRY) as demo:
         # The browser keeps a token this server signed (see ui/identity.py), never a bare id it could choose.
         user_id = gr.BrowserState(None, storage_key="fashionm3-identity", secret=browser_storage_key(browser_secret(service.settings)))
-        gr.Markdown("# FashionM3 — your multimodal fashion assistant")
-        indexing = bool(service.engine.coverage())  # while the index builds, the status line shows its progress
-        gr.Markdown(lambda: status_markdown(service), every=5 if indexing else None, elem_classes="fm3-status", elem_id="fm3-status")
+        gr.HTML(header_html(service))
+        if service.engine.coverage():  # while the index builds, a visible line shows how much search covers
+            gr.Markdown(lambda: f"⏳ {service.engine.coverage() or 'indexing done: search covers every item.'}", every=5,
+                        elem_id="fm3-indexing")  # fmt: skip
+        with gr.Accordion("How this demo works", open=False, elem_id="fm3-how"):
+            gr.Markdown(lambda: how_it_works_markdown(service), every=5 if service.engine.coverage() else None, elem_id="fm3-status")
         with gr.Tabs() as tabs:
-            with gr.Tab("Chat", id="chat"):
+            with gr.Tab("Chat", id="chat", elem_id="fm3-chat-tab"):
                 chat = build_chat_tab()
             with gr.Tab("Gallery", id="gallery"):
                 gallery = build_gallery_tab(service, user_id)
@@ -75,7 +102,8 @@ def launch_options(service: FashionM3) -> dict[str, Any]:
         "mcp_server": True,
         "allowed_paths": [str(folder) for folder in service.public_dirs()],
         "max_file_size": "20mb",
-        "css": CARDS_CSS,
+        "css_paths": [ASSETS / "fashionm3.css"],
+        "head": f"<style>{(ASSETS / 'page.css').read_text(encoding='utf-8')}</style>",
         "theme": gr.themes.Soft(),
         "show_error": True,
     }

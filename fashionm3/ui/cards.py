@@ -1,4 +1,7 @@
-"""HTML and JSON views of catalog items for the chat, the gallery and the API (the only Gradio-aware formatting)."""
+"""HTML and JSON views of catalog items for the chat, the gallery and the API (the only Gradio-aware formatting).
+
+Styles live in ``assets/fashionm3.css``. Cards show what a person needs (picture, full name, colour, type, price,
+why it fits); catalog ids stay in the API and in the ``data-item-id`` attribute."""
 
 from __future__ import annotations
 
@@ -9,16 +12,6 @@ from gradio_client.utils import encode_file_path
 from fashionm3.catalog.schema import Item
 from fashionm3.retrieval.engine import Hit
 
-CARDS_CSS = """
-.fm3-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(140px, 1fr)); gap: 10px; margin-top: 6px; }
-.fm3-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 6px; background: var(--background-fill-primary); }
-.fm3-card img { width: 100%; aspect-ratio: 1 / 1; object-fit: contain; background: #fff; border-radius: 6px; }
-.fm3-name { font-weight: 600; font-size: 0.85em; line-height: 1.2; margin-top: 4px; }
-.fm3-meta { font-size: 0.75em; opacity: 0.75; }
-.fm3-why { font-size: 0.75em; margin-top: 3px; font-style: italic; }
-.fm3-status { font-size: 0.85em; opacity: 0.85; }
-"""
-
 
 def file_url(path: str, root: str = "") -> str:
     """The URL under which Gradio serves a local file in ``allowed_paths``."""
@@ -27,24 +20,26 @@ def file_url(path: str, root: str = "") -> str:
 
 def item_caption(item: Item) -> str:
     """One-line caption: name, then colour, type and price."""
-    price = f" · {item.price:.2f}" if item.price is not None else ""
-    return f"{item.name} — {item.colour} {item.article_type}{price}".strip()
+    return f"{item.name} — {item.colour} {item.article_type}{_price(item)}".strip()
+
+
+def _price(item: Item) -> str:
+    return f" · {item.price:.2f}" if item.price is not None else ""
 
 
 def product_cards_html(hits: list[Hit], explanations: dict[str, str] | None = None) -> str:
-    """A grid of product cards (image, name, colour · type · price, id, and why it fits when known)."""
+    """A grid of product cards (image or a "no photo" placeholder, name, colour · type · price, why it fits)."""
     cards = []
     for hit in hits:
         item = hit.item
-        image = f'<img src="{file_url(item.image_path)}" alt="{html.escape(item.name)}">' if item.image_path else ""
-        price = f" · {item.price:.2f}" if item.price is not None else ""
-        meta = html.escape(f"{item.colour} · {item.article_type}{price}")
+        name = html.escape(item.name)
+        image = f'<img src="{file_url(item.image_path)}" alt="{name}">' if item.image_path else '<div class="fm3-nophoto">No photo in the catalog</div>'
+        meta = html.escape(f"{item.colour} · {item.article_type}{_price(item)}")
         reason = (explanations or {}).get(item.id, "")
         why = f'<div class="fm3-why">{html.escape(reason)}</div>' if reason else ""
         cards.append(
-            f'<div class="fm3-card" data-item-id="{html.escape(item.id)}">{image}'
-            f'<div class="fm3-name">{html.escape(item.name)}</div>'
-            f'<div class="fm3-meta">{meta} · id {html.escape(item.id)}</div>{why}</div>'
+            f'<div class="fm3-card" data-item-id="{html.escape(item.id)}" title="{name}">{image}'
+            f'<div class="fm3-name">{name}</div><div class="fm3-meta">{meta}</div>{why}</div>'
         )
     return f'<div class="fm3-cards">{"".join(cards)}</div>' if cards else ""
 

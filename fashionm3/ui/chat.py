@@ -13,6 +13,7 @@ import gradio as gr
 from fashionm3.assistant import converse
 from fashionm3.errors import FashionM3Error
 from fashionm3.service import FashionM3
+from fashionm3.tryon.examples import OUTFITS, chat_photo_examples
 from fashionm3.ui.cards import item_caption, product_cards_html
 from fashionm3.ui.gallery import GalleryParts, collect, image_entries, item_entry, outputs, show
 from fashionm3.ui.identity import ensure_token, visitor
@@ -20,6 +21,7 @@ from fashionm3.ui.tools import user_errors
 from fashionm3.ui.tryon import TryOnParts
 
 CHAT_EXAMPLES = ["a navy shirt for a man", "something red for a party", "black sneakers under 80", "a summer dress"]
+PHOTO_EXAMPLE_LABELS = [question for _, question in OUTFITS.values()]  # a photo example's text, not its file name
 TASK_CHOICES = [("Auto (from your message)", "auto"), ("Complete my outfit", "basic"), ("Personalised pick", "personalized"),
                 ("Alternative to a piece", "alternative"), ("Catalog search", "search")]  # fmt: skip
 
@@ -46,6 +48,7 @@ def build_chat_tab() -> ChatParts:
         elem_id="fm3-chat-input",
         show_label=False,
     )
+    gr.Examples(chat_photo_examples(), inputs=box, label="Try with a photo", elem_id="fm3-photo-examples", example_labels=PHOTO_EXAMPLE_LABELS)
     with gr.Row(equal_height=True):
         rate_item = gr.Dropdown([], label="Rate an item from the last answer (changes your next results)", scale=4, elem_id="fm3-rate-item")
         like = gr.Button("👍 Like", scale=1, elem_id="fm3-rate-like")
@@ -94,7 +97,7 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
         pictures = image_entries(service, final.images, final.description.sentence() if final.description else text)
         history += [{"role": "assistant", "content": {"path": picture["path"]}} for picture in pictures]
         cards = product_cards_html(final.hits, final.explanations)
-        history.append({"role": "assistant", "content": f"{final.text}\n\n{cards}\n\n<sub>Served by {final.backend}</sub>"})
+        history.append({"role": "assistant", "content": f"{final.text}\n\n{cards}"})
         handoff = final.handoff_item
         collection = collect(collected, pictures + [item_entry(hit.item) for hit in final.hits if hit.item.image_path])
         choices = [(item_caption(hit.item), hit.item.id) for hit in final.hits]

@@ -18,9 +18,10 @@ from fashionm3.errors import InvalidInput
 from fashionm3.generation.request import MAX_IMAGES
 from fashionm3.retrieval.engine import Hit
 from fashionm3.service import FashionM3
+from fashionm3.tryon.garments import is_wearable
 from fashionm3.ui.cards import item_caption
 from fashionm3.ui.identity import optional_visitor, visitor
-from fashionm3.ui.tools import user_errors
+from fashionm3.ui.tools import GPU_CONCURRENCY, user_errors
 from fashionm3.ui.tryon import TryOnParts
 
 ANY = "Any"
@@ -103,7 +104,8 @@ def build_gallery_tab(service: FashionM3, user_id: gr.BrowserState) -> GalleryPa
         return (*show(parts, entries, message), collect(collected, entries))
 
     for trigger in (generate.click, describe.submit):
-        trigger(on_generate, [describe, seed, count, parts.collected], [*outputs(parts), parts.collected], api_visibility="private")
+        trigger(on_generate, [describe, seed, count, parts.collected], [*outputs(parts), parts.collected], api_visibility="private",
+                concurrency_id="gpu", concurrency_limit=GPU_CONCURRENCY)  # fmt: skip
     return parts
 
 
@@ -129,10 +131,13 @@ def _wire_search(service: FashionM3, parts: GalleryParts, user_id: gr.BrowserSta
         filters = {name: value for name, value in filters.items() if value and value != ANY}
         if (query or "").strip():
             hits = service.search_catalog(query, None, filters, k=GALLERY_SIZE, user_id=optional_visitor(service, token, profile)).hits
-            return show(parts, _entries(hits), f"{len(hits)} items for “{query.strip()}”.")
+            entries = _entries(hits)
+            return show(parts, entries, f"The {len(entries)} best matches for “{query.strip()}”{_left_out(len(hits) - len(entries))}.")
         mask = catalog.mask(filters)
-        items = [item for item, keep in zip(catalog.items, mask) if keep and item.image_path][:GALLERY_SIZE]
-        return show(parts, [item_entry(item) for item in items], f"{int(mask.sum())} items match; showing {len(items)}.")
+        matching = [item for item, keep in zip(catalog.items, mask) if keep]
+        items = [item for item in matching if item.image_path]
+        message = f"{len(items)} items match{_left_out(len(matching) - len(items))}" + (f"; showing the first {GALLERY_SIZE}." if len(items) > GALLERY_SIZE else ".")
+        return show(parts, [item_entry(item) for item in items[:GALLERY_SIZE]], message)
 
     def on_mine(collected: list[Entry]) -> tuple:
         message = "Your generated images and recommended items, newest first." if collected else "Nothing yet: ask the chat for a recommendation, or generate an image above."
@@ -148,8 +153,11 @@ def wire_gallery_actions(service: FashionM3, parts: GalleryParts, user_id: gr.Br
 
     def on_select(entries: list[Entry], event: gr.SelectData) -> tuple:
         entry = entries[event.index]
-        enabled = [gr.Button(interactive=True) for _ in parts.actions]
-        return entry, *enabled, gr.DownloadButton(value=entry["path"], interactive=True)
+        similar, send, like, dislike = (gr.Button(interactive=True) for _ in parts.actions)
+        wearable = not entry.get("item_id") or _wearable(service.catalog.get(entry["item_id"]))
+        send = gr.Button(interactive=wearable)
+        info = f"Selected: **{entry['caption']}**" + ("" if wearable else " (not something try-on can dress you in)")
+        return entry, info, similar, send, like, dislike, gr.DownloadButton(value=entry["path"], interactive=True)
 
     @user_errors
     def on_similar(entry: Entry | None) -> tuple:
@@ -162,8 +170,8 @@ def wire_gallery_actions(service: FashionM3, parts: GalleryParts, user_id: gr.Br
         entry = _require(entry)
         if entry.get("item_id"):
             item = service.catalog.get(entry["item_id"])
-            if item.master_category != "Apparel":
-                raise InvalidInput(f"{item.name} is not a garment; try-on takes clothing.")
+            if not _wearable(item):
+                raise InvalidInput(f"{item.name} is not clothing try-on can dress you in.", title="Not a clothing item")
             return gr.Dropdown(value=item.id), gr.Image(value=None), gr.Tabs(selected="try-on")
         return gr.skip(), gr.Image(value=entry["path"]), gr.Tabs(selected="try-on")
 
@@ -180,7 +188,7 @@ def wire_gallery_actions(service: FashionM3, parts: GalleryParts, user_id: gr.Br
         return on_feedback
 
     similar, send, like, dislike = parts.actions
-    parts.grid.select(on_select, parts.shown, [parts.selected, *parts.actions, parts.download], api_visibility="private")
+    parts.grid.select(on_select, parts.shown, [parts.selected, parts.info, *parts.actions, parts.download], api_visibility="private")
     similar.click(on_similar, parts.selected, outputs(parts), api_visibility="private")
     send.click(on_try_on, parts.selected, [tryon.garment, tryon.garment_image, tabs], api_visibility="private")
     like.click(feedback(True), [parts.selected, user_id], parts.info, api_visibility="private")
@@ -191,6 +199,15 @@ def _require(entry: Entry | None) -> Entry:
     if not entry:
         raise InvalidInput("Select an image in the gallery first.")
     return entry
+
+
+def _wearable(item: Item) -> bool:
+    """Try-on can take it: clothing worn on the body, with a product photo."""
+    return bool(item.image_path) and is_wearable(item.article_type, item.sub_category)
+
+
+def _left_out(count: int) -> str:
+    return f" ({count} without a photo left out)" if count else ""
 
 
 def _entries(hits: list[Hit]) -> list[Entry]:

@@ -50,7 +50,7 @@ def build_profile_tab(service: FashionM3, user_id: gr.BrowserState, tab: gr.Tab)
         save = gr.Button("Save preferences", variant="primary", elem_id="fm3-profile-save")
     saved = gr.Markdown(elem_id="fm3-profile-saved")
     likes = gr.Markdown(elem_id="fm3-profile-likes")
-    history = gr.Dataframe(headers=["time (UTC)", "what", "details"], label="Your history", interactive=False, elem_id="fm3-profile-history")
+    history = gr.Dataframe(headers=["When (UTC)", "What", "Details"], label="Your history", interactive=False, elem_id="fm3-profile-history")
     with gr.Accordion("API key for MCP clients and scripts", open=False):
         gr.Markdown("A personal key lets your MCP client read and update *your* profile (tools `get_user_profile`, "
                     "`record_feedback`, and the `user_id` of `search_catalog` / `recommend_outfit`). It is shown once; "
@@ -73,7 +73,7 @@ def build_profile_tab(service: FashionM3, user_id: gr.BrowserState, tab: gr.Tab)
         keyed = "You have an API key." if service.store.has_api_key(user) else "No API key yet."
         return (f"{'Signed in with Hugging Face' if signed_in else 'Anonymous profile, kept in this browser'}. {keyed}",
                 stated.get("styles", []), stated.get("favour_colours", []), stated.get("avoid_colours", []),
-                stated.get("budget_max"), stated.get("sizes", ""), _likes(service, data), _history_rows(data["history"]),
+                stated.get("budget_max"), stated.get("sizes", ""), _likes(service, data), _history_rows(service, data["history"]),
                 gr.DownloadButton(value=_export_file(service, user, data)), _closet(service, user))  # fmt: skip
 
     shown = [identity, styles, favour, avoid, budget, sizes, likes, history, export, closet]
@@ -164,10 +164,35 @@ def _likes(service: FashionM3, data: dict) -> str:
     return f"👍 **Liked**: {names(data['liked'])}\n\n👎 **Not for me**: {names(data['disliked'])}"
 
 
-def _history_rows(events: list[dict]) -> list[list[str]]:
+HISTORY_KINDS = {  # event kind -> what it was, in words
+    "recommend": "Asked the stylist", "preferences": "Saved preferences", "image_feedback": "Rated a generated image",
+    "wardrobe": "Added to wardrobe", "study_consent": "Joined the study", "study_task": "Started a study task",
+    "study_done": "Finished a study task", "study_answer": "Answered a study question", "study_sus": "Answered the final questionnaire",
+    "study_turn": "Study: chat turn logged", "study_feedback": "Study: rating logged",
+}  # fmt: skip
+
+
+def _history_details(service: FashionM3, event: dict) -> str:
+    """One readable line about an event (never its raw record)."""
+    kind = event["kind"]
+    if kind == "preferences":
+        parts = [("styles", ", ".join(event.get("styles") or [])), ("likes", ", ".join(event.get("favour_colours") or [])),
+                 ("avoids", ", ".join(event.get("avoid_colours") or [])), ("budget", event.get("budget_max") or ""), ("sizes", event.get("sizes") or "")]  # fmt: skip
+        return "; ".join(f"{name}: {value}" for name, value in parts if value) or "no preferences"
+    if kind == "image_feedback":
+        return f"{'👍' if event.get('liked') else '👎'} {event.get('description', '')}"
+    if kind == "wardrobe":
+        return f"{event.get('colour', '')} {event.get('article_type', '')}".strip().lower()
+    if kind.startswith("study_") and event.get("task_id") and service.study:
+        task = next((t.title for t in service.study.protocol.tasks if t.id == event["task_id"]), "")
+        answer = f" — answer {event['answer']}" if "answer" in event else ""
+        return f"{task}{answer}" if task else ""
+    return str(event.get("message") or event.get("description") or "")[:200]
+
+
+def _history_rows(service: FashionM3, events: list[dict]) -> list[list[str]]:
     rows = []
     for event in events[:HISTORY_ROWS]:
         when = datetime.datetime.fromtimestamp(event["time"], datetime.UTC).strftime("%Y-%m-%d %H:%M")
-        details = event.get("message") or event.get("description") or json.dumps({k: v for k, v in event.items() if k not in ("time", "kind", "session_id")})[:120]
-        rows.append([when, event["kind"], str(details)])
+        rows.append([when, HISTORY_KINDS.get(event["kind"], event["kind"].replace("_", " ").capitalize()), _history_details(service, event)])
     return rows

@@ -29,14 +29,14 @@ MAX_IMAGE_REFERENCES = 8
 
 
 def user_errors(function: F) -> F:
-    """Show :class:`FashionM3Error` messages to the caller as they are (never a stack trace)."""
+    """Show :class:`FashionM3Error` messages to the caller as they are, titled by what happened (never a stack trace)."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
         except FashionM3Error as error:
-            raise gr.Error(str(error), print_exception=False) from error
+            raise gr.Error(str(error), title=error.title, print_exception=False) from error
 
     return wrapper  # type: ignore[return-value]
 
