@@ -133,9 +133,14 @@ def test_every_acknowledged_write_survives_a_sigkill(tmp_path, data_dir):
 
     copy = tmp_path / "data"
     shutil.copytree(data_dir, copy, ignore=shutil.ignore_patterns("users.sqlite3*", "generated", "exports", "study-export"))
-    study = Study(load_protocol(), open_user_store(copy))
+    from fashionm3.security.identity import key_digest, new_api_key
+
+    store = open_user_store(copy)
+    study, keys = Study(load_protocol(), store), {}
     for worker in range(20):
         study.enroll(f"killed-{worker}", True)
+        keys[worker] = new_api_key()
+        store.replace_api_key(f"killed-{worker}", key_digest(keys[worker]))  # each writer holds its own API key
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "FASHIONM3_DATA_DIR": str(copy), "FASHIONM3_BACKEND": "offline",
            "FASHIONM3_STUDY": "1", "GRADIO_SERVER_PORT": str(port)}  # fmt: skip
@@ -153,7 +158,7 @@ def test_every_acknowledged_write_survives_a_sigkill(tmp_path, data_dir):
                 if stop.is_set():
                     return
                 try:
-                    client.predict(f"killed-{worker}", item_id, n % 2 == 0, "", api_name="/record_feedback")
+                    client.predict(keys[worker], item_id, n % 2 == 0, "", api_name="/record_feedback")
                 except Exception:  # noqa: BLE001 (the server died mid-request: that write was never acknowledged)
                     return
                 with lock:
@@ -162,7 +167,7 @@ def test_every_acknowledged_write_survives_a_sigkill(tmp_path, data_dir):
         threads = [threading.Thread(target=writer, args=(worker,)) for worker in range(20)]
         for thread in threads:
             thread.start()
-        while len(acknowledged) < 100 and app.poll() is None:
+        while len(acknowledged) < 100 and app.poll() is None and any(thread.is_alive() for thread in threads):
             time.sleep(0.05)
         app.send_signal(signal.SIGKILL)
         app.wait(timeout=30)
