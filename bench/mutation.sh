@@ -6,7 +6,8 @@
 #
 # Each module runs in its own scratch copy under .mutation/<module>/ (kept for `mutmut show <name>` there).
 # Mutants listed in bench/mutation-equivalents.md (a backticked name, then the reason) are left out of the score.
-# Score = (killed + timeout) / (total - equivalents); "survived" and "no tests" count against it.
+# Score = detected / (total - equivalents), detected = killed + timeout + a crashed test run (mutmut's "segfault" and
+# "suspicious": an abnormal exit, e.g. PIL aborting on a bad filter size); "survived" and "no tests" count against it.
 set -euo pipefail
 
 # module to mutate | the test files that cover it (fast ones, no app launch).  Add modules here.
@@ -14,7 +15,7 @@ MODULES=(
   "fashionm3/security/identity.py|tests/test_mutation_security.py"
   "fashionm3/security/inputs.py|tests/test_mutation_security.py"
   "fashionm3/security/fetch.py|tests/test_mutation_fetch.py tests/test_fetch.py --deselect=tests/test_fetch.py::test_the_running_app_refuses_loopback_urls_with_one_text_over_mcp"
-  "fashionm3/images.py|tests/test_mutation_images.py"
+  "fashionm3/images.py|tests/test_mutation_images.py tests/test_mutation_fetch.py"
   "fashionm3/store/sql.py|tests/test_mutation_store.py"
   "fashionm3/people/files.py|tests/test_mutation_store.py"
   "fashionm3/stylist/state.py|tests/test_mutation_state.py"
@@ -54,13 +55,14 @@ equivalents = set(re.findall(r"`([\w.]+__mutmut_\d+)`", open(equivalents_file).r
 status = dict(line.strip().rsplit(": ", 1) for line in open(results) if ": " in line)
 counted = {name: s for name, s in status.items() if name not in equivalents}
 by_status = collections.Counter(counted.values())
-killed = by_status["killed"] + by_status["timeout"]
+DETECTED = ("killed", "timeout", "segfault", "suspicious")
+killed = sum(by_status[s] for s in DETECTED)
 total = len(counted)
 score = killed / total if total else 0.0
-print(f"{module}: {killed}/{total} killed = {score:.2f} ({len(status) - total} equivalent excluded; "
+print(f"{module}: {killed}/{total} detected = {score:.2f} ({len(status) - total} equivalent excluded; "
       f"{dict(by_status)}; {seconds}s)")
 for name, s in sorted(counted.items()):
-    if s not in ("killed", "timeout"):
+    if s not in DETECTED:
         print(f"    {s}: {name}")
 PY
 }

@@ -40,6 +40,13 @@ def test_photos_within_the_working_size_are_kept_as_they_are(size):
     assert loaded.image.size == size and loaded.notes == []
 
 
+def test_downscaling_uses_lanczos_resampling():
+    photo = Image.effect_noise((2050, 700), 80).convert("RGB")
+    expected = photo.copy()
+    expected.thumbnail((1024, 1024), Image.Resampling.LANCZOS)
+    assert load_image(photo).image.tobytes() == expected.tobytes()
+
+
 def test_working_size_none_keeps_the_full_resolution_and_a_custom_size_is_honoured():
     assert load_image(Image.new("RGB", (3000, 500)), working_size=None).image.size == (3000, 500)
     assert load_image(Image.new("RGB", (3000, 500)), working_size=600).image.size == (600, 100)
@@ -56,11 +63,31 @@ def test_the_downscale_note_names_the_uploaded_file(tmp_path):
 
 
 def test_the_pixel_limit_is_inclusive_and_names_the_size():
-    data = encoded(Image.new("RGB", (4000, 500)))  # 2,000,000 pixels
-    assert load_image(data, max_pixels=2_000_000).original_size == (4000, 500)
+    data = encoded(Image.new("RGB", (4000, 1000)))  # 4,000,000 pixels
+    assert load_image(data, max_pixels=4_000_000).original_size == (4000, 1000)
     with pytest.raises(InvalidInput) as error:
-        load_image(data, max_pixels=1_999_999)
-    assert str(error.value) == "upload is 4000x500 pixels; images up to 1 megapixels are accepted."
+        load_image(data, max_pixels=3_999_999)
+    assert str(error.value) == "upload is 4000x1000 pixels; images up to 3 megapixels are accepted."
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header declares ``width`` x ``height`` (the pixel data is a 1x1 image's: it is never reached)."""
+    import struct
+    import zlib
+
+    data = bytearray(encoded(Image.new("1", (1, 1))))
+    header = b"IHDR" + struct.pack(">II", width, height) + bytes(data[24:29])
+    data[12:29] = header
+    data[29:33] = struct.pack(">I", zlib.crc32(header))
+    return bytes(data)
+
+
+def test_the_default_limit_is_80_megapixels_checked_before_decoding():
+    with pytest.raises(InvalidInput) as error:
+        load_image(png_header_only(80_000_001, 1))
+    assert str(error.value) == "upload is 80000001x1 pixels; images up to 80 megapixels are accepted."
+    with pytest.raises(InvalidInput, match="damaged or truncated"):  # within the limit: decoding is tried
+        load_image(png_header_only(80_000_000, 1))
 
 
 def test_a_pil_image_over_the_pixel_limit_is_refused():
@@ -147,7 +174,9 @@ def test_data_uris_must_be_base64(tmp_path):
     with pytest.raises(InvalidInput, match=r"^Data URIs must be base64-encoded images \(data:image/png;base64,\.\.\.\)\.$"):
         load_image("data:image/png," + base64.b64encode(data).decode())
     with pytest.raises(InvalidInput, match=r"^The data URI is not valid base64\.$"):
-        load_image("data:image/png;base64,not base64!")
+        load_image("data:image/png;base64,aGVsbG8=!")
+    with pytest.raises(InvalidInput, match=r"^The data URI is not valid base64\.$"):  # a comma is no separator
+        load_image("data:image/png;base64,aGVsbG8=," + base64.b64encode(data).decode())
     with pytest.raises(InvalidInput, match=r"^data URI is not an image this app can read"):
         load_image("data:image/png;base64," + base64.b64encode(b"hello").decode())
 
@@ -193,16 +222,21 @@ def test_image_file_names(name, expected):
     ("upper", "", "upper"), ("dress", "", "dress"), ("Jackets", "Topwear", "outerwear"), ("Blazers", "", "outerwear"),
     ("Dresses", "", "dress"), ("Kurtas", "Dress", "dress"), ("Sarees", "", "dress"), ("Jeans", "", "lower"),
     ("Capris", "Bottomwear", "lower"), ("Skirts", "", "lower"), ("Tshirts", "", "upper"), ("Bra", "Innerwear", "upper"),
-    ("Kurtas", "Topwear", "upper"), ("Tops", "", "upper"),
+    ("Kurtas", "Topwear", "upper"), ("Tops", "", "upper"), ("Shirts", "", "upper"), ("Trousers", "", "lower"),
+    ("Shorts", "", "lower"), ("Track Pants", "", "lower"), ("Leggings", "", "lower"), ("Jumpsuit", "", "dress"),
+    ("lower", "", "lower"), ("outerwear", "", "outerwear"), ("Coats", "", "outerwear"),
 ])
 def test_each_garment_replaces_its_body_region(article_type, sub_category, region):
     assert garment_region(article_type, sub_category) == region
 
 
-@pytest.mark.parametrize("article_type, sub_category, named", [("Watches", "Watches", "Watches"), ("", "Shoes", "Shoes"), ("", "", "this item")])
-def test_non_clothing_is_refused_by_name(article_type, sub_category, named):
+@pytest.mark.parametrize("given, named", [
+    ({"article_type": "Watches", "sub_category": "Watches"}, "Watches"), ({"sub_category": "Shoes"}, "Shoes"), ({}, "this item"),
+    ({"article_type": "Socks"}, "Socks"),
+])
+def test_non_clothing_is_refused_by_name(given, named):
     with pytest.raises(InvalidInput) as error:
-        garment_region(article_type, sub_category)
+        garment_region(**given)
     assert str(error.value) == f"Try-on works for clothing (tops, bottoms, dresses, outerwear), not {named}."
 
 
