@@ -3,16 +3,96 @@ that tests/test_fetch.py leaves open. The local server and the test policy (only
 
 from __future__ import annotations
 
+import http.server
+import io
 import ipaddress
 import logging
+import random
+import threading
+from collections.abc import Iterator
 
 import pytest
+from PIL import Image
 
 from fashionm3 import images
 from fashionm3.errors import InvalidInput
 from fashionm3.security import fetch
 from fashionm3.security.fetch import FETCH_ERROR, fetch_image_bytes, public_only
-from test_fetch import PNG, _base, _refused, hits, loopback_only, server  # noqa: F401 (fixtures)
+from test_fetch import PNG, Handler, _base, _refused, hits, loopback_only, server  # noqa: F401 (fixtures)
+
+
+def _encoded(image: Image.Image, kind: str) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=kind)
+    return buffer.getvalue()
+
+
+BIG_PNG = _encoded(Image.frombytes("RGB", (200, 200), random.Random(0).randbytes(120_000)), "PNG")  # several 64 KiB reads
+ICO = _encoded(Image.new("RGB", (16, 16), "red"), "ICO")  # an image PIL reads, but not one of the accepted formats
+
+
+class MoreRoutes(Handler):
+    """The routes of tests/test_fetch.py plus content types and sizes that test leaves out."""
+
+    def route_octet_params(self, query: dict[str, str]) -> None:
+        self.send(200, PNG, kind="application/octet-stream; name=a.png")
+
+    def route_binary_upper(self, query: dict[str, str]) -> None:
+        self.send(200, PNG, kind="Binary/Octet-Stream")
+
+    def route_no_type(self, query: dict[str, str]) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(PNG)))
+        self.end_headers()
+        self.wfile.write(PNG)
+
+    def route_big_png(self, query: dict[str, str]) -> None:
+        self.send(200, BIG_PNG)
+
+    def route_ico(self, query: dict[str, str]) -> None:
+        self.send(200, ICO, kind="image/x-icon")
+
+    def route_redirect_nowhere(self, query: dict[str, str]) -> None:
+        self.send(302)
+
+
+@pytest.fixture(scope="module")
+def more() -> Iterator[str]:
+    running = http.server.ThreadingHTTPServer(("127.0.0.1", 0), MoreRoutes)
+    running.daemon_threads, running.hits = True, []  # type: ignore[attr-defined]
+    threading.Thread(target=running.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{running.server_address[1]}"
+    running.shutdown()
+
+
+@pytest.mark.parametrize("path", ["/octet-params", "/binary-upper", "/no-type"])
+def test_generic_binary_types_and_a_missing_type_are_sniffed_not_refused(more, path):
+    assert fetch_image_bytes(f"{more}{path}", policy=loopback_only) == PNG
+
+
+def test_a_body_of_several_reads_comes_back_whole(more):
+    assert len(BIG_PNG) > 64 * 1024
+    assert fetch_image_bytes(f"{more}/big-png", policy=loopback_only) == BIG_PNG
+
+
+def test_only_the_listed_image_formats_pass_the_sniff(more, caplog):
+    with caplog.at_level(logging.INFO, logger="fashionm3.security.fetch"):
+        assert _refused(f"{more}/ico", policy=loopback_only) == FETCH_ERROR
+    assert "Image URL refused (_Refused: not an image)" in caplog.text
+
+
+def test_each_size_refusal_logs_its_own_reason(server, caplog):
+    with caplog.at_level(logging.INFO, logger="fashionm3.security.fetch"):
+        _refused(f"{_base(server)}/big-declared", policy=loopback_only, max_bytes=len(PNG) - 1)
+        _refused(f"{_base(server)}/big-streamed", policy=loopback_only, max_bytes=32 * 1024)
+    assert f"(_Refused: Content-Length {len(PNG)})" in caplog.text  # refused before reading the body
+    assert "(_Refused: body over 32768 bytes)" in caplog.text
+
+
+def test_a_deadline_refusal_is_logged_as_such(server, caplog):
+    with caplog.at_level(logging.INFO, logger="fashionm3.security.fetch"):
+        _refused(f"{_base(server)}/trickle", policy=loopback_only, deadline_s=0.4)
+    assert "Image URL refused (deadline passed)" in caplog.text
 
 
 @pytest.fixture
@@ -97,3 +177,85 @@ def test_requests_ask_for_images_without_compression(server, monkeypatch):
 ])
 def test_public_only_draws_the_lines_exactly(address, allowed):
     assert public_only(ipaddress.ip_address(address)) is allowed
+
+
+def logged_reason(caplog, url: str, **options: object) -> str:
+    """The reason the server logs for refusing ``url`` (the caller sees only FETCH_ERROR)."""
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="fashionm3.security.fetch"):
+        assert _refused(url, **options) == FETCH_ERROR
+    return caplog.records[-1].getMessage()
+
+
+def test_redirect_refusals_log_their_reason(server, more, caplog):
+    assert logged_reason(caplog, f"{_base(server)}/loop", policy=loopback_only) == "Image URL refused (_Refused: more than 3 redirects)"
+    assert logged_reason(caplog, f"{more}/redirect-nowhere", policy=loopback_only) == (
+        "Image URL refused (_Refused: redirect without a location)")
+
+
+def test_lookup_failures_log_their_reason(monkeypatch, caplog):
+    answers = {"empty.test": []}
+
+    def lookup(host, *args, **kwargs):
+        if host in answers:
+            return answers[host]
+        if host == "two.test":
+            return [(2, 1, 6, "", ("127.0.0.3", 80)), (2, 1, 6, "", ("127.0.0.1", 80))]
+        raise fetch.socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(fetch.socket, "getaddrinfo", lookup)
+    assert logged_reason(caplog, "http://empty.test/a.png") == "Image URL refused (_Refused: lookup failed: timed out)"
+    assert logged_reason(caplog, "http://nowhere.test/a.png") == (
+        "Image URL refused (_Refused: lookup failed: [Errno -2] Name or service not known)")
+    assert logged_reason(caplog, "http://two.test/a.png") == (
+        "Image URL refused (_Refused: address not allowed: 127.0.0.3, 127.0.0.1)")
+
+
+def test_a_hanging_lookup_is_left_behind_at_the_deadline_in_a_daemon_thread(monkeypatch):
+    release, lookups = threading.Event(), []
+
+    def hanging(host, *args, **kwargs):
+        lookups.append(threading.current_thread())
+        release.wait(5)
+        raise fetch.socket.gaierror(-3, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(fetch.socket, "getaddrinfo", hanging)
+    began = fetch.time.monotonic()
+    try:
+        assert _refused("http://slow-dns.test/a.png", deadline_s=0.3) == FETCH_ERROR
+        assert fetch.time.monotonic() - began < 1.5
+        assert len(lookups) == 1 and lookups[0].daemon and lookups[0].is_alive()  # it cannot block the app's exit
+    finally:
+        release.set()
+
+
+def test_connecting_is_bounded_by_what_is_left_of_the_deadline(server, monkeypatch):
+    timeouts: list[object] = []
+    real = fetch.socket.create_connection
+
+    def spy(address, timeout=None, *args, **kwargs):
+        timeouts.append(timeout)
+        return real(address, timeout, *args, **kwargs)
+
+    monkeypatch.setattr(fetch.socket, "create_connection", spy)
+    fetch_image_bytes(f"{_base(server)}/ok.png", policy=loopback_only, deadline_s=5)
+    assert len(timeouts) == 1 and isinstance(timeouts[0], float) and 0 < timeouts[0] <= 5
+
+
+def test_the_deadline_refuses_once_its_time_is_up_or_it_has_expired():
+    deadline = fetch._Deadline(5)
+    try:
+        assert 4 < deadline.remaining() <= 5
+        deadline.expires = fetch.time.monotonic() - 0.01  # time is up before the timer has fired
+        with pytest.raises(fetch._Refused, match="^deadline passed$"):
+            deadline.remaining()
+    finally:
+        deadline.close()
+    expired = fetch._Deadline(5)
+    try:
+        expired._expire()  # the timer fired: refused even with time apparently left
+        assert expired.expired is True
+        with pytest.raises(fetch._Refused, match="^deadline passed$"):
+            expired.remaining()
+    finally:
+        expired.close()
