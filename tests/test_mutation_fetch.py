@@ -9,6 +9,7 @@ import ipaddress
 import logging
 import random
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -55,6 +56,17 @@ class MoreRoutes(Handler):
     def route_redirect_nowhere(self, query: dict[str, str]) -> None:
         self.send(302)
 
+    def route_dribble(self, query: dict[str, str]) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Connection", "close")  # no Content-Length: only the streamed count can stop it
+        self.end_headers()
+        for _ in range(40):
+            self.wfile.write(b"\0" * 1024)
+            self.wfile.flush()
+            time.sleep(0.005)
+        self.close_connection = True
+
 
 @pytest.fixture(scope="module")
 def more() -> Iterator[str]:
@@ -78,7 +90,7 @@ def test_a_body_of_several_reads_comes_back_whole(more):
 def test_only_the_listed_image_formats_pass_the_sniff(more, caplog):
     with caplog.at_level(logging.INFO, logger="fashionm3.security.fetch"):
         assert _refused(f"{more}/ico", policy=loopback_only) == FETCH_ERROR
-    assert "Image URL refused (_Refused: not an image)" in caplog.text
+    assert caplog.records[-1].getMessage() == "Image URL refused (_Refused: not an image)"
 
 
 def test_each_size_refusal_logs_its_own_reason(server, caplog):
@@ -89,10 +101,31 @@ def test_each_size_refusal_logs_its_own_reason(server, caplog):
     assert "(_Refused: body over 32768 bytes)" in caplog.text
 
 
+def test_the_streamed_size_counts_every_chunk(more, caplog):
+    assert logged_reason(caplog, f"{more}/dribble", policy=loopback_only, max_bytes=16 * 1024) == (
+        "Image URL refused (_Refused: body over 16384 bytes)")
+
+
+@pytest.mark.parametrize("url, reason", [
+    ("ftp://127.0.0.1/a.png", "scheme 'ftp'"),
+    ("http://user@127.0.0.1/a.png", "credentials in the URL"),
+    ("http://:pw@127.0.0.1/a.png", "credentials in the URL"),
+    ("http:///a.png", "no host"),
+    ("http://a.test/" + "a" * 4096, "URL too long"),
+])
+def test_url_refusals_log_their_reason(url, reason, caplog):
+    assert logged_reason(caplog, url, policy=loopback_only) == f"Image URL refused (_Refused: {reason})"
+
+
+def test_the_logged_reason_is_cut_at_300_characters(caplog):
+    scheme = "a" * 400
+    assert logged_reason(caplog, f"{scheme}://x/y") == f"Image URL refused ({f'_Refused: scheme {scheme!r}'[:300]})"
+
+
 def test_a_deadline_refusal_is_logged_as_such(server, caplog):
     with caplog.at_level(logging.INFO, logger="fashionm3.security.fetch"):
         _refused(f"{_base(server)}/trickle", policy=loopback_only, deadline_s=0.4)
-    assert "Image URL refused (deadline passed)" in caplog.text
+    assert caplog.records[-1].getMessage() == "Image URL refused (deadline passed)"
 
 
 @pytest.fixture
@@ -246,6 +279,7 @@ def test_the_deadline_refuses_once_its_time_is_up_or_it_has_expired():
     deadline = fetch._Deadline(5)
     try:
         assert 4 < deadline.remaining() <= 5
+        assert deadline._timer.daemon  # a pending deadline never holds the app open at exit
         deadline.expires = fetch.time.monotonic() - 0.01  # time is up before the timer has fired
         with pytest.raises(fetch._Refused, match="^deadline passed$"):
             deadline.remaining()
