@@ -185,3 +185,24 @@ def test_purge_removes_only_that_users_files_and_counts_them(tmp_path):
     assert not any(path.exists() for path in mine) and theirs.exists()
     assert files.purge("me") == 0 and files.purge("nobody") == 0
     assert files.purge("you") == 1 and not theirs.exists()
+
+
+def test_order_follows_the_time_of_each_event_not_the_order_of_insertion(store, monkeypatch):
+    """Events can arrive out of time order (several instances write): newest-first means by their time."""
+    for when, n in [(3000.0, "late"), (1000.0, "early"), (2000.0, "middle")]:
+        monkeypatch.setattr(sql.time, "time", lambda when=when: when)
+        store.add_event("u1", "preferences", {"n": n})
+        store.set_feedback("u1", n, True)
+    assert [event["n"] for event in store.history("u1")] == ["late", "middle", "early"]
+    assert [event["time"] for event in store.history("u1")] == [3000.0, 2000.0, 1000.0]
+    assert store.latest("u1", "preferences") == {"n": "late"}
+    events = store.all_events(["preferences"])
+    assert [event["n"] for event in events] == ["early", "middle", "late"] and events[0]["time"] == 1000.0
+    assert list(store.feedback("u1")) == ["early", "middle", "late"]
+
+
+def test_an_opinion_without_a_session_is_stored_with_an_empty_session(store):
+    store.set_feedback("u1", "a", True)
+    with store.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT session_id FROM feedback")).scalar() == ""
+    assert store.url.startswith("sqlite:///") and store.url.endswith("users.sqlite3")
