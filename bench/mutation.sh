@@ -10,11 +10,12 @@
 # "suspicious": an abnormal exit, e.g. PIL aborting on a bad filter size); "survived" and "no tests" count against it.
 set -euo pipefail
 
+NO_APP_FETCH="--deselect=tests/test_fetch.py::test_the_running_app_refuses_loopback_urls_with_one_text_over_mcp"
 # module to mutate | the test files that cover it (fast ones, no app launch).  Add modules here.
 MODULES=(
   "fashionm3/security/identity.py|tests/test_mutation_security.py"
   "fashionm3/security/inputs.py|tests/test_mutation_security.py"
-  "fashionm3/security/fetch.py|tests/test_mutation_fetch.py tests/test_fetch.py --deselect=tests/test_fetch.py::test_the_running_app_refuses_loopback_urls_with_one_text_over_mcp"
+  "fashionm3/security/fetch.py|tests/test_mutation_fetch.py tests/test_fetch.py $NO_APP_FETCH"
   "fashionm3/images.py|tests/test_mutation_images.py tests/test_mutation_fetch.py"
   "fashionm3/store/sql.py|tests/test_mutation_store.py"
   "fashionm3/people/files.py|tests/test_mutation_store.py"

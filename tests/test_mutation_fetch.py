@@ -28,7 +28,8 @@ def _encoded(image: Image.Image, kind: str) -> bytes:
     return buffer.getvalue()
 
 
-BIG_PNG = _encoded(Image.frombytes("RGB", (200, 200), random.Random(0).randbytes(120_000)), "PNG")  # several 64 KiB reads
+NOISE = Image.frombytes("RGB", (200, 200), random.Random(0).randbytes(120_000))
+BIG_PNG = _encoded(NOISE, "PNG")  # several 64 KiB reads
 ICO = _encoded(Image.new("RGB", (16, 16), "red"), "ICO")  # an image PIL reads, but not one of the accepted formats
 
 
@@ -187,7 +188,8 @@ def test_a_url_at_the_length_limit_is_still_tried(server, hits):
 def test_the_query_string_is_sent_and_the_default_ports_are_the_scheme_ports():
     target = fetch._Target.parse("https://images.test/a/b.png?x=1&y=2")
     assert (target.scheme, target.host, target.port, target.path) == ("https", "images.test", 443, "/a/b.png?x=1&y=2")
-    assert fetch._Target.parse("http://images.test").port == 80 and fetch._Target.parse("http://images.test").path == "/"
+    plain = fetch._Target.parse("http://images.test")
+    assert plain.port == 80 and plain.path == "/"
     assert fetch._Target.parse("http://images.test:8080/a").port == 8080
 
 
@@ -221,7 +223,8 @@ def logged_reason(caplog, url: str, **options: object) -> str:
 
 
 def test_redirect_refusals_log_their_reason(server, more, caplog):
-    assert logged_reason(caplog, f"{_base(server)}/loop", policy=loopback_only) == "Image URL refused (_Refused: more than 3 redirects)"
+    assert logged_reason(caplog, f"{_base(server)}/loop", policy=loopback_only) == (
+        "Image URL refused (_Refused: more than 3 redirects)")
     assert logged_reason(caplog, f"{more}/redirect-nowhere", policy=loopback_only) == (
         "Image URL refused (_Refused: redirect without a location)")
 

@@ -26,7 +26,9 @@ def encoded(image: Image.Image, kind: str = "PNG", **options: object) -> bytes:
 # --- downscaling keyed on the long side -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size, expected", [((6000, 900), (1024, 154)), ((900, 6000), (154, 1024)), ((2048, 2048), (1024, 1024))])
+@pytest.mark.parametrize("size, expected", [
+    ((6000, 900), (1024, 154)), ((900, 6000), (154, 1024)), ((2048, 2048), (1024, 1024)),
+])
 def test_a_photo_whose_long_side_is_over_the_working_size_is_downscaled_keeping_its_shape(size, expected):
     loaded = load_image(Image.new("RGB", size, (10, 20, 30)))
     assert loaded.image.size == expected and loaded.original_size == size
@@ -171,7 +173,8 @@ def test_data_uris_must_be_base64(tmp_path):
     data = encoded(Image.new("RGB", (5, 4)))
     uri = "data:image/png;base64," + base64.b64encode(data).decode()
     assert load_image(uri).image.size == (5, 4)
-    with pytest.raises(InvalidInput, match=r"^Data URIs must be base64-encoded images \(data:image/png;base64,\.\.\.\)\.$"):
+    must = r"^Data URIs must be base64-encoded images \(data:image/png;base64,\.\.\.\)\.$"
+    with pytest.raises(InvalidInput, match=must):
         load_image("data:image/png," + base64.b64encode(data).decode())
     with pytest.raises(InvalidInput, match=r"^The data URI is not valid base64\.$"):
         load_image("data:image/png;base64,aGVsbG8=!")
@@ -210,7 +213,9 @@ def test_exif_rotation_swaps_a_non_square_photo():
     assert loaded.image.size == (20, 60) and loaded.original_size == (60, 20)
 
 
-@pytest.mark.parametrize("name, expected", [("a.JPG", True), ("b.webp", True), ("c.tiff", True), ("d.txt", False), ("png", False)])
+@pytest.mark.parametrize("name, expected", [
+    ("a.JPG", True), ("b.webp", True), ("c.tiff", True), ("d.txt", False), ("png", False),
+])
 def test_image_file_names(name, expected):
     assert is_image_filename(name) is expected
 
@@ -231,7 +236,8 @@ def test_each_garment_replaces_its_body_region(article_type, sub_category, regio
 
 
 @pytest.mark.parametrize("given, named", [
-    ({"article_type": "Watches", "sub_category": "Watches"}, "Watches"), ({"sub_category": "Shoes"}, "Shoes"), ({}, "this item"),
+    ({"article_type": "Watches", "sub_category": "Watches"}, "Watches"), ({"sub_category": "Shoes"}, "Shoes"),
+    ({}, "this item"),
     ({"article_type": "Socks"}, "Socks"),
 ])
 def test_non_clothing_is_refused_by_name(given, named):
@@ -250,7 +256,7 @@ def test_person_photos_need_128_pixels_on_each_side():
 
 
 def labels_map() -> np.ndarray:
-    """A 9x9 parsing map: hair row 0, face row 1, upper clothes rows 3-4, arms column 0 of those rows, pants rows 6-8."""
+    """A 9x9 parsing map: hair row 0, face row 1, upper clothes rows 3-4 (arms in their column 0), pants rows 6-8."""
     labels = np.zeros((9, 9), dtype=np.uint8)
     labels[0], labels[1] = 2, 11
     labels[3:5], labels[3:5, 0] = 4, 14

@@ -41,11 +41,13 @@ def test_only_the_last_12_turns_are_kept_in_order():
 def test_the_summary_shows_the_outfit_target_constraints_and_counts():
     conversation = Conversation("s", "u", outfit=[OutfitPiece("Shirts", "White")], target_types=["Jeans"],
                                 constraints={"colour": "Blue"}, shown=["1", "2", "3"], rejected=["2"])
-    assert conversation.summary() == {"outfit": ["white shirts"], "target": ["Jeans"], "constraints": {"colour": "Blue"},
-                                      "shown": 3, "rejected": ["2"]}
+    assert conversation.summary() == {
+        "outfit": ["white shirts"], "target": ["Jeans"], "constraints": {"colour": "Blue"}, "shown": 3, "rejected": ["2"],
+    }
     fresh = Conversation("t", "u")
     assert fresh.summary() == {"outfit": [], "target": [], "constraints": {}, "shown": 0, "rejected": []}
-    assert fresh.last_task == "" and fresh.last_description is None and fresh.last_items == [] and fresh.kept_photos == []
+    assert fresh.last_task == "" and fresh.last_description is None
+    assert fresh.last_items == [] and fresh.kept_photos == []
 
 
 def test_a_new_session_gets_an_unguessable_id_and_is_found_again_by_its_owner():

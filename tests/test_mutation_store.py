@@ -66,7 +66,8 @@ def test_all_events_lists_every_user_oldest_first_for_the_kinds_asked(store):
     store.add_event("u1", "study", {"answer": 2})
     store.add_event("u1", "chat", {"answer": 3})
     events = store.all_events(["study"])
-    assert [(e["user_id"], e["answer"], e["kind"], e["session_id"]) for e in events] == [("u2", 1, "study", "s9"), ("u1", 2, "study", "")]
+    rows = [(e["user_id"], e["answer"], e["kind"], e["session_id"]) for e in events]
+    assert rows == [("u2", 1, "study", "s9"), ("u1", 2, "study", "")]
     assert "time" in events[0]
     assert [e["answer"] for e in store.all_events(["study", "chat"])] == [1, 2, 3]
 
@@ -79,7 +80,8 @@ def test_a_later_opinion_replaces_the_earlier_one_and_feedback_is_oldest_first(s
     assert list(store.feedback("u1").items()) == [("a", False), ("b", False)]
     assert store.feedback("u2") == {"a": True}
     with store.engine.connect() as connection:
-        rows = connection.execute(sa.text("SELECT item_id, liked, session_id FROM feedback WHERE user_id='u1' ORDER BY item_id")).all()
+        query = "SELECT item_id, liked, session_id FROM feedback WHERE user_id='u1' ORDER BY item_id"
+        rows = connection.execute(sa.text(query)).all()
     assert [tuple(row) for row in rows] == [("a", 0, "s1"), ("b", 0, "s2")]
 
 
@@ -112,13 +114,15 @@ def test_a_new_api_key_replaces_the_old_one_and_revocation_counts(store):
     store.replace_api_key("u1", "new")
     assert store.user_for_key("old") is None and store.user_for_key("new") == "u1"
     assert store.revoke_api_keys("u1") == 1 and store.revoke_api_keys("u1") == 0
-    assert store.has_api_key("u1") is False and store.user_for_key("new") is None and store.user_for_key("other") == "u2"
+    assert store.has_api_key("u1") is False and store.user_for_key("new") is None
+    assert store.user_for_key("other") == "u2"
 
 
 def test_sqlite_runs_with_wal_full_sync_and_a_patient_lock(store):
     assert store.label == "SQLite (WAL)"
     with store.engine.connect() as connection:
-        pragmas = [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("journal_mode", "synchronous", "busy_timeout")]
+        names = ("journal_mode", "synchronous", "busy_timeout")
+        pragmas = [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in names]
     assert pragmas == ["wal", 2, 30000]
 
 

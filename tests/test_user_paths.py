@@ -60,7 +60,8 @@ def test_images_as_a_json_list_or_one_per_line():
 
 @pytest.mark.parametrize("bad", ["[1, 2]", '["a", null]', "[not json", '[{"url": "a"}]'])
 def test_a_list_that_is_not_strings_is_refused(bad):
-    with pytest.raises(InvalidInput, match=r"^images must be a JSON list of strings, or one image reference per line\.$"):
+    wrong = r"^images must be a JSON list of strings, or one image reference per line\.$"
+    with pytest.raises(InvalidInput, match=wrong):
         parse_image_list(bad)
 
 
@@ -122,7 +123,8 @@ def test_a_wardrobe_upload_is_recognised_kept_and_removed_with_the_data(demo, ap
         uploaded = http.post("/gradio_api/upload", files={"files": ("shirt.jpg", photo, "image/jpeg")}).json()[0]
     add = event(demo, "on_add")
     assert output(queue_call(app_url, add, [token, None]))[0] == "Choose a photo first."
-    message, closet = output(queue_call(app_url, add, [token, {"path": uploaded, "meta": {"_type": "gradio.FileData"}}]))
+    photo = {"path": uploaded, "meta": {"_type": "gradio.FileData"}}
+    message, closet = output(queue_call(app_url, add, [token, photo]))
     pieces = service.wardrobe(user)
     assert len(pieces) == 1 and message == f"Added: {pieces[0].label()}." and len(closet) == 1
     assert closet[0]["caption"] == pieces[0].label()
