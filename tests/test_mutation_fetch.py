@@ -58,10 +58,8 @@ class MoreRoutes(Handler):
         self.send(302)
 
     def route_dribble(self, query: dict[str, str]) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.send_header("Connection", "close")  # no Content-Length: only the streamed count can stop it
-        self.end_headers()
+        # no Content-Length, 1 KiB at a time: only the streamed count can stop it
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nConnection: close\r\n\r\n")
         for _ in range(40):
             self.wfile.write(b"\0" * 1024)
             self.wfile.flush()
