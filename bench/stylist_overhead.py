@@ -67,17 +67,23 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=60)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="fm3-overhead-"))
+    with tempfile.TemporaryDirectory(prefix="fm3-overhead-") as folder:  # removed afterwards, also on errors
+        result = measure(Path(folder), args.items, args.turns)
+    print(json.dumps(result) if args.json else result)
+
+
+def measure(data_dir: Path, items: int, turns: int) -> dict[str, object]:
+    """Orchestration overhead per turn over ``turns`` chat turns on a catalog of ``items`` items in ``data_dir``."""
     settings = Settings.from_env({"FASHIONM3_BACKEND": "offline", "FASHIONM3_DATA_DIR": str(data_dir)})
     service = FashionM3.start(settings)
-    catalog = scaled_catalog(demo_catalog(data_dir), args.items)
+    catalog = scaled_catalog(demo_catalog(data_dir), items)
     encoder = TimedEncoder(service.engine.encoder)  # type: ignore[arg-type]
     engine = SearchEngine.build(catalog, encoder, data_dir / "embeddings")  # type: ignore[arg-type]
     service = dataclasses.replace(service, catalog=catalog, engine=engine)
     recommend(service, MESSAGES[0], user_id="warm-up")
     overheads, walls = [], []
     session = ""
-    for turn in range(args.turns):
+    for turn in range(turns):
         encoder.seconds = 0.0
         began = time.perf_counter()
         answer = recommend(service, MESSAGES[turn % len(MESSAGES)], user_id="bench", session_id=session)
@@ -85,14 +91,15 @@ def main() -> None:
         session = answer.session_id if turn % len(MESSAGES) else ""
         walls.append(wall)
         overheads.append(wall - encoder.seconds)  # the offline stylist has no model compute of its own
-    result = {
+    result: dict[str, object] = {
         "items": len(catalog),
-        "turns": args.turns,
+        "turns": turns,
         "overhead_p50_ms": round(1000 * float(np.percentile(overheads, 50)), 2),
         "overhead_p95_ms": round(1000 * float(np.percentile(overheads, 95)), 2),
         "turn_p50_ms": round(1000 * float(np.percentile(walls, 50)), 2),
     }
-    print(json.dumps(result) if args.json else result)
+    service.store.engine.dispose()
+    return result
 
 
 if __name__ == "__main__":
