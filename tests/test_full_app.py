@@ -63,7 +63,7 @@ def test_full_mode_serves_every_model_backend_through_the_api(full_app, full_env
     client = Client(url, verbose=False)
     with urllib.request.urlopen(url) as response:
         page = response.read().decode()
-    assert "Mode: **full**" in page
+    assert "AI mode" in page and "Demo mode" not in page
     for label in ("4-bit NF4, transformers", "diffusers FluxPipeline, 2 steps, NF4: text_encoder_2", "inpainting",
                   "open_clip local-dir:"):  # fmt: skip
         assert label in page
@@ -72,7 +72,7 @@ def test_full_mode_serves_every_model_backend_through_the_api(full_app, full_env
     assert len(items) == 3 and all(item["id"] for item in items)
 
     vlm = full_env["FASHIONM3_VLM_MODEL"]
-    assert f"Served by {vlm}" in chat(client, "what goes with a navy shirt?")
+    assert "fm3-card" in chat(client, "what goes with a navy shirt?")  # the model behind it: the API check below
     photo = next((Path(full_env["FASHIONM3_DATA_DIR"]) / "demo-catalog").rglob("*.jpg"))
     assert "fm3-card" in chat(client, "what goes with this?", [photo])
     first = json.loads(client.predict("shoes for my navy shirt", "", "", "", "basic", api_name="/recommend_outfit"))

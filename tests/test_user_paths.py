@@ -108,10 +108,11 @@ def test_delete_needs_the_confirmation_box_then_erases_everything(demo, app_url,
     service.record_feedback(user, catalog.items[0].id, True)
     service.save_preferences(user, sizes="S")
     delete = event(demo, "on_delete")
-    assert output(queue_call(app_url, delete, [token, False])) == ["Tick the box to confirm first."]
+    assert output(queue_call(app_url, delete, [token, False]))[0] == "Tick the box to confirm first."
     assert service.export_user_data(user)["liked"] == [catalog.items[0].id]  # nothing went
-    assert output(queue_call(app_url, delete, [token, True])) == [
-        "🗑️ Deleted 2 records. Nothing about you is stored any more."]
+    message, fresh = output(queue_call(app_url, delete, [token, True]))
+    assert message == "🗑️ Deleted 2 records. Nothing about you is stored any more."
+    assert service.identities.verify(fresh) not in (None, user)
     data = service.export_user_data(user)
     assert data["liked"] == [] and data["history"] == [] and data["preferences"].get("sizes", "") == ""
 

@@ -20,7 +20,8 @@ from fashionm3.catalog.schema import Catalog
 from fashionm3.retrieval.ann import IndexOptions
 from fashionm3.retrieval.cache import EmbeddingCache
 from fashionm3.retrieval.encoders import Encoder
-from fashionm3.retrieval.engine import CatalogVectors, IndexingStatus, SearchEngine
+from fashionm3.retrieval.engine import CatalogVectors, SearchEngine
+from fashionm3.retrieval.status import IndexingStatus
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ import hashlib
 import json
 import logging
 import re
-import threading
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
@@ -20,37 +19,10 @@ from fashionm3.retrieval.encoders import Encoder
 from fashionm3.retrieval.ann import IndexOptions, build_index, load_index
 from fashionm3.retrieval.cache import EmbeddingCache, content_key
 from fashionm3.retrieval.index import ExactIndex, VectorIndex
+from fashionm3.retrieval.status import IndexingStatus
 from fashionm3.retrieval.preference import Preference
 from fashionm3.retrieval.query import NAME_FILTERS, RELAX_ORDER, ParsedQuery, parse_query, vocabulary
 
-log = logging.getLogger(__name__)
-
-Progress = Callable[[int, int, str], None]  # (done, total, stage)
-
-
-@dataclasses.dataclass
-class IndexingStatus:
-    """Progress of a background index build, as search sees it."""
-
-    total: int
-    covered: int = 0  # items searchable so far
-    finished: bool = False
-    error: str = ""
-    stopped: bool = False  # set by :meth:`stop`: the build ends after the chunk in progress
-    ended: threading.Event = dataclasses.field(default_factory=threading.Event)  # the build thread has returned
-
-    def stop(self, wait: float = 0.0) -> None:
-        """Ask the background build to end (search keeps covering what is indexed); wait up to ``wait`` seconds."""
-        self.stopped = True
-        self.ended.wait(wait)
-
-    def describe(self) -> str:
-        """E.g. "indexing 40%: search covers 18,000 of 44,000 items" ("" once finished)."""
-        if self.error:
-            return f"indexing stopped ({self.error}): search covers {self.covered:,} of {self.total:,} items"
-        if self.finished:
-            return ""
-        return f"indexing {100 * self.covered // max(self.total, 1)}%: search covers {self.covered:,} of {self.total:,} items"
 CANDIDATES = 400
 VOTERS = 10
 TYPE_VOTERS = 1  # photo queries: pictures nearest by silhouette and texture that vote for the article type
@@ -58,6 +30,10 @@ COLOUR_VOTERS = 7  # nearest pictures by colour (among the predicted type) that 
 TYPE_WEIGHT, COLOUR_WEIGHT, SIMILARITY_WEIGHT = 2.0, 1.0, 0.5
 DUPLICATE_SIMILARITY = 0.995
 MAX_K = 100
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]  # (done, total, stage)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -106,12 +106,24 @@ def translate(text: str) -> str:
     return " ".join(WORDS.get(word, word) for word in text.split())
 
 
+# Everyday English words a shopper writes around the fashion words: never "corrected" ("what" is not "hat").
+ENGLISH = set("""a about above after again against all also am an and any are as at be because been before being
+below between both but by can cannot could did do does doing down during each else ever every few for from
+further get give go goes going good great had has have having he her here hers him his how i if in into is it its
+just keep know like look looking looks make many may me might mine more most much must my need needs new next nice
+no nor not now of off old on once one only or other our out over own please put really same see seem she should
+show so some something someone still such than that the their them then there these they thing think this those
+through to too try under until up us very want wanted wants was way we wear wearing wears well were what when where
+which while who whom why will wish with without would yes yet you your yours match matches matching go goes fit
+fits suit suits pair pairs outfit outfits look day days night week weekend time""".split())
+
+
 class Speller:
     """Corrects words that no known vocabulary holds to the closest vocabulary word (difflib ratio >= 0.8)."""
 
     def __init__(self, targets: Iterable[str], known: Iterable[str]):
         self.targets = sorted({word for word in targets if len(word) > 2 and word.isalpha()})
-        self.known = set(known) | set(self.targets)
+        self.known = set(known) | set(self.targets) | ENGLISH
         self.anagrams: dict[str, str] = {}
         for target in self.targets:
             self.anagrams.setdefault("".join(sorted(target)), target)

@@ -56,8 +56,8 @@ def build_chat_tab() -> ChatParts:
     rated = gr.Markdown(elem_id="fm3-rated")
     with gr.Row():
         task = gr.Dropdown(TASK_CHOICES, value="auto", label="Task", scale=1, elem_id="fm3-task")
-        new_chat = gr.Button("🔄 New conversation", scale=0, elem_id="fm3-new-chat")
         gr.Examples(CHAT_EXAMPLES, inputs=box, label="Try")
+        new_chat = gr.Button("🔄 New conversation", scale=0, elem_id="fm3-new-chat")  # after the examples: they stay on a phone's first screen
     return ChatParts(box, chatbot, gr.State(""), task, rate_item, like, dislike, rated, new_chat)
 
 
