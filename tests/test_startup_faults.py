@@ -64,7 +64,7 @@ def damage(database: Path) -> None:
     """Overwrite part of every page after the first (the header stays intact)."""
     data, page = bytearray(database.read_bytes()), 4096
     for number in range(1, len(data) // page):
-        data[number * page + 100 : number * page + 400] = b"\xa5" * 300
+        data[number * page : (number + 1) * page] = b"\xa5" * page
     database.write_bytes(bytes(data))
 
 
