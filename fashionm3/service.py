@@ -152,12 +152,17 @@ class FashionM3(People):
     def public_dirs(self) -> list[Path]:
         """The only folders whose files the web server may hand out: catalog photos, generated product images and
         drawn examples. Never the data directory itself (user store, keys, caches, wardrobes)."""
+        return list(self._public_dirs)
+
+    @functools.cached_property
+    def _public_dirs(self) -> tuple[Path, ...]:
+        """:meth:`public_dirs`, created and resolved once (every image load checks against them)."""
         folders = [self.settings.data_dir / "generated", self.settings.data_dir / "examples"]
         if self.catalog.image_root:
             folders.append(Path(self.catalog.image_root))
         for folder in folders:
             folder.mkdir(parents=True, exist_ok=True)
-        return [folder.resolve() for folder in folders]
+        return tuple(folder.resolve() for folder in folders)
 
     def notice(self) -> str:
         """What ``auto`` fell back from (no Hub, no GPU, a model that failed to load), or empty."""

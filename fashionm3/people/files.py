@@ -20,6 +20,8 @@ class UserFiles:
     def track(self, user_id: str, *paths: "str | Path") -> None:
         """Remember files that hold this user's data."""
         new = {Path(path) for path in paths if path}
+        if not new:  # most chat turns carry no file: no list to read or write
+            return
         with self._lock:
             known = self._load(user_id)
             if new - known:
