@@ -202,7 +202,7 @@ def _recommend(
                       service.preference_for(conversation.user_id), _refined_fields(reading.refinements))  # fmt: skip
     replaced = _replaced_words(replace) if replace else ""
     explanations = {hit.item.id: caption(hit.item, conversation.constraints, types, conversation.outfit, service.settings.currency,
-                                         replaced) for hit in grounded.hits}  # fmt: skip
+                                         replaced, bool(types) or reading.fully_read) for hit in grounded.hits}  # fmt: skip
     owned = [piece for piece in service.wardrobe(conversation.user_id) if piece.article_type in types][:2]
     if owned:
         notes.append("From your wardrobe: your " + " and your ".join(piece.label() for piece in owned) + " would also do here.")
@@ -291,11 +291,12 @@ def _search(
                       service.preference_for(conversation.user_id), _refined_fields(reading.refinements),
                       photos[0] if photos else None)  # fmt: skip
     currency = service.settings.currency
-    explanations = {hit.item.id: caption(hit.item, conversation.constraints, types, [], currency) for hit in grounded.hits}
+    explanations = {hit.item.id: caption(hit.item, conversation.constraints, types, [], currency, "", reading.fully_read)
+                    for hit in grounded.hits}  # fmt: skip
     top = grounded.hits[0].item if grounded.hits else None
     described = ItemDescription(category=top.article_type if top else "", colour=top.colour if top else "", source="search")
     _remember(service, conversation, "search", text, described, grounded.hits, types)
-    answer = _compose(service, "search", conversation, types, grounded, None, notes)
+    answer = _compose(service, "search", conversation, types, grounded, None, notes, reading.fully_read)
     return Recommendation("search", answer, grounded.hits, explanations, conversation.session_id, _backend(service), notes=notes)
 
 
@@ -340,8 +341,9 @@ def _remember(service: FashionM3, conversation: Conversation, task: str, text: s
 
 
 def _compose(service: FashionM3, task: str, conversation: Conversation, types: list[str], grounded: Grounded,
-             preference: Preference | None, notes: list[str]) -> str:  # fmt: skip
-    """The answer: whether what was asked is in stock (first), the constraints applied, the outfit, the pick."""
+             preference: Preference | None, notes: list[str], understood: bool = True) -> str:  # fmt: skip
+    """The answer: whether what was asked is in stock, or was not understood (first), the constraints applied, the
+    outfit, the pick."""
     currency = service.settings.currency
     stated = describe_stated(conversation.constraints, types, currency)
     lines = []
@@ -351,6 +353,9 @@ def _compose(service: FashionM3, task: str, conversation: Conversation, types: l
     elif grounded.relaxed:
         lines.append(f"**Nothing in stock matches everything you asked for.** Shown instead: the closest items, "
                      f"ignoring {_dropped(grounded.relaxed)}; each card says how it differs.")  # fmt: skip
+    elif not understood:
+        lines.append("**I could not tell which kind of item you want**, so these are the catalog items closest to "
+                     "the words used. Name it (for example “a jacket” or “shoes”) for a better match.")  # fmt: skip
     lines.append(f"**{TASK_TITLES[task]}**")
     if stated:
         lines.append("Applied: " + " · ".join(stated) + ".")

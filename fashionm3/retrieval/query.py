@@ -16,6 +16,7 @@ import numpy as np
 
 from fashionm3.catalog.schema import Catalog
 from fashionm3.retrieval.lexicon import PATTERN_WORDS, Speller, normalise
+from fashionm3.retrieval.prices import parse_budget
 
 GENDER_WORDS = {
     "Men": ("men", "man", "mens", "men's", "male", "guy", "guys", "gentleman", "gentlemen", "boyfriend", "husband"),
@@ -59,8 +60,6 @@ SEASON_WORDS = {
     "Summer": ("summer", "hot weather", "beach"), "Winter": ("winter", "cold weather", "snow"),
     "Fall": ("fall", "autumn"), "Spring": ("spring",),
 }  # fmt: skip
-PRICE_MAX = re.compile(r"\b(?:under|below|less than|cheaper than|max(?:imum)?|up to)\s*[$€£]?\s*(\d+(?:\.\d+)?)")
-PRICE_MIN = re.compile(r"\b(?:over|above|more than|at least|min(?:imum)?)\s*[$€£]?\s*(\d+(?:\.\d+)?)")
 
 # When the filters leave too few items, drop them in this order (explicit filters are never dropped).
 # ``brand`` and ``pattern`` are matched against product names, not catalog columns.
@@ -193,10 +192,7 @@ def parse_query(text: str, catalog: Catalog) -> ParsedQuery:
     words = vocabulary(catalog)
     normalised = normalise(text, words.speller, words.phrases)
     filters, names, _ = _extract(normalised.positive, words)
-    for name, pattern in (("price_max", PRICE_MAX), ("price_min", PRICE_MIN)):
-        match = pattern.search(normalised.positive)
-        if match:
-            filters[name] = float(match.group(1))
+    filters.update(parse_budget(text))
     parsed = ParsedQuery(text=text.strip(), filters=filters, semantic=normalised.positive, names=names)
     for phrase in normalised.negated:
         _exclude(parsed, *_extract(phrase, words))

@@ -14,9 +14,10 @@ from fashionm3.catalog.schema import Catalog
 from fashionm3.retrieval.engine import DUPLICATE_SIMILARITY, SearchEngine
 from fashionm3.retrieval.pixels import dominant_colour
 from fashionm3.retrieval.query import parse_query
-from fashionm3.stylist.knowledge import FORMALITY, avoided_materials, find_refinements, shift_colours
+from fashionm3.stylist.knowledge import FORMALITY, avoided_materials, shift_colours
+from fashionm3.stylist.refinements import find_refinements, without_refinements
 from fashionm3.stylist.state import Conversation, OutfitPiece
-from fashionm3.stylist.understanding import RequestReader, pronoun_gender
+from fashionm3.stylist.understanding import RequestReader, pronoun_gender, unexplained_words
 
 # Below this image similarity to its nearest catalog product a photo is not treated as clothing (per encoder;
 # measured in bench/stylist_eval: catalog photos >= 0.78, landscapes, faces, noise and blank images <= 0.70).
@@ -96,6 +97,7 @@ class TurnReading:
     refinements: list[str]  # darker, lighter, cheaper, pricier, more formal, more casual, colour, occasion, material
     follow_up: bool  # the message refines the previous request instead of starting a new one
     notes: list[str]
+    fully_read: bool = True  # a kind of item was read, or every content word was understood ("something red")
 
 
 def update_constraints(conversation: Conversation, text: str, reader: RequestReader, whole: str = "") -> TurnReading:
@@ -111,7 +113,9 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
     whole = VERB_WORK.sub("with", whole or text)
     lower = text.lower()
     filters = parse_query(text, catalog).filters
-    types = list(filters.pop("article_type", [])) or reader.article_types(text)  # type: ignore[arg-type]
+    named = without_refinements(text)
+    types = list(parse_query(named, catalog).filters.get("article_type", [])) or reader.article_types(named)
+    filters.pop("article_type", None)
     filters.pop("usage", None)
     without_types = whole.lower()
     for name in sorted(catalog.values("article_type"), key=len, reverse=True):  # "formal shoes" names no occasion
@@ -119,15 +123,17 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
     for name, value in parse_query(without_types, catalog).filters.items():
         if name not in ("article_type", "colour"):
             filters.setdefault(name, value)
-    slot = "" if types else reader.slot(text)
+    short_reply = bool(conversation.last_items) and len(lower.split()) <= 6  # "something darker", "in black?"
+    slot = "" if types else reader.slot(text, described=not short_reply)
     if "usage" not in filters and (usage := reader.usage(without_types)):
         filters["usage"] = [usage]
     if "season" not in filters and (season := reader.season(whole)):
         filters["season"] = [season]
     if "gender" not in filters and (gender := pronoun_gender(whole, catalog.values("gender"))):
         filters["gender"] = gender
-    refinements = find_refinements(text)
-    follow_up = bool(conversation.last_items) and not types and not slot and (
+    may_follow = bool(conversation.last_items) and not types and not slot
+    refinements = find_refinements(text, may_follow)
+    follow_up = may_follow and (
         bool(refinements) or bool(FOLLOW_UP_CUE.search(lower) or REFERS_BACK.search(lower))
         or len(lower.split()) <= 3 or (len(lower.split()) <= 5 and not NEW_REQUEST_CUE.search(lower))
     )
@@ -141,6 +147,7 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
     if avoided:
         constraints["avoid_colours"] = list(dict.fromkeys([*constraints.get("avoid_colours", []), *avoided]))
     if wanted:
+        refinements = [r for r in refinements if r not in ("darker", "lighter")]  # "in dark green": the colour said
         constraints["colour"] = wanted
         constraints.pop("shade", None)
         refinements += ["colour"] if follow_up else []
@@ -159,7 +166,8 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
         refinements += ["material"] if follow_up else []
     notes += _apply_refinements(conversation, refinements, catalog) if follow_up or refinements else []
     notes += _resolve_conflicts(constraints)
-    return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes)
+    fully_read = bool(types or slot or follow_up) or not unexplained_words(text, catalog)
+    return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, fully_read)
 
 
 def _apply_refinements(conversation: Conversation, refinements: list[str], catalog: Catalog) -> list[str]:

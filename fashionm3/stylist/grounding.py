@@ -162,14 +162,17 @@ def check(item: Item, constraints: dict[str, Any], types: list[str], currency: s
 
 
 def caption(item: Item, constraints: dict[str, Any], types: list[str], outfit: list[OutfitPiece], currency: str,
-            replace: str = "") -> str:  # fmt: skip
-    """Why this item is shown, computed from its own attributes against the request (and the outfit)."""
+            replace: str = "", understood: bool = True) -> str:  # fmt: skip
+    """Why this item is shown, computed from its own attributes against the request (and the outfit); a match is
+    claimed only when the request was ``understood`` (a kind of item read, or every word of it)."""
     met, unmet = check(item, constraints, types, currency)
     parts = []
     if unmet:
         parts.append("Closest in stock: " + ", ".join(unmet) + (f"; it is {', '.join(met)}" if met else ""))
-    elif met:
+    elif met and understood:
         parts.append("Matches what you asked: " + ", ".join(met))
+    elif met:
+        parts.append(f"{noun_phrase(item)}, {', '.join(met)}")
     if replace:
         parts.append(f"another option instead of {replace}")
     outfit_colours = [piece.colour for piece in outfit if piece.colour]

@@ -58,15 +58,6 @@ COLOUR_LIGHTNESS = {
 SHADE_STEP = 5.0  # CIELAB lightness difference that counts as "darker" / "lighter" (black is 6 below navy blue)
 FORMALITY = {"Formal": 3, "Party": 2, "Smart Casual": 2, "Ethnic": 2, "Casual": 1, "Travel": 1, "Sports": 0}
 
-# Refinement words said after a recommendation -> what changes.
-REFINEMENTS = {
-    "darker": ("darker", "deeper", "less bright", "not so bright"),
-    "lighter": ("lighter", "brighter", "paler", "not so dark", "less dark"),
-    "cheaper": ("cheaper", "less expensive", "lower price", "more affordable", "too expensive", "on a budget"),
-    "pricier": ("more expensive", "pricier", "more premium", "higher end"),
-    "more formal": ("more formal", "dressier", "smarter", "more elegant"),
-    "more casual": ("more casual", "less formal", "more relaxed", "too formal"),
-}
 MATERIALS = ("leather", "suede", "wool", "silk", "denim", "cotton", "linen", "polyester", "fur", "canvas", "nylon")
 AVOID_MATERIAL = re.compile(rf"\b(?:no|not|without|avoid|hate|allergic to|vegan,? no)\s+({'|'.join(MATERIALS)})\b")
 VEGAN = re.compile(r"\bvegan\b")
@@ -153,12 +144,6 @@ def shift_colours(colours: list[str], direction: str, available: list[str]) -> l
         return sorted(chosen, key=lambda c: COLOUR_LIGHTNESS[c])
     chosen = [c for c in available if COLOUR_LIGHTNESS.get(c, -1) >= max(known) + SHADE_STEP]
     return sorted(chosen, key=lambda c: -COLOUR_LIGHTNESS[c])
-
-
-def find_refinements(text: str) -> list[str]:
-    """Refinement names (darker, cheaper, more formal, ...) said in ``text``."""
-    lower = text.lower()
-    return [name for name, words in REFINEMENTS.items() if any(re.search(rf"\b{re.escape(w)}\b", lower) for w in words)]
 
 
 def avoided_materials(text: str) -> list[str]:

@@ -33,6 +33,18 @@ SLOT_DESCRIPTIONS = {
     "bag": ("bag", "something to carry my things"),
     "accessory": ("accessories", "accessory", "finishing touch"),
 }
+# Whole-message descriptions of each slot, for requests that name it only by what it is for ("something to put
+# over when it is cold", "a thing for my wrist"); used when no phrase names a type or a slot.
+SLOT_SENTENCES = {
+    "top": ("a top to wear on my upper body", "a shirt or t-shirt"),
+    "bottom": ("something for my legs, trousers or a skirt", "bottoms"),
+    "footwear": ("something to wear on my feet", "a pair of shoes"),
+    "outerwear": ("a warm layer to put on over my clothes when it is cold", "a jacket or sweater"),
+    "bag": ("a bag to carry my things", "a handbag or backpack"),
+    "accessory": ("an accessory to finish the look, a watch, belt or jewellery",
+                  "something for my wrist, neck, ears or head"),
+    "one-piece": ("a dress", "a dress or saree, one piece for the whole outfit"),
+}
 OCCASIONS = {
     "Formal": ("office", "work", "business meeting", "job interview", "formal dinner", "conference", "workplace"),
     "Sports": ("gym", "workout", "running", "sport", "yoga", "football", "jogging", "training session", "hiking"),
@@ -45,6 +57,7 @@ SEASONS = {
     "Summer": ("beach", "hot weather", "summer", "sunny holiday", "pool"),
 }
 THRESHOLDS = {"type": 0.78, "slot": 0.72, "occasion": 0.68, "season": 0.7}
+SENTENCE_SLOT = (0.4, 0.12)  # whole-message similarity needed, and its lead over the best other slot
 STOPWORDS = {
     "a", "an", "the", "for", "with", "and", "or", "to", "my", "me", "i", "what", "which", "this", "that", "some",
     "something", "please", "in", "of", "on", "it", "is", "are", "can", "you", "show", "find", "need", "want",
@@ -128,11 +141,29 @@ class RequestReader:
         label, _, _ = self.best(text, "type")
         return [label] if label else []
 
-    def slot(self, text: str) -> str:
-        """The outfit slot named loosely ("footwear", "a layer", "accessories"), or ""."""
+    def slot(self, text: str, described: bool = True) -> str:
+        """The outfit slot named loosely ("footwear", "a layer", "accessories") or described by what it is for
+        ("something to put over when it is cold", only when ``described``), or ""."""
         label, score, _ = self.best(text, "slot")
         type_score = self.best(text, "type")[1]
-        return label if label and score >= type_score - 0.05 else ""
+        if label and score >= type_score - 0.05:
+            return label
+        return self.described_slot(text) if described else ""
+
+    def described_slot(self, text: str) -> str:
+        """The slot whose description the whole message is closest to, when it is close and clearly ahead."""
+        if "intent" not in self._banks:
+            pairs = [(slot, sentence) for slot, sentences in SLOT_SENTENCES.items() for sentence in sentences]
+            self._banks["intent"] = ([slot for slot, _ in pairs], self.encoder.encode_text([s for _, s in pairs]))
+        labels, bank = self._banks["intent"]
+        similarity = bank @ self.encoder.encode_text([text])[0]
+        best: dict[str, float] = {}
+        for label, score in zip(labels, similarity):
+            best[label] = max(best.get(label, -1.0), float(score))
+        ranked = sorted(best.items(), key=lambda pair: -pair[1])
+        (first, score), second = ranked[0], ranked[1][1]
+        needed, lead = SENTENCE_SLOT
+        return first if score >= needed and score - second >= lead else ""
 
     def usage(self, text: str) -> str:
         """The catalog usage an occasion or activity means ("a job interview" -> Formal), or ""."""
@@ -141,6 +172,26 @@ class RequestReader:
     def season(self, text: str) -> str:
         """The season a weather or place means ("cold evenings" -> Winter), or ""."""
         return self.best(text, "season")[0]
+
+
+GENERIC_WORDS = {
+    "search", "searching", "recommend", "suggest", "help", "anything", "stuff", "item", "items", "clothes", "outfit",
+    "thing", "things", "idea", "ideas", "options", "maybe", "hi", "hello", "hey", "thanks", "thank", "gift", "present",
+    "ok", "okay", "hmm", "well", "let", "see", "look", "colour", "color", "price", "less", "more", "than", "then",
+    "max", "budget", "cheap", "lady", "guy", "mans", "womens", "mens", "kind", "sort", "type", "best", "great",
+}  # fmt: skip
+
+
+def unexplained_words(text: str, catalog: Catalog) -> list[str]:
+    """Content words of ``text`` that name nothing the catalog's colours, occasions, seasons and genders or the
+    occasion and season descriptions cover: when some are left, the request may name a kind of item not read."""
+    known = set(STOPWORDS) | GENERIC_WORDS
+    for field in ("colour", "usage", "season", "gender"):
+        known |= {word for value in catalog.values(field) for word in value.lower().split()}
+    for table in (OCCASIONS, SEASONS):
+        known |= {word for texts in table.values() for text in texts for word in text.split()}
+    words = re.findall(r"[a-z][a-z'-]*", text.lower())
+    return [word for word in words if word not in known and word.rstrip("s") not in known and len(word) > 2]
 
 
 def pronoun_gender(text: str, genders: list[str]) -> list[str]:
