@@ -1,6 +1,10 @@
 """Measure how long `python app.py` takes to answer HTTP 200 on `/` (offline, fresh or warm data dir).
 
-Usage: python bench/cold_start.py [--warm] [--json]   -> prints one JSON object as its last line.
+Usage: python bench/cold_start.py [--warm] [--catalog PATH] [--repeat N] [--search] [--json]
+  -> prints one JSON object as its last line: wall seconds to HTTP 200 (median and each run), the app process's CPU
+  seconds (user + system) spent by then, when the service said it was ready, and the load average around each run.
+  ``--catalog`` points FASHIONM3_CATALOG at a styles.csv (e.g. ../shared/data/fashion-products/styles.csv);
+  ``--search`` then also times the first search through the API while the index is still being built.
 """
 
 from __future__ import annotations
@@ -8,7 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -17,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+READY = re.compile(r"FashionM3 ready in ([0-9.]+) s")
 
 
 def _free_port() -> int:
@@ -25,42 +32,86 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def measure_cold_start(data_dir: Path, limit: float = 60.0) -> dict[str, object]:
-    """Start ``python app.py`` offline with ``data_dir``; return seconds until HTTP 200 and the log."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process (all its threads) has used so far (Linux; 0.0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def first_search(url: str, query: str = "red dress") -> dict[str, object]:
+    """One ``search_catalog`` call through the API: its seconds and how many items came back."""
+    from gradio_client import Client
+
+    began = time.perf_counter()
+    items = json.loads(Client(url, verbose=False).predict(query=query, k=5, api_name="/search_catalog"))
+    return {"search_s": round(time.perf_counter() - began, 2), "search_items": len(items)}
+
+
+def measure_cold_start(
+    data_dir: Path, limit: float = 60.0, catalog: str | None = None, search: bool = False
+) -> dict[str, object]:
+    """Start ``python app.py`` offline with ``data_dir``; return seconds until HTTP 200, CPU seconds, page and log."""
     port = _free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "FASHIONM3_DATA_DIR": str(data_dir), "GRADIO_SERVER_PORT": str(port)}
+    if catalog:
+        env["FASHIONM3_CATALOG"] = catalog
     log_path = Path(data_dir).parent / f"app-{port}.log"
-    started = time.perf_counter()
+    url = f"http://127.0.0.1:{port}"
+    load_before, started = os.getloadavg()[0], time.perf_counter()
+    result: dict[str, object] = {}
     with log_path.open("w") as log:
         process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        status = None
+        status, page, cpu = None, "", 0.0
         try:
             while time.perf_counter() - started < limit and process.poll() is None and status is None:
                 try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                        status = response.status
+                    with urllib.request.urlopen(f"{url}/", timeout=2) as response:
+                        status, page = response.status, response.read().decode(errors="replace")
                 except OSError:
-                    time.sleep(0.25)
-            seconds = time.perf_counter() - started
+                    time.sleep(0.1)
+            seconds, cpu = time.perf_counter() - started, cpu_seconds(process.pid)
+            if search and status == 200:
+                result = first_search(url)
         finally:
             process.terminate()
             process.wait(timeout=30)
-    return {"status": status, "seconds": round(seconds, 2), "log": log_path.read_text()}
+    text = log_path.read_text()
+    ready = READY.search(text)
+    return {
+        "status": status, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+        "ready_s": float(ready.group(1)) if ready else None, "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        **result, "page": page, "log": text,
+    }  # fmt: skip
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--warm", action="store_true", help="start twice on one data dir and report the second")
+    parser.add_argument("--catalog", help="FASHIONM3_CATALOG for the app (default: the drawn demo catalog)")
+    parser.add_argument("--repeat", type=int, default=1, help="measure this many starts (each on a fresh data dir)")
+    parser.add_argument("--search", action="store_true", help="also time one search right after the first HTTP 200")
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        data_dir = Path(folder) / "data"
-        result = measure_cold_start(data_dir)
-        if args.warm:
-            result = measure_cold_start(data_dir)
-    summary = {"bench": "cold_start", "warm": args.warm, "status": result["status"], "seconds": result["seconds"], "cpus": os.cpu_count()}
-    if not args.json:
-        print(result["log"][-2000:])
+    runs = []
+    for _ in range(args.repeat):
+        with tempfile.TemporaryDirectory() as folder:
+            data_dir = Path(folder) / "data"
+            result = measure_cold_start(data_dir, catalog=args.catalog, search=args.search)
+            if args.warm:
+                result = measure_cold_start(data_dir, catalog=args.catalog, search=args.search)
+        runs.append(result)
+        if not args.json:
+            print(result["log"][-2000:])
+    keys = ("status", "seconds", "cpu_seconds", "ready_s", "load", "search_s", "search_items")
+    summary = {
+        "bench": "cold_start", "warm": args.warm, "catalog": args.catalog or "demo", "cpus": os.cpu_count(),
+        "status": runs[-1]["status"], "seconds": statistics.median(run["seconds"] for run in runs),  # type: ignore[misc]
+        "cpu_seconds": statistics.median(run["cpu_seconds"] for run in runs),  # type: ignore[misc]
+        "runs": [{key: run[key] for key in keys if key in run} for run in runs],
+    }  # fmt: skip
     print(json.dumps(summary))
 
 

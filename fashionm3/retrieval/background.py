@@ -28,17 +28,22 @@ log = logging.getLogger(__name__)
 CHUNK = 1_000  # items per step: search grows by this many at a time
 NICENESS = 10  # the indexing thread's CPU priority below the serving threads
 BATCH = 256  # texts or images per encoder call: under ZeroGPU each call costs ~5 s of quota plus its work
+HOLD_LIMIT = 60.0  # seconds a held build waits to be released before it begins anyway
 
 
 def build_in_background(
-    catalog: Catalog, encoder: Encoder, cache_dir: Path, folder: Path, options: IndexOptions, chunk: int = CHUNK
+    catalog: Catalog, encoder: Encoder, cache_dir: Path, folder: Path, options: IndexOptions, chunk: int = CHUNK,
+    hold: bool = False,
 ) -> tuple[SearchEngine, threading.Thread]:
     """An engine that answers at once over the rows indexed so far, and the thread filling the rest (then saving
-    the finished index to ``folder``)."""
+    the finished index to ``folder``). With ``hold`` the thread waits for ``engine.indexing.release()`` (at most
+    :data:`HOLD_LIMIT` seconds), so loading the text model and encoding do not compete with the server's start."""
     vectors = CatalogVectors.allocate(catalog, encoder)
     covered = np.zeros(len(catalog), bool)
     engine = vectors.engine(options, covered)
     engine.indexing = IndexingStatus(total=len(catalog))
+    if not hold:
+        engine.indexing.release()
     thread = threading.Thread(
         target=_fill, args=(engine, vectors, EmbeddingCache(cache_dir, encoder.name), folder, options, chunk),
         name="fashionm3-indexing", daemon=True,
@@ -52,6 +57,7 @@ def _fill(engine: SearchEngine, vectors: CatalogVectors, cache: EmbeddingCache, 
     assert status is not None and covered is not None
     with contextlib.suppress(OSError, AttributeError):  # Linux nices threads one by one: page requests go first
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+    status.released.wait(HOLD_LIMIT)
     try:
         for start in range(0, status.total, chunk):
             if status.stopped:
