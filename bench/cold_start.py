@@ -10,6 +10,7 @@ Usage: python bench/cold_start.py [--warm] [--catalog PATH] [--repeat N] [--sear
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,41 +52,48 @@ def first_search(url: str, query: str = "red dress") -> dict[str, object]:
     return {"search_s": round(time.perf_counter() - began, 2), "search_items": len(items)}
 
 
-def measure_cold_start(
-    data_dir: Path, limit: float = 60.0, catalog: str | None = None, search: bool = False
-) -> dict[str, object]:
-    """Start ``python app.py`` offline with ``data_dir``; return seconds until HTTP 200, CPU seconds, page and log."""
+@contextlib.contextmanager
+def running_app(data_dir: Path, catalog: str | None = None, limit: float = 60.0) -> Iterator[dict[str, object]]:
+    """``python app.py`` offline on ``data_dir``, polled until ``/`` answers or ``limit`` seconds pass; yields its
+    url, HTTP status, page, seconds and CPU seconds until then and the log path; stopped on exit."""
     port = _free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "FASHIONM3_DATA_DIR": str(data_dir), "GRADIO_SERVER_PORT": str(port)}
     if catalog:
         env["FASHIONM3_CATALOG"] = catalog
     log_path = Path(data_dir).parent / f"app-{port}.log"
     url = f"http://127.0.0.1:{port}"
-    load_before, started = os.getloadavg()[0], time.perf_counter()
-    result: dict[str, object] = {}
+    started = time.perf_counter()
     with log_path.open("w") as log:
         process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        status, page, cpu = None, "", 0.0
-        try:
-            while time.perf_counter() - started < limit and process.poll() is None and status is None:
-                try:
-                    with urllib.request.urlopen(f"{url}/", timeout=2) as response:
-                        status, page = response.status, response.read().decode(errors="replace")
-                except OSError:
-                    time.sleep(0.1)
-            seconds, cpu = time.perf_counter() - started, cpu_seconds(process.pid)
-            if search and status == 200:
-                result = first_search(url)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-    text = log_path.read_text()
+    try:
+        status, page = None, ""
+        while time.perf_counter() - started < limit and process.poll() is None and status is None:
+            try:
+                with urllib.request.urlopen(f"{url}/", timeout=2) as response:
+                    status, page = response.status, response.read().decode(errors="replace")
+            except OSError:
+                time.sleep(0.1)
+        seconds, cpu = time.perf_counter() - started, cpu_seconds(process.pid)
+        yield {"url": url, "status": status, "page": page, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+               "log_path": log_path, "process": process}  # fmt: skip
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def measure_cold_start(
+    data_dir: Path, limit: float = 60.0, catalog: str | None = None, search: bool = False
+) -> dict[str, object]:
+    """Start ``python app.py`` offline with ``data_dir``; return seconds until HTTP 200, CPU seconds, page and log."""
+    load_before = os.getloadavg()[0]
+    with running_app(data_dir, catalog, limit) as app:
+        result = {key: app[key] for key in ("status", "seconds", "cpu_seconds", "page")}
+        if search and app["status"] == 200:
+            result.update(first_search(str(app["url"])))
+    text = Path(app["log_path"]).read_text()  # type: ignore[arg-type]
     ready = READY.search(text)
-    return {
-        "status": status, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
-        "ready_s": float(ready.group(1)) if ready else None, "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-        **result, "page": page, "log": text,
-    }  # fmt: skip
+    return {**result, "ready_s": float(ready.group(1)) if ready else None,
+            "load": [round(load_before, 2), round(os.getloadavg()[0], 2)], "log": text}  # fmt: skip
 
 
 def main() -> None:
