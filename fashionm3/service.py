@@ -88,9 +88,12 @@ class FashionM3(People):
 
     @classmethod
     @disk_faults_named
-    def start(cls, settings: Settings | None = None, progress: Progress | None = None) -> "FashionM3":
+    def start(
+        cls, settings: Settings | None = None, progress: Progress | None = None, hold_indexing: bool = False
+    ) -> "FashionM3":
         """Probe the environment, load the catalog and build (or reuse) its index; faults that stop the start are
-        raised as one-line :class:`~fashionm3.errors.StartupError` messages."""
+        raised as one-line :class:`~fashionm3.errors.StartupError` messages. ``hold_indexing``: a background index
+        build begins encoding only at :meth:`release_indexing` (``app.py`` calls it once the page answers)."""
         began = time.perf_counter()
         settings = settings or Settings.from_env()
         environment = probe_environment(settings.hub_probe_timeout)
@@ -118,7 +121,7 @@ class FashionM3(People):
             milvus_token=settings.milvus_token,
         )
         engine = open_engine(catalog, encoder, settings, options, progress or logging_progress(), environment.hub_reachable,
-                             environment.gpu == "zerogpu", notices)  # fmt: skip
+                             environment.gpu == "zerogpu", notices, hold=hold_indexing)  # fmt: skip
         study = Study(load_protocol(settings.study_file), store) if settings.study else None  # a bad study file stops here
         stylist = _start_backend("stylist", lambda m, s: create_stylist(m, s, catalog), mode, settings, {"stylist": "offline"}, notices)
         generator = _start_backend("image generator", lambda m, s: create_generator(m, s, catalog), mode, settings, {"generator": "sketch"}, notices)
@@ -136,6 +139,11 @@ class FashionM3(People):
     def categories(self) -> CategoryMatcher:
         """Maps words to the catalog's article types (type-name vectors computed on first use)."""
         return CategoryMatcher(self.catalog, self.engine.encoder)
+
+    def release_indexing(self) -> None:
+        """Let a held background index build begin (no-op when the index is already complete or building)."""
+        if self.engine.indexing:
+            self.engine.indexing.release()
 
     # --- status -------------------------------------------------------------------------------------------
     def backends(self) -> dict[str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import re
 import threading
 import time
 
@@ -162,21 +161,8 @@ def test_prebuilt_index_from_the_index_command_loads_without_encoding(small_publ
     assert mismatched.engine.search(query).hits
 
 
-def test_large_catalog_starts_at_once_and_indexes_in_the_background(shared_catalog, tmp_path):
-    began = time.perf_counter()
-    service = FashionM3.start(Settings(backend="offline", catalog=str(shared_catalog / "styles.csv"), data_dir=tmp_path))
-    try:
-        assert time.perf_counter() - began < 20 and len(service.catalog) > 40_000
-        assert re.search(rf"indexing \d+%: search covers [\d,]+ of {len(service.catalog):,} items$", service.backends()["retrieval"])
-        _wait(lambda: service.engine.indexing.covered > 0, 120)
-        hits = service.search_catalog("blue jeans", k=5).hits
-        assert hits and all(service.catalog.position(hit.item.id) < service.engine.indexing.covered for hit in hits)
-    finally:
-        service.engine.indexing.stop(wait=120)
-
-
-def test_auto_catalog_is_the_demo_without_the_hub_and_says_so(tmp_path):
-    settings = Settings(backend="offline", catalog="auto", data_dir=tmp_path)
+def test_auto_catalog_is_the_demo_without_the_hub_and_says_so(service):
+    settings = Settings(backend="offline", catalog="auto", data_dir=service.settings.data_dir)  # the demo drawn once
     assert load_catalog(settings, hub_reachable=False).name == load_catalog(dataclasses.replace(settings, catalog="demo"), False).name
     assert load_catalog(settings, hub_reachable=True).source == load_catalog(settings, hub_reachable=False).source  # Hub fails
     with pytest.raises(Exception, match="Could not load the Hub dataset"):

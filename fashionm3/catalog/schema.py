@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -73,6 +74,7 @@ class Item:
         }
 
 
+ITEM_FIELDS = tuple(field.name for field in dataclasses.fields(Item))  # every field holds a plain value
 Filters = Mapping[str, "str | Sequence[str] | float | None"]
 
 
@@ -91,6 +93,7 @@ class Catalog:
             field: np.array([getattr(item, field).lower() for item in self.items], dtype=object)
             for field in FILTER_FIELDS.values()
         }
+        self._distinct: dict[str, tuple[str, ...]] = {}  # values() per field, counted on first use
         self._prices = np.array([np.nan if item.price is None else item.price for item in self.items], dtype=float)
 
     def __len__(self) -> int:
@@ -105,11 +108,11 @@ class Catalog:
 
         Computed once: a catalog's items do not change after loading.
         """
-        digest = hashlib.sha1()
-        for item in self.items:
-            digest.update(json.dumps(dataclasses.asdict(item), sort_keys=True).encode())
+        digest, fields, encode = hashlib.sha1(), ITEM_FIELDS, json.JSONEncoder(sort_keys=True).encode
+        for item in self.items:  # the bytes of json.dumps(dataclasses.asdict(item), sort_keys=True), built faster
+            digest.update(encode({name: getattr(item, name) for name in fields}).encode())
             if item.image_path:
-                stat = Path(item.image_path).stat()
+                stat = os.stat(item.image_path)
                 digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
         return digest.hexdigest()[:16]
 
@@ -136,12 +139,14 @@ class Catalog:
     def values(self, field: str) -> list[str]:
         """Distinct values of a filterable field, as spelled in the catalog, sorted by frequency."""
         attribute = FILTER_FIELDS[canonical_filter_name(field)]
-        counts: dict[str, int] = {}
-        for item in self.items:
-            value = getattr(item, attribute)
-            if value:
-                counts[value] = counts.get(value, 0) + 1
-        return sorted(counts, key=lambda value: (-counts[value], value))
+        if attribute not in self._distinct:  # counted once per field: items do not change after loading
+            counts: dict[str, int] = {}
+            for item in self.items:
+                value = getattr(item, attribute)
+                if value:
+                    counts[value] = counts.get(value, 0) + 1
+            self._distinct[attribute] = tuple(sorted(counts, key=lambda value: (-counts[value], value)))
+        return list(self._distinct[attribute])
 
     def mask(self, filters: Filters | None) -> np.ndarray:
         """Boolean mask of the items matching every filter (values within a filter are OR-ed).

@@ -38,9 +38,10 @@ def fetch_prebuilt(source: str, data_dir: Path, hub_reachable: bool) -> Path:
 
 def open_engine(
     catalog: Catalog, encoder: Encoder, settings: Settings, options: IndexOptions, progress: Progress,
-    hub_reachable: bool, zerogpu: bool, notices: list[str],
+    hub_reachable: bool, zerogpu: bool, notices: list[str], hold: bool = False,
 ) -> SearchEngine:  # fmt: skip
-    """The search engine for the app (see the module docstring); a prebuilt index that does not fit adds a notice."""
+    """The search engine for the app (see the module docstring); a prebuilt index that does not fit adds a notice.
+    ``hold``: a background build waits for ``engine.indexing.release()`` before it encodes."""
     folder = index_folder(settings.data_dir, catalog, encoder, options)
     saved = (folder / "meta.json").exists()
     if settings.index_source and not saved:
@@ -55,5 +56,5 @@ def open_engine(
             log.warning(notices[-1])
     if saved or (len(catalog) < BACKGROUND_FROM and not zerogpu):
         return SearchEngine.open_or_build(catalog, encoder, settings.data_dir, progress, options)
-    engine, _ = build_in_background(catalog, encoder, settings.data_dir / "embeddings", folder, options)
+    engine, _ = build_in_background(catalog, encoder, settings.data_dir / "embeddings", folder, options, hold=hold)
     return engine

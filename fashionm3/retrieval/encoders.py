@@ -56,6 +56,10 @@ class OfflineEncoder:
         self._model = None
         self._lock = threading.Lock()
 
+    def load(self) -> None:
+        """Load the text model now (it otherwise loads on the first text to encode)."""
+        self._text_model()
+
     def _text_model(self):  # noqa: ANN202 (SentenceTransformer is imported lazily)
         with self._lock:
             if self._model is None:

@@ -16,10 +16,16 @@ class IndexingStatus:
     error: str = ""
     stopped: bool = False  # set by :meth:`stop`: the build ends after the chunk in progress
     ended: threading.Event = dataclasses.field(default_factory=threading.Event)  # the build thread has returned
+    released: threading.Event = dataclasses.field(default_factory=threading.Event)  # the build may begin encoding
+
+    def release(self) -> None:
+        """Let a build that was held (until the page answers) begin encoding."""
+        self.released.set()
 
     def stop(self, wait: float = 0.0) -> None:
         """Ask the background build to end (search keeps covering what is indexed); wait up to ``wait`` seconds."""
         self.stopped = True
+        self.released.set()  # a held build wakes up only to end
         self.ended.wait(wait)
 
     def describe(self) -> str:

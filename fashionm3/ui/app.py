@@ -65,6 +65,8 @@ def build_demo(service: FashionM3) -> gr.Blocks:
     """Assemble the whole UI (tabs, events, API/MCP endpoints) for ``service``."""
     service.upload_roots.append(gradio_upload_dir())
     with gr.Blocks(title="FashionM3", delete_cache=CACHE_EXPIRY) as demo:
+        # queue settings first: queue() rebuilds Gradio's server app, which is cheap while the Blocks are empty
+        demo.queue(default_concurrency_limit=CPU_CONCURRENCY, max_size=QUEUE_SIZE)
         # The browser keeps a token this server signed (see ui/identity.py), never a bare id it could choose.
         user_id = gr.BrowserState(None, storage_key="fashionm3-identity", secret=browser_storage_key(browser_secret(service.settings)))
         gr.HTML(header_html(service))
@@ -92,7 +94,6 @@ def build_demo(service: FashionM3) -> gr.Blocks:
 
         demo.load(on_load, inputs=user_id, outputs=user_id, api_visibility="private")
         register_tools(service)
-    demo.queue(default_concurrency_limit=CPU_CONCURRENCY, max_size=QUEUE_SIZE)
     return demo
 
 
