@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fashionm3.config import Settings
 from fashionm3.errors import FashionM3Error, InvalidInput
+from fashionm3.evaluation import REQUEST_SETS
 
 
 def _progress_bar():  # noqa: ANN202 (returns a Progress callback)
@@ -111,7 +112,7 @@ def cmd_eval(args: argparse.Namespace) -> None:
 
     report = {"scenarios": evaluate_stylist(service, args.n, args.seed)} if args.n else {}
     families = [name.strip() for name in args.families.split(",")] if args.families else None
-    report["requests"] = evaluate_requests(service, Path(args.requests), families, args.seed)
+    report["requests"] = evaluate_requests(service, [Path(p) for p in args.requests.split(",")], families, args.seed)
     print(json.dumps(report))
 
 
@@ -171,8 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     evaluate.add_argument("--generator", choices=["diffusers", "sketch"], help="image generator (default: FASHIONM3_GENERATOR)")
     evaluate.add_argument("-n", type=int, default=200, help="number of scenarios (stylist) or images (generation)")
     evaluate.add_argument("--seed", type=int, default=0)
-    evaluate.add_argument("--requests", default=str(Path(__file__).parent / "evaluation" / "stylist_requests.jsonl"),
-                          help="stylist: the written request set (JSONL, one phrasing family per request)")  # fmt: skip
+    evaluate.add_argument("--requests", default=",".join(str(p) for p in REQUEST_SETS),
+                          help="stylist: written request sets, comma-separated (JSONL, a phrasing family per request)")  # fmt: skip
     evaluate.add_argument("--families", default="", help="stylist: comma-separated families to run (default: all)")
     evaluate.set_defaults(run=cmd_eval)
 

@@ -1,5 +1,7 @@
-"""The stylist on a written request set (``stylist_requests.jsonl``, made by ``bench/make_stylist_requests.py``):
-six phrasing families scored separately, one of them (``non_native``) held out of all tuning.
+"""The stylist on written request sets, every phrasing family scored separately:
+``stylist_requests.jsonl`` (six template families made by ``bench/make_stylist_requests.py``; tuned on) and
+``stranger_requests.jsonl`` (five ``stranger_*`` families written by hand by someone who never saw the stylist's
+code; held out of all tuning and reported apart).
 
 Per turn: requested category (article type, or outfit slot when the catalog has none of the acceptable types),
 constraints (colour, gender, occasion, budget, avoided material; when no catalog item meets them all, an answer
@@ -14,23 +16,24 @@ from __future__ import annotations
 import json
 import random
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from fashionm3.assistant import recommend
 from fashionm3.catalog.schema import Catalog, Item
+from fashionm3.evaluation import REQUEST_SETS
 from fashionm3.service import FashionM3
 from fashionm3.stylist.knowledge import COLOUR_LIGHTNESS, FORMALITY, slot_of
 
-REQUESTS = Path(__file__).with_name("stylist_requests.jsonl")
-HELD_OUT = "non_native"
+HELD_OUT_PREFIX = "stranger_"
 NOTHING_MATCHES = "**Nothing in stock matches"
 
 
-def load_requests(path: Path = REQUESTS, families: list[str] | None = None) -> list[dict[str, Any]]:
-    """The requests of ``families`` (all when None)."""
-    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+def load_requests(paths: Path | Sequence[Path] = REQUEST_SETS, families: list[str] | None = None) -> list[dict[str, Any]]:
+    """The requests of ``families`` (all when None) from one file or several."""
+    files = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    rows = [json.loads(line) for path in files for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
     return [row for row in rows if families is None or row["family"] in families]
 
 
@@ -81,7 +84,7 @@ def _photo(catalog: Catalog, spec: dict[str, str], rng: random.Random) -> str:
 
 
 def evaluate_requests(
-    service: FashionM3, path: Path = REQUESTS, families: list[str] | None = None, seed: int = 0
+    service: FashionM3, path: Path | Sequence[Path] = REQUEST_SETS, families: list[str] | None = None, seed: int = 0
 ) -> dict[str, Any]:
     """Run every request through :func:`recommend` and report each family separately."""
     catalog, rng = service.catalog, random.Random(seed)
@@ -120,10 +123,17 @@ def evaluate_requests(
                                                    or "already the most" in answer.text or "Nothing in the catalog is" in answer.text))
             previous = items[0] if items else None
     report = {family: _summary(row) for family, row in scores.items()}
-    tuned = [r for f, r in report.items() if f != HELD_OUT]
-    overall = {name: round(statistics.mean(r[name] for r in tuned if r[name] is not None), 3)
-               for name in ("category", "constraints", "refinement") if any(r[name] is not None for r in tuned)}  # fmt: skip
-    return {"catalog": f"{catalog.name} ({len(catalog)} items)", "held_out": HELD_OUT, "families": report, "tuned_mean": overall}
+    held_out = [f for f in report if f.startswith(HELD_OUT_PREFIX)]
+    return {"catalog": f"{catalog.name} ({len(catalog)} items)", "held_out": held_out, "families": report,
+            "tuned_mean": _mean([r for f, r in report.items() if f not in held_out]),
+            "held_out_mean": _mean([report[f] for f in held_out])}  # fmt: skip
+
+
+def _mean(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Mean of each score over families (those that have it), and the false "matches" added up."""
+    means: dict[str, Any] = {name: round(statistics.mean(r[name] for r in rows if r[name] is not None), 3)
+                             for name in ("category", "constraints", "refinement") if any(r[name] is not None for r in rows)}
+    return {**means, "false_matches": sum(r["false_matches"] for r in rows), "items": sum(r["items"] for r in rows)} if rows else {}
 
 
 def _summary(row: dict[str, Any]) -> dict[str, Any]:
