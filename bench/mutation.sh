@@ -21,6 +21,7 @@ MODULES=(
   "fashionm3/people/files.py|tests/test_mutation_store.py"
   "fashionm3/stylist/state.py|tests/test_mutation_state.py"
   "fashionm3/tryon/garments.py|tests/test_mutation_images.py"
+  "fashionm3/study/records.py|tests/test_mutation_study.py"
 )
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
