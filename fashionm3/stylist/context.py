@@ -17,7 +17,7 @@ from fashionm3.retrieval.query import parse_query
 from fashionm3.stylist.knowledge import FORMALITY, avoided_materials, shift_colours
 from fashionm3.stylist.refinements import find_refinements, without_refinements
 from fashionm3.stylist.state import Conversation, OutfitPiece
-from fashionm3.stylist.understanding import RequestReader, pronoun_gender, unexplained_words
+from fashionm3.stylist.understanding import RequestReader, pronoun_gender
 
 # Below this image similarity to its nearest catalog product a photo is not treated as clothing (per encoder;
 # measured in bench/stylist_eval: catalog photos >= 0.78, landscapes, faces, noise and blank images <= 0.70).
@@ -113,8 +113,9 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
     whole = VERB_WORK.sub("with", whole or text)
     lower = text.lower()
     filters = parse_query(text, catalog).filters
-    named = without_refinements(text)
-    types = list(parse_query(named, catalog).filters.get("article_type", [])) or reader.article_types(named)
+    named = without_refinements(text)  # "something dressier" names no dress
+    named_filters = filters if named == text else parse_query(named, catalog).filters
+    types = list(named_filters.get("article_type", [])) or reader.article_types(named)  # type: ignore[arg-type]
     filters.pop("article_type", None)
     filters.pop("usage", None)
     without_types = whole.lower()
@@ -166,7 +167,7 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
         refinements += ["material"] if follow_up else []
     notes += _apply_refinements(conversation, refinements, catalog) if follow_up or refinements else []
     notes += _resolve_conflicts(constraints)
-    fully_read = bool(types or slot or follow_up) or not unexplained_words(text, catalog)
+    fully_read = bool(types or slot or follow_up) or not reader.unexplained_words(text)
     return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, fully_read)
 
 

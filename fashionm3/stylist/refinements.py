@@ -39,22 +39,23 @@ RULES = {
 }  # fmt: skip
 
 
+COMPILED = {axis: [(name, re.compile(rf"\b(?:{pattern})\b"), loose) for name, pattern, loose in rules]
+            for axis, rules in RULES.items()}  # fmt: skip
+COMPARATIVES = re.compile(
+    "|".join(rf"\b(?:{pattern})\b" for rules in RULES.values() for _, pattern, loose in rules if not loose), re.IGNORECASE
+)
+
+
 def find_refinements(text: str, follow_up: bool = False) -> list[str]:
     """Refinement names said in ``text`` (plain words such as "dark" or "formal" only when ``follow_up``)."""
     lower = text.lower()
     found = []
-    for rules in RULES.values():
-        for name, pattern, loose in rules:
-            if (follow_up or not loose) and re.search(rf"\b(?:{pattern})\b", lower):
-                found.append(name)
-                break
+    for rules in COMPILED.values():
+        name = next((name for name, pattern, loose in rules if (follow_up or not loose) and pattern.search(lower)), None)
+        found += [name] if name else []
     return found
 
 
 def without_refinements(text: str) -> str:
     """``text`` with its comparatives cut out, so "something dressier" names no dress and "smarter" no item."""
-    for rules in RULES.values():
-        for _, pattern, loose in rules:
-            if not loose:
-                text = re.sub(rf"\b(?:{pattern})\b", " ", text, flags=re.IGNORECASE)
-    return text
+    return COMPARATIVES.sub(" ", text)

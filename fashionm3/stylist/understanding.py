@@ -65,6 +65,12 @@ STOPWORDS = {
     "wear", "wearing", "buy", "have", "got", "any", "am", "be", "do", "should", "could", "im", "i'm", "man", "woman",
     "men", "women", "him", "her", "his", "also", "still", "now", "just", "really", "very", "so", "too", "but",
 }  # fmt: skip
+GENERIC_WORDS = {
+    "search", "searching", "recommend", "suggest", "help", "anything", "stuff", "item", "items", "clothes", "outfit",
+    "thing", "things", "idea", "ideas", "options", "maybe", "hi", "hello", "hey", "thanks", "thank", "gift", "present",
+    "ok", "okay", "hmm", "well", "let", "see", "look", "colour", "color", "price", "less", "more", "than", "then",
+    "max", "budget", "cheap", "lady", "guy", "mans", "womens", "mens", "kind", "sort", "type", "best", "great",
+}  # fmt: skip
 PRONOUN_GENDER = {"Men": r"\b(?:him|his|he|boyfriend|husband|dad|father|brother)\b",
                   "Women": r"\b(?:her|she|girlfriend|wife|mum|mom|mother|sister)\b"}  # fmt: skip
 
@@ -113,7 +119,7 @@ class RequestReader:
                 for name in self.types:
                     pairs += [(name, singular(name)), (name, name.lower())] + [(name, g) for g in TYPE_GLOSSES.get(name, ())]
             else:
-                table = {"slot": SLOT_DESCRIPTIONS, "occasion": OCCASIONS, "season": SEASONS}[kind]
+                table = {"slot": SLOT_DESCRIPTIONS, "occasion": OCCASIONS, "season": SEASONS, "intent": SLOT_SENTENCES}[kind]
                 known = {"season": self.seasons}.get(kind)  # an occasion the catalog lacks is still understood
                 pairs = [(label, text) for label, texts in table.items() if known is None or label in known for text in texts]
             labels = [label for label, _ in pairs]
@@ -152,10 +158,7 @@ class RequestReader:
 
     def described_slot(self, text: str) -> str:
         """The slot whose description the whole message is closest to, when it is close and clearly ahead."""
-        if "intent" not in self._banks:
-            pairs = [(slot, sentence) for slot, sentences in SLOT_SENTENCES.items() for sentence in sentences]
-            self._banks["intent"] = ([slot for slot, _ in pairs], self.encoder.encode_text([s for _, s in pairs]))
-        labels, bank = self._banks["intent"]
+        labels, bank = self._bank("intent")
         similarity = bank @ self.encoder.encode_text([text])[0]
         best: dict[str, float] = {}
         for label, score in zip(labels, similarity):
@@ -165,6 +168,23 @@ class RequestReader:
         needed, lead = SENTENCE_SLOT
         return first if score >= needed and score - second >= lead else ""
 
+    @functools.cached_property
+    def _known_words(self) -> frozenset[str]:
+        """Words that name nothing to look for, a colour, occasion, season or gender of this catalog."""
+        known = set(STOPWORDS) | GENERIC_WORDS
+        for field in ("colour", "usage", "season", "gender"):
+            known |= {word for value in self.catalog.values(field) for word in value.lower().split()}
+        for table in (OCCASIONS, SEASONS):
+            known |= {word for texts in table.values() for text in texts for word in text.split()}
+        return frozenset(known)
+
+    def unexplained_words(self, text: str) -> list[str]:
+        """Content words of ``text`` that name nothing the catalog's colours, occasions, seasons and genders or the
+        occasion and season descriptions cover: when some are left, the request may name a kind of item not read."""
+        words = re.findall(r"[a-z][a-z'-]*", text.lower())
+        known = self._known_words
+        return [word for word in words if word not in known and word.rstrip("s") not in known and len(word) > 2]
+
     def usage(self, text: str) -> str:
         """The catalog usage an occasion or activity means ("a job interview" -> Formal), or ""."""
         return self.best(text, "occasion")[0]
@@ -172,26 +192,6 @@ class RequestReader:
     def season(self, text: str) -> str:
         """The season a weather or place means ("cold evenings" -> Winter), or ""."""
         return self.best(text, "season")[0]
-
-
-GENERIC_WORDS = {
-    "search", "searching", "recommend", "suggest", "help", "anything", "stuff", "item", "items", "clothes", "outfit",
-    "thing", "things", "idea", "ideas", "options", "maybe", "hi", "hello", "hey", "thanks", "thank", "gift", "present",
-    "ok", "okay", "hmm", "well", "let", "see", "look", "colour", "color", "price", "less", "more", "than", "then",
-    "max", "budget", "cheap", "lady", "guy", "mans", "womens", "mens", "kind", "sort", "type", "best", "great",
-}  # fmt: skip
-
-
-def unexplained_words(text: str, catalog: Catalog) -> list[str]:
-    """Content words of ``text`` that name nothing the catalog's colours, occasions, seasons and genders or the
-    occasion and season descriptions cover: when some are left, the request may name a kind of item not read."""
-    known = set(STOPWORDS) | GENERIC_WORDS
-    for field in ("colour", "usage", "season", "gender"):
-        known |= {word for value in catalog.values(field) for word in value.lower().split()}
-    for table in (OCCASIONS, SEASONS):
-        known |= {word for texts in table.values() for text in texts for word in text.split()}
-    words = re.findall(r"[a-z][a-z'-]*", text.lower())
-    return [word for word in words if word not in known and word.rstrip("s") not in known and len(word) > 2]
 
 
 def pronoun_gender(text: str, genders: list[str]) -> list[str]:
