@@ -30,6 +30,7 @@ from fashionm3.stylist.personalize import Preference, user_preference
 from fashionm3.stylist.prompts import StylistRequest
 from fashionm3.stylist.router import route
 from fashionm3.stylist.state import Conversation, OutfitPiece
+from fashionm3.stylist.understanding import plural
 
 CHAT_RESULTS = 6
 TASK_TITLES = {
@@ -202,12 +203,12 @@ def _recommend(
                       service.preference_for(conversation.user_id), _refined_fields(reading.refinements))  # fmt: skip
     replaced = _replaced_words(replace) if replace else ""
     explanations = {hit.item.id: caption(hit.item, conversation.constraints, types, conversation.outfit, service.settings.currency,
-                                         replaced, bool(types) or reading.fully_read) for hit in grounded.hits}  # fmt: skip
+                                         replaced, reading.claimable) for hit in grounded.hits}  # fmt: skip
     owned = [piece for piece in service.wardrobe(conversation.user_id) if piece.article_type in types][:2]
     if owned:
         notes.append("From your wardrobe: your " + " and your ".join(piece.label() for piece in owned) + " would also do here.")
     _remember(service, conversation, task, text, description, grounded.hits, types)
-    answer = _compose(service, task, conversation, types, grounded, preference, notes)
+    answer = _compose(service, task, conversation, types, grounded, preference, notes, reading)
     yield Recommendation(task, answer, grounded.hits, explanations, conversation.session_id, _backend(service), description,
                          preference.sentence if preference else "", notes)  # fmt: skip
 
@@ -251,6 +252,7 @@ def _slot_types(service: FashionM3, conversation: Conversation, slot: str) -> li
     if genders and "Unisex" in catalog.values("gender"):
         genders = [*genders, "Unisex"]
     usages = constraints.get("usage") or [p.usage for p in conversation.outfit if p.usage][:1]
+    usages = [usage for usage in usages if usage in catalog.values("usage")]  # an occasion the catalog lacks
     mask = catalog.mask({name: values for name, values in (("gender", genders), ("usage", usages)) if values})
     in_slot = Counter(item.article_type for item, keep in zip(catalog.items, mask)
                       if keep and slot_of(item.article_type, item.sub_category) == slot)  # fmt: skip
@@ -291,12 +293,12 @@ def _search(
                       service.preference_for(conversation.user_id), _refined_fields(reading.refinements),
                       photos[0] if photos else None)  # fmt: skip
     currency = service.settings.currency
-    explanations = {hit.item.id: caption(hit.item, conversation.constraints, types, [], currency, "", reading.fully_read)
+    explanations = {hit.item.id: caption(hit.item, conversation.constraints, types, [], currency, "", reading.claimable)
                     for hit in grounded.hits}  # fmt: skip
     top = grounded.hits[0].item if grounded.hits else None
     described = ItemDescription(category=top.article_type if top else "", colour=top.colour if top else "", source="search")
     _remember(service, conversation, "search", text, described, grounded.hits, types)
-    answer = _compose(service, "search", conversation, types, grounded, None, notes, reading.fully_read)
+    answer = _compose(service, "search", conversation, types, grounded, None, notes, reading)
     return Recommendation("search", answer, grounded.hits, explanations, conversation.session_id, _backend(service), notes=notes)
 
 
@@ -341,19 +343,22 @@ def _remember(service: FashionM3, conversation: Conversation, task: str, text: s
 
 
 def _compose(service: FashionM3, task: str, conversation: Conversation, types: list[str], grounded: Grounded,
-             preference: Preference | None, notes: list[str], understood: bool = True) -> str:  # fmt: skip
+             preference: Preference | None, notes: list[str], reading: TurnReading) -> str:  # fmt: skip
     """The answer: whether what was asked is in stock, or was not understood (first), the constraints applied, the
     outfit, the pick."""
     currency = service.settings.currency
     stated = describe_stated(conversation.constraints, types, currency)
     lines = []
-    if not grounded.hits:
+    if reading.absent and grounded.hits:
+        lines.append(f"**Nothing in stock matches: this catalog has no {plural(reading.absent)}.** Shown instead: "
+                     "the closest items of the same kind; each card says what it is.")  # fmt: skip
+    elif not grounded.hits:
         asked = ", ".join(stated) or "your words"
         lines.append(f"**Nothing in stock matches what you asked for** ({asked}). Try relaxing a constraint.")
     elif grounded.relaxed:
         lines.append(f"**Nothing in stock matches everything you asked for.** Shown instead: the closest items, "
                      f"ignoring {_dropped(grounded.relaxed)}; each card says how it differs.")  # fmt: skip
-    elif not understood:
+    elif not reading.fully_read:
         lines.append("**I could not tell which kind of item you want**, so these are the catalog items closest to "
                      "the words used. Name it (for example “a jacket” or “shoes”) for a better match.")  # fmt: skip
     lines.append(f"**{TASK_TITLES[task]}**")

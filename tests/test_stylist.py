@@ -65,7 +65,8 @@ def test_outfit_knowledge():
     assert missing_slot({"one-piece"}) == "footwear"
     assert "White" in harmonious_colours(["Navy Blue"], ["White", "Red", "Navy Blue"])
     assert shift_colours(["White"], "darker", ["Black", "Yellow", "White"])[0] == "Black"
-    assert translate("una camisa roja para hombre") == ("una shirt red para men", True)
+    assert translate("una camisa roja para hombre") == ("una shirt red for men", True)
+    assert translate("zapatillas para correr, 60 dolares max") == ("sneakers for running, 60 dollars max", True)
     assert translate("a red shirt for me")[1] is False
 
 

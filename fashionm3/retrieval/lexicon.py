@@ -119,7 +119,8 @@ fits suit suits pair pairs outfit outfits look day days night week weekend time"
 
 
 class Speller:
-    """Corrects words that no known vocabulary holds to the closest vocabulary word (difflib ratio >= 0.8)."""
+    """Corrects words that no known vocabulary holds to the closest vocabulary word (difflib ratio >= 0.8, same
+    first letter) or to the vocabulary word with the same letters."""
 
     def __init__(self, targets: Iterable[str], known: Iterable[str]):
         self.targets = sorted({word for word in targets if len(word) > 2 and word.isalpha()})
@@ -140,7 +141,7 @@ class Speller:
         if len(word) < 4:
             return word
         close = difflib.get_close_matches(word, self.targets, n=1, cutoff=0.8)
-        return close[0] if close else word
+        return close[0] if close and close[0][0] == word[0] else word  # a typo keeps its first letter: "rocky" no frock
 
 
 def normalise(text: str, speller: Speller | None = None, phrases: Iterable[str] = ()) -> Normalised:

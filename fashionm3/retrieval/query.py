@@ -43,6 +43,11 @@ ARTICLE_SYNONYMS = {
     "oxfords": ("Formal Shoes",), "sandals": ("Sandals", "Sports Sandals"), "beanie": ("Caps",),
     "tie": ("Ties",), "ties": ("Ties",), "scarf": ("Scarves", "Stoles"), "skirt": ("Skirts",), "vest": ("Innerwear Vests",),
     "slippers": ("Flip Flops",), "flipflops": ("Flip Flops",), "spectacles": ("Sunglasses",),
+    # a garment word used as a modifier names no item of its own ("a denim jacket" is a jacket)
+    "denim jacket": ("Jackets",), "jean jacket": ("Jackets",), "denim shirt": ("Shirts",), "denim skirt": ("Skirts",),
+    "denim shorts": ("Shorts",), "denim dress": ("Dresses",), "shirt dress": ("Dresses",), "sweater dress": ("Dresses",),
+    "laptop bag": ("Laptop Bag", "Backpacks", "Messenger Bag"), "bag for my laptop": ("Laptop Bag", "Backpacks", "Messenger Bag"),
+    "bag for a laptop": ("Laptop Bag", "Backpacks", "Messenger Bag"), "laptop backpack": ("Backpacks", "Laptop Bag"),
 }  # fmt: skip
 COLOUR_SYNONYMS = {
     "navy": "Navy Blue", "gray": "Grey", "burgundy": "Maroon", "wine": "Maroon", "crimson": "Red",
@@ -51,9 +56,9 @@ COLOUR_SYNONYMS = {
 }  # fmt: skip
 USAGE_WORDS = {
     "Party": ("party", "parties", "clubbing", "night out", "cocktail", "wedding guest"),
-    "Formal": ("formal", "office", "work", "business", "interview", "meeting"),
-    "Sports": ("sport", "sports", "sporty", "gym", "running", "workout", "training", "athletic"),
-    "Casual": ("casual", "everyday", "weekend", "relaxed"),
+    "Formal": ("formal", "office", "work", "business", "interview", "meeting", "professional"),
+    "Sports": ("sport", "sports", "sporty", "sportier", "gym", "running", "workout", "training", "athletic"),
+    "Casual": ("casual", "everyday", "relaxed"),
     "Ethnic": ("ethnic", "traditional", "festive"),
 }
 SEASON_WORDS = {

@@ -14,7 +14,7 @@ from fashionm3.catalog.schema import Catalog
 from fashionm3.retrieval.engine import DUPLICATE_SIMILARITY, SearchEngine
 from fashionm3.retrieval.pixels import dominant_colour
 from fashionm3.retrieval.query import parse_query
-from fashionm3.stylist.knowledge import FORMALITY, avoided_materials, shift_colours
+from fashionm3.stylist.knowledge import FORMALITY, SLOT_TYPES, avoided_materials, garment_word, shift_colours
 from fashionm3.stylist.refinements import find_refinements, without_refinements
 from fashionm3.stylist.state import Conversation, OutfitPiece
 from fashionm3.stylist.understanding import RequestReader, pronoun_gender
@@ -24,13 +24,16 @@ from fashionm3.stylist.understanding import RequestReader, pronoun_gender
 NOT_CLOTHING_BELOW = {"offline-minilm-pixels-v2": 0.74}
 PER_REQUEST = ("colour", "shade", "usage", "season", "gender", "cheaper_than")  # reset by a new request
 KEEP_CUE = re.compile(r"\b(?:also|still|as well)\b|^\s*and\b")
-FOLLOW_UP_CUE = re.compile(r"^\s*(?:in|what about|how about|make it|now|but|same|without|not|no|only|maybe|rather|instead)\b")
-REFERS_BACK = re.compile(r"\b(?:it|them|this one|that one|those|these ones)\b")
 VERB_WORK = re.compile(r"\bworks?\s+(?:well\s+)?with\b", re.I)  # "would work with" names no occasion
-NEW_REQUEST_CUE = re.compile(r"^\s*(?:something|anything|i need|i want|show me|find|looking for|do you have)\b")
+STARTS_OVER = re.compile(r"\b(?:new search|start (?:over|again)|forget (?:it|that|about)|something (?:completely |totally )?different)\b")
 CONFLICTING_USAGES = ({"Formal", "Sports"}, {"Party", "Sports"})
-OUTFIT_CUE = re.compile(r"\b(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?with|wear with|for|with|complete|completes|finish|finishes) (?:my|this|these|a|an|the)\b", re.I)
+OUTFIT_CUE = re.compile(  # what follows names the outfit ("for a" does not: "looking for a shirt")
+    r"\b(?:(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?|wear )?with (?:my|this|these|a|an|the)"
+    r"|(?:for|under|match|matches|suits?) (?:my|this|these)|over (?:my|this|these|a|an|the)|(?:complete|finish)(?:e?s)? (?:my|this|these|the))\b",
+    re.I,
+)
 AVOID_WORDS = r"(?:no|not|without|avoid|hate|except|anything but)"
+WEARING_CUE = re.compile(r"\b(?:i'?m|i am|i'll be|i will be) wearing\b|\bi (?:have|own|bought|got)\b|\bthis is (?:my|the)\b", re.I)
 
 
 def identify_pieces(engine: SearchEngine, photos: list[Image.Image]) -> tuple[list[OutfitPiece], list[Image.Image], list[str]]:
@@ -75,17 +78,30 @@ def _majority(values: list[str], share: float = 0.5) -> str:
 
 def split_outfit(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece]]:
     """Split "black shoes to go with my navy shirt and grey jeans" into the request ("black shoes") and the
-    outfit described in words (navy blue shirts, grey jeans), at the last outfit cue followed by garments."""
+    outfit described in words (navy blue shirts, grey jeans), at the last outfit cue followed by garments; a
+    sentence saying what one wears ("This is the shirt I'm wearing.") before the question is outfit too."""
+    sentences = [part for part in re.split(r"(?<=[.!?;])\s+", text.strip()) if part]
+    worn = [part for part in sentences[:-1]
+            if not part.endswith("?") and WEARING_CUE.search(part) and parse_query(part, catalog).filters.get("article_type")]
+    if worn:
+        request, pieces = split_outfit(" ".join(part for part in sentences if part not in worn), catalog)
+        return request, [*(_pieces(" and ".join(worn), catalog)), *pieces]
     for match in reversed(list(OUTFIT_CUE.finditer(text))):
-        pieces = []
-        for part in re.split(r",|\band\b|\bplus\b", text[match.end():]):
-            filters = parse_query(part, catalog).filters
-            types, colours = filters.get("article_type", []), filters.get("colour", [])
-            if types:
-                pieces.append(OutfitPiece(types[0], colours[0] if colours else "", source="text"))  # type: ignore[index]
+        pieces = _pieces(text[match.end():], catalog)
         if pieces:
             return text[: match.start()].strip(), pieces
     return text, []
+
+
+def _pieces(text: str, catalog: Catalog) -> list[OutfitPiece]:
+    """The garments a list names ("my navy shirt and grey jeans"), one piece per part that names a type."""
+    pieces = []
+    for part in re.split(r",|\band\b|\bplus\b", text):
+        filters = parse_query(part, catalog).filters
+        types, colours = filters.get("article_type", []), filters.get("colour", [])
+        if types:
+            pieces.append(OutfitPiece(types[0], colours[0] if colours else "", source="text"))  # type: ignore[index]
+    return pieces
 
 
 @dataclasses.dataclass
@@ -98,6 +114,8 @@ class TurnReading:
     follow_up: bool  # the message refines the previous request instead of starting a new one
     notes: list[str]
     fully_read: bool = True  # a kind of item was read, or every content word was understood ("something red")
+    claimable: bool = False  # every word was read, and any kind of item by its name: captions may say "Matches"
+    absent: str = ""  # a garment named that this catalog does not stock ("kurta"): the closest of its slot are shown
 
 
 def update_constraints(conversation: Conversation, text: str, reader: RequestReader, whole: str = "") -> TurnReading:
@@ -126,18 +144,21 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
             filters.setdefault(name, value)
     short_reply = bool(conversation.last_items) and len(lower.split()) <= 6  # "something darker", "in black?"
     slot = "" if types else reader.slot(text, described=not short_reply)
+    absent, absent_slot = ("", "") if types else garment_word(named)  # named, but no such type in this catalog
+    slot = absent_slot or slot
     if "usage" not in filters and (usage := reader.usage(without_types)):
         filters["usage"] = [usage]
     if "season" not in filters and (season := reader.season(whole)):
         filters["season"] = [season]
     if "gender" not in filters and (gender := pronoun_gender(whole, catalog.values("gender"))):
         filters["gender"] = gender
+    if len(types) > 1 and filters.get("usage"):  # "shoes for hiking": the kind of shoe the occasion calls for
+        types = _fitting_types(types, filters, reader)
+    if types == ["Tops"] and not _stocked(reader.catalog, filters.get("gender")) & {"Tops"}:  # "a top, men's"
+        types, slot = [], "top"
     may_follow = bool(conversation.last_items) and not types and not slot
     refinements = find_refinements(text, may_follow)
-    follow_up = may_follow and (
-        bool(refinements) or bool(FOLLOW_UP_CUE.search(lower) or REFERS_BACK.search(lower))
-        or len(lower.split()) <= 3 or (len(lower.split()) <= 5 and not NEW_REQUEST_CUE.search(lower))
-    )
+    follow_up = may_follow and not absent and not STARTS_OVER.search(lower)  # no kind named: refines the answer
     constraints = conversation.constraints
     if not follow_up and not KEEP_CUE.search(lower):
         for name in PER_REQUEST:
@@ -168,7 +189,25 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
     notes += _apply_refinements(conversation, refinements, catalog) if follow_up or refinements else []
     notes += _resolve_conflicts(constraints)
     fully_read = bool(types or slot or follow_up) or not reader.unexplained_words(text)
-    return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, fully_read)
+    explained = not reader.unexplained_words(whole, types=True)
+    named_kind = bool(types) or not (slot or absent)  # a type by name, or no kind at all ("something red")
+    conversation.claimable = explained and (conversation.claimable if follow_up else named_kind)
+    return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, fully_read, conversation.claimable,
+                       absent)  # fmt: skip
+
+
+def _fitting_types(types: list[str], filters: dict, reader: RequestReader) -> list[str]:
+    """For a word naming several types of one slot ("shoes", "a bag"), the type the occasion calls for that the
+    catalog stocks for the wanted gender (Sports Shoes for hiking, a Duffel Bag for travel); else ``types``."""
+    slots = {reader.slot_of_type.get(t, "") for t in types}
+    preferred = SLOT_TYPES.get(slots.pop(), {}).get(filters["usage"][0], ()) if len(slots) == 1 else ()
+    stocked = _stocked(reader.catalog, filters.get("gender"))
+    return [next(t for t in preferred if t in stocked)] if stocked & set(preferred) else types
+
+
+def _stocked(catalog: Catalog, genders: list[str] | None) -> set[str]:
+    """The article types the catalog has items of for ``genders`` (any gender when None)."""
+    return {item.article_type for item in catalog.items if not genders or item.gender in genders}
 
 
 def _apply_refinements(conversation: Conversation, refinements: list[str], catalog: Catalog) -> list[str]:

@@ -164,15 +164,16 @@ def check(item: Item, constraints: dict[str, Any], types: list[str], currency: s
 def caption(item: Item, constraints: dict[str, Any], types: list[str], outfit: list[OutfitPiece], currency: str,
             replace: str = "", understood: bool = True) -> str:  # fmt: skip
     """Why this item is shown, computed from its own attributes against the request (and the outfit); a match is
-    claimed only when the request was ``understood`` (a kind of item read, or every word of it)."""
+    claimed only when the request was ``understood`` (it named a kind of item and every word of it was read)."""
     met, unmet = check(item, constraints, types, currency)
     parts = []
     if unmet:
         parts.append("Closest in stock: " + ", ".join(unmet) + (f"; it is {', '.join(met)}" if met else ""))
     elif met and understood:
         parts.append("Matches what you asked: " + ", ".join(met))
-    elif met:
-        parts.append(f"{noun_phrase(item)}, {', '.join(met)}")
+    elif met:  # what the item is, and what it meets beyond its own type and colour
+        said = {singular(item.article_type), item.colour.lower()}
+        parts.append(", ".join([noun_phrase(item), *(m for m in met if m not in said)]))
     if replace:
         parts.append(f"another option instead of {replace}")
     outfit_colours = [piece.colour for piece in outfit if piece.colour]

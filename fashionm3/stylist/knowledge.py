@@ -29,10 +29,29 @@ SLOT_TYPES = {
     "top": {"Formal": ("Shirts", "Tops"), "Sports": ("Tshirts",), "Party": ("Tops", "Shirts"), "": ("Tshirts", "Shirts", "Tops")},
     "bottom": {"Formal": ("Trousers", "Skirts"), "Sports": ("Track Pants", "Shorts"), "Party": ("Skirts", "Jeans"), "": ("Jeans", "Trousers", "Shorts")},
     "footwear": {"Formal": ("Formal Shoes", "Heels"), "Sports": ("Sports Shoes", "Casual Shoes"), "Party": ("Heels", "Casual Shoes"), "": ("Casual Shoes", "Flats", "Sandals")},
-    "bag": {"Sports": ("Backpacks",), "": ("Handbags", "Backpacks", "Wallets")},
+    "bag": {"Sports": ("Backpacks",), "Travel": ("Duffel Bag", "Trolley Bag", "Backpacks"), "": ("Handbags", "Backpacks", "Wallets")},
     "accessory": {"Formal": ("Watches", "Belts", "Ties"), "": ("Watches", "Sunglasses", "Belts", "Caps")},
     "outerwear": {"Formal": ("Blazers", "Jackets"), "": ("Jackets", "Sweaters", "Sweatshirts")},
 }  # fmt: skip
+# Garment words by slot, for naming what a catalog does not stock ("a kurta" in a catalog without kurtas is a top).
+GARMENT_WORDS = {
+    "top": ("kurta", "kurti", "tunic", "blouse", "shirt", "t-shirt", "tshirt", "tee", "polo", "camisole", "tank top"),
+    "bottom": ("jeans", "trousers", "pants", "chinos", "shorts", "skirt", "leggings", "jeggings", "capris", "joggers",
+               "track pants", "salwar", "patiala", "palazzo"),
+    "one-piece": ("saree", "sari", "dress", "gown", "frock", "jumpsuit", "lehenga", "kurta set", "romper"),
+    "outerwear": ("jacket", "coat", "blazer", "sweater", "sweatshirt", "hoodie", "cardigan", "jumper", "pullover",
+                  "waistcoat", "parka", "shrug"),
+    "footwear": ("shoes", "sneakers", "trainers", "boots", "heels", "flats", "sandals", "flip flops", "flip-flops",
+                 "slippers", "loafers", "pumps", "stilettos", "wedges", "moccasins"),
+    "bag": ("bag", "handbag", "backpack", "rucksack", "wallet", "purse", "clutch", "tote", "satchel", "duffel"),
+    "accessory": ("belt", "tie", "bow tie", "scarf", "scarves", "stole", "dupatta", "cap", "hat", "beanie",
+                  "sunglasses", "necklace", "earrings", "bracelet", "bangle", "pendant", "cufflinks", "socks", "gloves",
+                  "muffler", "jewellery", "jewelry", "chain"),
+}  # fmt: skip
+GARMENT_PATTERN = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(w) for ws in GARMENT_WORDS.values() for w in ws), key=len, reverse=True))
+    + r")(?:e?s)?\b", re.IGNORECASE
+)
 NEUTRALS = {"Black", "White", "Grey", "Navy Blue", "Beige", "Cream", "Off White", "Charcoal", "Khaki", "Brown",
             "Grey Melange", "Tan", "Taupe", "Silver", "Steel", "Nude", "Skin"}  # fmt: skip
 # Colours that pair well beyond neutrals (both directions are used).
@@ -77,6 +96,15 @@ TRANSLATIONS = {
     "hombre": "men", "homme": "men", "herren": "men", "uomo": "men", "mujer": "women", "femme": "women",
     "damen": "women", "donna": "women", "fiesta": "party", "fête": "party", "soirée": "party", "verano": "summer",
     "été": "summer", "sommer": "summer", "estate": "summer", "invierno": "winter", "hiver": "winter",
+    "zapatillas": "sneakers", "baskets": "sneakers", "turnschuhe": "sneakers", "vaqueros": "jeans", "sudadera": "hoodie",
+    "cinturón": "belt", "ceinture": "belt", "gürtel": "belt", "bufanda": "scarf", "écharpe": "scarf", "sciarpa": "scarf",
+    "sombrero": "hat", "chapeau": "hat", "gorra": "cap", "mochila": "backpack", "correr": "running", "courir": "running",
+    "para": "for", "pour": "for", "für": "for", "fürs": "for", "per": "for", "büro": "office", "bureau": "office",
+    "oficina": "office", "ufficio": "office", "boda": "wedding", "mariage": "wedding", "hochzeit": "wedding",
+    "trabajo": "work", "travail": "work", "arbeit": "work", "playa": "beach", "plage": "beach", "gimnasio": "gym",
+    "mann": "men", "frau": "women", "dolares": "dollars", "dólares": "dollars", "couleur": "colour", "farbe": "colour",
+    "argent": "silver", "plata": "silver", "braun": "brown", "marron": "brown", "gris": "grey", "grau": "grey",
+    "rosa": "pink", "amarillo": "yellow", "jaune": "yellow", "gelb": "yellow", "barato": "cheap",
 }  # fmt: skip
 ENGLISH_HINTS = {
     "a", "an", "the", "for", "with", "and", "or", "to", "my", "me", "i", "what", "which", "goes", "go", "this",
@@ -89,6 +117,15 @@ def slot_of(article_type: str, sub_category: str) -> str:
     if article_type in OUTERWEAR:
         return "outerwear"
     return SLOT_BY_SUB_CATEGORY.get(sub_category, "other")
+
+
+def garment_word(text: str) -> tuple[str, str]:
+    """(garment word, its slot) for the first garment ``text`` names, e.g. ("kurta", "top"); ("", "") if none."""
+    found = GARMENT_PATTERN.search(text)
+    if not found:
+        return "", ""
+    word = found.group(1).lower()
+    return word, next(slot for slot, words in GARMENT_WORDS.items() if word in words)
 
 
 def missing_slot(present: set[str]) -> str | None:
@@ -164,9 +201,11 @@ def mentioned_materials(text: str) -> list[str]:
 def translate(text: str) -> tuple[str, bool]:
     """Replace known fashion words in Spanish, French, German or Italian; also say if the text looks non-English."""
     words = re.findall(r"[^\W\d_]+", text.lower())
-    translated = [TRANSLATIONS.get(word, word) for word in words]
     foreign = sum(word in TRANSLATIONS for word in words)
     english = sum(word in ENGLISH_HINTS for word in words)
     non_latin = any(ord(ch) > 0x24F for ch in text if ch.isalpha())
     looks_foreign = non_latin or (foreign > 0 and foreign >= english)
-    return (" ".join(translated) if foreign else text), looks_foreign
+    if not foreign:
+        return text, looks_foreign
+    # word by word in place: numbers, prices and punctuation stay ("60 dolares max" keeps its budget)
+    return re.sub(r"[^\W\d_]+", lambda word: TRANSLATIONS.get(word[0].lower(), word[0]), text), looks_foreign

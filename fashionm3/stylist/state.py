@@ -53,6 +53,7 @@ class Conversation:
     last_task: str = ""
     last_description: ItemDescription | None = None
     last_items: list[str] = dataclasses.field(default_factory=list)  # ids of the last answer's items
+    claimable: bool = False  # the request being refined named a kind of item and was read word for word
 
     @property
     def photos(self) -> list[Image.Image]:

@@ -15,15 +15,17 @@ import numpy as np
 
 from fashionm3.catalog.schema import Catalog
 from fashionm3.retrieval.encoders import Encoder, OfflineEncoder
+from fashionm3.retrieval.query import parse_query
 from fashionm3.stylist.knowledge import slot_of
+from fashionm3.stylist.refinements import find_refinements
 
 # Extra words for a few article types (the type's own name, singular, is always a description).
 TYPE_GLOSSES = {
     "Tshirts": ("t-shirt", "tee"), "Casual Shoes": ("sneakers", "everyday shoes"), "Sports Shoes": ("running shoes", "trainers"),
     "Formal Shoes": ("dress shoes", "office shoes"), "Heels": ("high heels", "pumps"), "Flats": ("ballet flats",),
     "Track Pants": ("joggers", "sweatpants"), "Sweatshirts": ("hoodie",), "Sweaters": ("jumper", "knitwear"),
-    "Handbags": ("purse", "tote"), "Backpacks": ("rucksack",), "Caps": ("hat", "baseball cap"),
-    "Sunglasses": ("shades",), "Trousers": ("pants", "chinos"), "Dresses": ("frock", "gown"), "Kurtas": ("kurta",),
+    "Handbags": ("purse", "tote"), "Backpacks": ("rucksack",),
+    "Sunglasses": ("shades",), "Caps": ("hat", "baseball cap", "head", "sun hat"), "Trousers": ("pants", "chinos"), "Dresses": ("frock", "gown"), "Kurtas": ("kurta",),
 }  # fmt: skip
 SLOT_DESCRIPTIONS = {
     "top": ("top", "upper body", "upper garment"),
@@ -49,8 +51,9 @@ OCCASIONS = {
     "Formal": ("office", "work", "business meeting", "job interview", "formal dinner", "conference", "workplace"),
     "Sports": ("gym", "workout", "running", "sport", "yoga", "football", "jogging", "training session", "hiking"),
     "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing"),
-    "Casual": ("weekend", "everyday", "casual day", "errands", "brunch", "college", "hanging out with friends"),
+    "Casual": ("everyday", "casual day", "errands", "brunch", "college", "hanging out with friends"),
     "Ethnic": ("traditional ceremony", "ethnic wear", "diwali", "religious festival"),
+    "Travel": ("travel", "travelling", "weekend away", "holiday", "vacation", "flight", "airport"),
 }
 SEASONS = {
     "Winter": ("cold evenings", "cold weather", "winter", "snow", "chilly days"),
@@ -69,7 +72,7 @@ GENERIC_WORDS = {
     "search", "searching", "recommend", "suggest", "help", "anything", "stuff", "item", "items", "clothes", "outfit",
     "thing", "things", "idea", "ideas", "options", "maybe", "hi", "hello", "hey", "thanks", "thank", "gift", "present",
     "ok", "okay", "hmm", "well", "let", "see", "look", "colour", "color", "price", "less", "more", "than", "then",
-    "max", "budget", "cheap", "lady", "guy", "mans", "womens", "mens", "kind", "sort", "type", "best", "great",
+    "max", "budget", "cheap", "dollars", "bucks", "euros", "pounds", "lady", "guy", "mans", "womens", "mens", "kind", "sort", "type", "best", "great",
 }  # fmt: skip
 PRONOUN_GENDER = {"Men": r"\b(?:him|his|he|boyfriend|husband|dad|father|brother)\b",
                   "Women": r"\b(?:her|she|girlfriend|wife|mum|mom|mother|sister)\b"}  # fmt: skip
@@ -80,10 +83,19 @@ def singular(article_type: str) -> str:
     lower = article_type.lower().replace("tshirt", "t-shirt")
     if lower.endswith(("jeans", "trousers", "shorts", "sunglasses", "pants", "leggings", "capris", "briefs")):
         return lower
-    for ending, stem in (("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("ies", "y")):
+    for ending, stem in (("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("ies", "y"), ("arves", "arf")):
         if lower.endswith(ending):
             return lower[: -len(ending)] + stem
     return lower[:-1] if lower.endswith("s") and not lower.endswith("ss") else lower
+
+
+def plural(noun: str) -> str:
+    """"kurta" -> "kurtas", "dress" -> "dresses", "scarf" -> "scarves"; a plural stays as it is."""
+    if noun.endswith(("ss", "sh", "ch", "x")):
+        return noun + "es"
+    if noun.endswith("s"):
+        return noun
+    return noun[:-1] + "ves" if noun.endswith("arf") else noun + "s"
 
 
 def phrases(text: str) -> list[str]:
@@ -178,12 +190,24 @@ class RequestReader:
             known |= {word for texts in table.values() for text in texts for word in text.split()}
         return frozenset(known)
 
-    def unexplained_words(self, text: str) -> list[str]:
+    def unexplained_words(self, text: str, types: bool = False) -> list[str]:
         """Content words of ``text`` that name nothing the catalog's colours, occasions, seasons and genders or the
-        occasion and season descriptions cover: when some are left, the request may name a kind of item not read."""
+        occasion and season descriptions cover: when some are left, the request may name a kind of item not read.
+        With ``types``, words (and two-word names) the query parser reads as a filter, e.g. an article type, a
+        budget or "men's", and refinement words ("darker") count as explained too."""
         words = re.findall(r"[a-z][a-z'-]*", text.lower())
         known = self._known_words
-        return [word for word in words if word not in known and word.rstrip("s") not in known and len(word) > 2]
+        left = [word for word in words if word not in known and word.rstrip("s") not in known and len(word) > 2]
+        if types:
+            pairs = {(a, b) for a, b in zip(words, words[1:]) if not self._parses(a) and not self._parses(b)}
+            read = {w for pair in pairs if self._parses(" ".join(pair)) for w in pair}  # "flip flops"
+            left = [w for w in left if w not in read and not self._parses(w) and not find_refinements(w, True)]
+        return left
+
+    @functools.lru_cache(maxsize=2048)
+    def _parses(self, words: str) -> bool:
+        """Whether the query parser reads ``words`` as some filter (a type, colour, gender or budget)."""
+        return bool(parse_query(words, self.catalog).filters)
 
     def usage(self, text: str) -> str:
         """The catalog usage an occasion or activity means ("a job interview" -> Formal), or ""."""
