@@ -24,7 +24,7 @@ from fashionm3.stylist.collage import make_collage
 from fashionm3.stylist.context import TurnReading, identify_pieces, split_outfit, update_constraints
 from fashionm3.stylist.description import ItemDescription
 from fashionm3.stylist.grounding import WORDS, Grounded, caption, describe_stated, ground, money, noun_phrase
-from fashionm3.stylist.knowledge import missing_slot, slot_article_types, slot_of, translate
+from fashionm3.stylist.knowledge import SLOT_TYPES, missing_slot, slot_article_types, slot_of, translate
 from fashionm3.stylist.offline import OfflineStylist, plan_item
 from fashionm3.stylist.personalize import Preference, user_preference
 from fashionm3.stylist.prompts import StylistRequest
@@ -233,10 +233,13 @@ def _target_types(
     if reading.slot:
         return _slot_types(service, conversation, reading.slot)
     if reading.follow_up and conversation.target_types:
-        if {"more formal", "more casual", "occasion"} & set(reading.refinements) and conversation.constraints.get("usage"):
-            sub = service.catalog.sub_category_of
-            slots = [slot_of(t, sub.get(t, "")) for t in conversation.target_types]
-            return _slot_types(service, conversation, slots[0]) or conversation.target_types
+        usages = [u for u in conversation.constraints.get("usage", []) if u in service.catalog.values("usage")]
+        if {"more formal", "more casual", "occasion"} & set(reading.refinements) and usages:
+            sub, types = service.catalog.sub_category_of, conversation.target_types
+            slot = slot_of(types[0], sub.get(types[0], ""))
+            stocked = service.catalog.mask({"article_type": types, "usage": usages}).any()
+            if SLOT_TYPES.get(slot, {}).get(usages[0]) or not stocked:  # the slot's type for it (sports shoes)
+                return _slot_types(service, conversation, slot) or types
         return conversation.target_types
     if conversation.outfit and task in ("basic", "personalized"):
         sub = service.catalog.sub_category_of

@@ -9,6 +9,7 @@ from fashionm3.assistant import recommend
 from fashionm3.catalog.schema import Item
 from fashionm3.config import Settings
 from fashionm3.stylist.grounding import caption, money, noun_phrase
+from fashionm3.stylist.understanding import plural
 from fashionm3.ui.chat import CHAT_EXAMPLES
 
 # What each Chat example asks, as item attributes (every shown item must have them).
@@ -45,6 +46,10 @@ def test_noun_phrases_are_singular_with_an_article_and_prices_carry_the_currency
     assert noun_phrase(item("Dresses", "Orange")) == "an orange dress"
     assert noun_phrase(item("Watches", "Silver")) == "a silver watch"
     assert noun_phrase(item("Jeans", "Blue")) == "a pair of blue jeans"
+    assert noun_phrase(item("Ties", "Brown")) == "a brown tie" and noun_phrase(item("Scarves", "Red")) == "a red scarf"
+    assert [plural(w) for w in ("kurta", "dress", "scarf", "jeans", "watch")] == ["kurtas", "dresses", "scarves", "jeans", "watches"]
+    unclaimed = caption(item("Casual Shoes", "Teal"), {"gender": ["Men"]}, ["Casual Shoes"], [], "$", understood=False)
+    assert unclaimed == "A teal casual shoe, for men."  # what it is, once; no claim of a match
     assert money(80.99, "$") == "$80.99" and money(5, "EUR") == "5.00 EUR"
     assert Settings.from_env({"FASHIONM3_CURRENCY": "€"}).currency == "€"
     assert "(€95.00)" in caption(item("Belts", "Black", 95.0), {"price_max": 80.0}, [], [], "€")
@@ -130,3 +135,37 @@ def test_the_reader_finds_types_and_no_occasion_in_type_names(service):
     assert service.categories.article_types("a warm knit") == ["Sweaters"]
     answer = recommend(service, "formal shoes for my morning run, for a man", user_id="u-run")
     assert "for sports" in applied(answer) and "for formal" not in applied(answer)
+
+
+def test_a_match_is_claimed_only_when_every_word_was_read(service):
+    read = recommend(service, "black sneakers under 80", user_id="u-claim")
+    assert all(read.explanations[h.item.id].startswith("Matches what you asked") for h in read.hits)
+    vague = recommend(service, "shoes I can wear on rocky mountain trails", user_id="u-claim")  # "rocky": not a frock
+    assert vague.hits and not any(vague.explanations[h.item.id].startswith("Matches") for h in vague.hits)
+    assert all(h.item.article_type != "Dresses" for h in vague.hits)
+
+
+def test_a_garment_the_catalog_lacks_is_said_first_and_the_closest_of_its_slot_shown(service):
+    assert "Kurtas" not in service.catalog.values("article_type")
+    answer = recommend(service, "Black kurta for men", user_id="u-absent")
+    assert answer.text.startswith("**Nothing in stock matches: this catalog has no kurtas.**")
+    assert answer.hits and all(h.item.sub_category == "Topwear" and h.item.gender in ("Men", "Unisex") for h in answer.hits)
+    assert not any(answer.explanations[h.item.id].startswith("Matches") for h in answer.hits)
+
+
+def test_looking_for_an_item_for_someone_is_the_request_not_the_outfit(service):
+    for text in ("Looking for a casual shirt for my boyfriend", "For my boyfriend: a navy shirt"):
+        answer = recommend(service, text, user_id="u-looking")
+        assert "I see:" not in answer.text, text
+        assert answer.hits and all(h.item.article_type == "Shirts" and h.item.gender in ("Men", "Unisex") for h in answer.hits)
+    worn = recommend(service, "This is the shirt I'm wearing to my interview. What trousers should I wear with it?", user_id="u-w")
+    assert "I see: shirts" in worn.text and {h.item.article_type for h in worn.hits} == {"Trousers"}
+
+
+def test_after_an_answer_a_message_naming_no_kind_refines_it(service):
+    first = recommend(service, "a navy shirt for a man", user_id="u-follow")
+    later = recommend(service, "hmm, anything that isn't navy? it's for the office", user_id="u-follow", session_id=first.session_id)
+    assert later.hits and all(h.item.article_type == "Shirts" and h.item.colour != "Navy Blue" for h in later.hits)
+    assert all(h.item.usage == "Formal" and h.item.gender in ("Men", "Unisex") for h in later.hits)
+    fresh = recommend(service, "start over: something red for a party", user_id="u-follow", session_id=first.session_id)
+    assert fresh.hits and all(h.item.colour == "Red" for h in fresh.hits) and "shirts" not in applied(fresh)

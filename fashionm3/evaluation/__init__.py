@@ -2,5 +2,6 @@
 
 from pathlib import Path
 
-# The stylist's written request sets: the tuned-on templates, then the held-out set written by hand.
-REQUEST_SETS = (Path(__file__).with_name("stylist_requests.jsonl"), Path(__file__).with_name("stranger_requests.jsonl"))
+# The stylist's written request sets: the templates and the first hand-written set (both tuned on), then the
+# held-out set, written by hand by someone who saw neither the code nor the other sets (never tuned on).
+REQUEST_SETS = tuple(Path(__file__).with_name(f"{name}_requests.jsonl") for name in ("stylist", "stranger", "heldout"))

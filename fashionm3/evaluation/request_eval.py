@@ -1,7 +1,8 @@
 """The stylist on written request sets, every phrasing family scored separately:
-``stylist_requests.jsonl`` (six template families made by ``bench/make_stylist_requests.py``; tuned on) and
+``stylist_requests.jsonl`` (six template families made by ``bench/make_stylist_requests.py``) and
 ``stranger_requests.jsonl`` (five ``stranger_*`` families written by hand by someone who never saw the stylist's
-code; held out of all tuning and reported apart).
+code), both tuned on; ``heldout_requests.jsonl`` (five ``heldout_*`` families written later by another person who
+saw neither the code nor the other sets) is held out of all tuning and reported apart.
 
 Per turn: requested category (article type, or outfit slot when the catalog has none of the acceptable types),
 constraints (colour, gender, occasion, budget, avoided material; when no catalog item meets them all, an answer
@@ -26,7 +27,7 @@ from fashionm3.evaluation import REQUEST_SETS
 from fashionm3.service import FashionM3
 from fashionm3.stylist.knowledge import COLOUR_LIGHTNESS, FORMALITY, slot_of
 
-HELD_OUT_PREFIX = "stranger_"
+HELD_OUT_PREFIX = "heldout_"
 NOTHING_MATCHES = "**Nothing in stock matches"
 
 

@@ -27,13 +27,15 @@ KEEP_CUE = re.compile(r"\b(?:also|still|as well)\b|^\s*and\b")
 VERB_WORK = re.compile(r"\bworks?\s+(?:well\s+)?with\b", re.I)  # "would work with" names no occasion
 STARTS_OVER = re.compile(r"\b(?:new search|start (?:over|again)|forget (?:it|that|about)|something (?:completely |totally )?different)\b")
 CONFLICTING_USAGES = ({"Formal", "Sports"}, {"Party", "Sports"})
+PEOPLE = (r"(?:mom|mum|mother|dad|father|parents?|wife|husband|partner|boyfriend|girlfriends?|friends?|sister|brother|"
+          r"son|daughter|kids?|family|colleagues?|boss|grandma|grandpa|aunt|uncle|cousin|niece|nephew|bf|gf)\b")
 OUTFIT_CUE = re.compile(  # what follows names the outfit ("for a" does not: "looking for a shirt")
-    r"\b(?:(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?|wear )?with (?:my|this|these|a|an|the)"
-    r"|(?:for|under|match|matches|suits?) (?:my|this|these)|over (?:my|this|these|a|an|the)|(?:complete|finish)(?:e?s)? (?:my|this|these|the))\b",
+    rf"\b(?:(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?|wear )?with (?:my|this|these|a|an|the)(?! {PEOPLE})"
+    rf"|(?:for|under|match|matches|suits?) (?:my|this|these)(?! {PEOPLE})|over (?:my|this|these|a|an|the)|(?:complete|finish)(?:e?s)? (?:my|this|these|the))\b",
     re.I,
 )
 AVOID_WORDS = r"(?:no|not|without|avoid|hate|except|anything but)"
-WEARING_CUE = re.compile(r"\b(?:i'?m|i am|i'll be|i will be) wearing\b|\bi (?:have|own|bought|got)\b|\bthis is (?:my|the)\b", re.I)
+WEARING_CUE = re.compile(r"\b(?:i'?m|i am|i'll be|i will be) wearing\b|^\s*wearing (?:this|these|my|a)\b|\bthis is (?:my|the)\b", re.I)
 
 
 def identify_pieces(engine: SearchEngine, photos: list[Image.Image]) -> tuple[list[OutfitPiece], list[Image.Image], list[str]]:
@@ -143,7 +145,7 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
         if name not in ("article_type", "colour"):
             filters.setdefault(name, value)
     short_reply = bool(conversation.last_items) and len(lower.split()) <= 6  # "something darker", "in black?"
-    slot = "" if types else reader.slot(text, described=not short_reply)
+    slot = "" if types else reader.slot(named, described=not short_reply)
     absent, absent_slot = ("", "") if types else garment_word(named)  # named, but no such type in this catalog
     slot = absent_slot or slot
     if "usage" not in filters and (usage := reader.usage(without_types)):

@@ -48,11 +48,12 @@ SLOT_SENTENCES = {
     "one-piece": ("a dress", "a dress or saree, one piece for the whole outfit"),
 }
 OCCASIONS = {
-    "Formal": ("office", "work", "business meeting", "job interview", "formal dinner", "conference", "workplace"),
+    "Formal": ("office", "work", "business meeting", "job interview", "formal dinner", "conference", "workplace",
+               "graduation"),
     "Sports": ("gym", "workout", "running", "sport", "yoga", "football", "jogging", "training session", "hiking"),
     "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing"),
     "Casual": ("everyday", "casual day", "errands", "brunch", "college", "hanging out with friends"),
-    "Ethnic": ("traditional ceremony", "ethnic wear", "diwali", "religious festival"),
+    "Ethnic": ("traditional wear", "ethnic wear", "diwali", "religious festival", "religious ceremony"),
     "Travel": ("travel", "travelling", "weekend away", "holiday", "vacation", "flight", "airport"),
 }
 SEASONS = {
@@ -81,6 +82,8 @@ PRONOUN_GENDER = {"Men": r"\b(?:him|his|he|boyfriend|husband|dad|father|brother)
 def singular(article_type: str) -> str:
     """"Casual Shoes" -> "casual shoe", "Dresses" -> "dress", "Tshirts" -> "t-shirt" (plural-only nouns stay)."""
     lower = article_type.lower().replace("tshirt", "t-shirt")
+    if lower.endswith("ties") and lower.split()[-1] == "ties":  # "ties" -> "tie", "bow ties" -> "bow tie"
+        return lower[:-1]
     if lower.endswith(("jeans", "trousers", "shorts", "sunglasses", "pants", "leggings", "capris", "briefs")):
         return lower
     for ending, stem in (("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("ies", "y"), ("arves", "arf")):
@@ -186,6 +189,7 @@ class RequestReader:
         known = set(STOPWORDS) | GENERIC_WORDS
         for field in ("colour", "usage", "season", "gender"):
             known |= {word for value in self.catalog.values(field) for word in value.lower().split()}
+        known |= {word for pattern in PRONOUN_GENDER.values() for word in re.findall(r"[a-z]+", pattern)}  # "my mom"
         for table in (OCCASIONS, SEASONS):
             known |= {word for texts in table.values() for text in texts for word in text.split()}
         return frozenset(known)
