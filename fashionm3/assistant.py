@@ -92,7 +92,7 @@ def converse(
     query_text, foreign = translate(text)
     if foreign:
         notes.append("I work best in English; I matched the fashion words I recognised" + (f" (read as “{query_text}”)." if query_text != text else "."))
-    request_text, described = split_outfit(query_text, service.catalog)
+    request_text, described, slot_hint = split_outfit(query_text, service.catalog)
     if photos:
         pieces, kept, photo_notes = identify_pieces(service.engine, photos)
         notes += photo_notes
@@ -101,7 +101,7 @@ def converse(
         conversation.outfit, conversation.photos = pieces, kept
     if described:
         conversation.outfit = [*(p for p in conversation.outfit if p.source == "photo"), *described]
-    reading = update_constraints(conversation, request_text, service.categories, query_text)
+    reading = update_constraints(conversation, request_text, service.categories, query_text, slot_hint)
     notes += reading.notes
     try:
         task = route(query_text, task, bool(conversation.outfit), conversation.last_task, reading.follow_up)

@@ -29,9 +29,11 @@ STARTS_OVER = re.compile(r"\b(?:new search|start (?:over|again)|forget (?:it|tha
 CONFLICTING_USAGES = ({"Formal", "Sports"}, {"Party", "Sports"})
 PEOPLE = (r"(?:mom|mum|mother|dad|father|parents?|wife|husband|partner|boyfriend|girlfriends?|friends?|sister|brother|"
           r"son|daughter|kids?|family|colleagues?|boss|grandma|grandpa|aunt|uncle|cousin|niece|nephew|bf|gf)\b")
+WHOSE = r"(?:my|this|these|his|her|their|your)"
 OUTFIT_CUE = re.compile(  # what follows names the outfit ("for a" does not: "looking for a shirt")
-    rf"\b(?:(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?|wear )?with (?:my|this|these|a|an|the)(?! {PEOPLE})"
-    rf"|(?:for|under|match|matches|suits?) (?:my|this|these)(?! {PEOPLE})|over (?:my|this|these|a|an|the)|(?:complete|finish)(?:e?s)? (?:my|this|these|the))\b",
+    rf"\b(?:(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?|wear )?with (?:{WHOSE}|a|an|the)(?! {PEOPLE})"
+    rf"|(?:for|under|match|matches|suits?) (?:my|this|these)(?! {PEOPLE})|(?P<over>over|on top of) (?:{WHOSE}|a|an|the)"
+    rf"|(?:complete|finish)(?:e?s)? (?:{WHOSE}|the))\b",
     re.I,
 )
 AVOID_WORDS = r"(?:no|not|without|avoid|hate|except|anything but)"
@@ -78,21 +80,22 @@ def _majority(values: list[str], share: float = 0.5) -> str:
     return value if count > share * len(values) else ""
 
 
-def split_outfit(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece]]:
+def split_outfit(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece], str]:
     """Split "black shoes to go with my navy shirt and grey jeans" into the request ("black shoes") and the
     outfit described in words (navy blue shirts, grey jeans), at the last outfit cue followed by garments; a
-    sentence saying what one wears ("This is the shirt I'm wearing.") before the question is outfit too."""
+    sentence saying what one wears ("This is the shirt I'm wearing.") before the question is outfit too. The
+    third value is the slot the cue asks for: "outerwear" for "something to wear over my dress", else ""."""
     sentences = [part for part in re.split(r"(?<=[.!?;])\s+", text.strip()) if part]
     worn = [part for part in sentences[:-1]
             if not part.endswith("?") and WEARING_CUE.search(part) and parse_query(part, catalog).filters.get("article_type")]
     if worn:
-        request, pieces = split_outfit(" ".join(part for part in sentences if part not in worn), catalog)
-        return request, [*(_pieces(" and ".join(worn), catalog)), *pieces]
+        request, pieces, slot = split_outfit(" ".join(part for part in sentences if part not in worn), catalog)
+        return request, [*(_pieces(" and ".join(worn), catalog)), *pieces], slot
     for match in reversed(list(OUTFIT_CUE.finditer(text))):
-        pieces = _pieces(text[match.end():], catalog)
+        pieces = _pieces(re.split(r"[.?!;]", text[match.end():])[0], catalog)  # the cue's own sentence
         if pieces:
-            return text[: match.start()].strip(), pieces
-    return text, []
+            return text[: match.start()].strip(), pieces, "outerwear" if match.group("over") else ""
+    return text, [], ""
 
 
 def _pieces(text: str, catalog: Catalog) -> list[OutfitPiece]:
@@ -120,9 +123,12 @@ class TurnReading:
     absent: str = ""  # a garment named that this catalog does not stock ("kurta"): the closest of its slot are shown
 
 
-def update_constraints(conversation: Conversation, text: str, reader: RequestReader, whole: str = "") -> TurnReading:
+def update_constraints(
+    conversation: Conversation, text: str, reader: RequestReader, whole: str = "", slot_hint: str = ""
+) -> TurnReading:
     """Merge what ``text`` asks for into the conversation's constraints (gender, occasion, season and budget are
-    also read from the ``whole`` message, which may describe the outfit).
+    also read from the ``whole`` message, which may describe the outfit; ``slot_hint`` is the slot its outfit
+    cue asks for when the request names none).
 
     Rules: a follow-up (a refinement, or a short message naming no category, after an answer) keeps the target
     and every constraint and changes only what it names. A new request resets the per-request constraints
@@ -145,7 +151,7 @@ def update_constraints(conversation: Conversation, text: str, reader: RequestRea
         if name not in ("article_type", "colour"):
             filters.setdefault(name, value)
     short_reply = bool(conversation.last_items) and len(lower.split()) <= 6  # "something darker", "in black?"
-    slot = "" if types else reader.slot(named, described=not short_reply)
+    slot = "" if types else slot_hint or reader.slot(named, described=not short_reply)
     absent, absent_slot = ("", "") if types else garment_word(named)  # named, but no such type in this catalog
     slot = absent_slot or slot
     if "usage" not in filters and (usage := reader.usage(without_types)):

@@ -106,6 +106,12 @@ TRANSLATIONS = {
     "argent": "silver", "plata": "silver", "braun": "brown", "marron": "brown", "gris": "grey", "grau": "grey",
     "rosa": "pink", "amarillo": "yellow", "jaune": "yellow", "gelb": "yellow", "barato": "cheap",
 }  # fmt: skip
+SHORTHAND = [(re.compile(pattern, re.IGNORECASE), replacement) for pattern, replacement in (
+    (r"\bwat\b", "what"), (r"\bwit\b", "with"), (r"\bw/?(?= (?:my|this|these|a|an|the|dis)\b)", "with"),
+    (r"\bdis\b", "this"), (r"\bdat\b", "that"), (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\bpls\b|\bplz\b", "please"),
+    (r"\b2(?= (?:wear|go|match|buy|get|put)\b)", "to"), (r"\b4(?= (?:me|men|women|him|her|my|a|the|work|party)\b)", "for"),
+    (r"\b(\w+)-ish\b", r"\1"),
+)]  # fmt: skip
 ENGLISH_HINTS = {
     "a", "an", "the", "for", "with", "and", "or", "to", "my", "me", "i", "what", "which", "goes", "go", "this",
     "that", "show", "find", "need", "want", "looking", "something", "some", "please", "in", "of", "on", "it",
@@ -199,7 +205,10 @@ def mentioned_materials(text: str) -> list[str]:
 
 
 def translate(text: str) -> tuple[str, bool]:
-    """Replace known fashion words in Spanish, French, German or Italian; also say if the text looks non-English."""
+    """Replace known fashion words in Spanish, French, German or Italian, and texting shorthand ("wat top goes
+    wit dis", "2 wear", "jacket-ish"); also say if the text looks non-English."""
+    for pattern, replacement in SHORTHAND:
+        text = pattern.sub(replacement, text)
     words = re.findall(r"[^\W\d_]+", text.lower())
     foreign = sum(word in TRANSLATIONS for word in words)
     english = sum(word in ENGLISH_HINTS for word in words)
