@@ -43,7 +43,7 @@ def test_search_engine_fuses_text_and_image_spaces(encoder, catalog, tmp_path):
 def test_full_mode_picks_the_configured_model(tiny_clip_name):
     settings = Settings(encoder_model=tiny_clip_name, device="cpu")
     assert isinstance(create_encoder("full", settings), OpenClipEncoder)
-    assert create_encoder("offline", settings).name == "offline-minilm-pixels-v2"
+    assert create_encoder("offline", settings).name == "offline-minilm-pixels-v3"
 
 
 def test_hub_model_offline_is_a_clear_error():

@@ -127,7 +127,7 @@ def test_an_index_built_with_another_encoder_is_refused(catalog, tmp_path):
     SearchEngine.build(catalog, OfflineEncoder(), tmp_path / "cache").save(tmp_path / "index")
     other = CountingEncoder()
     other.name = "another-encoder"
-    with pytest.raises(InvalidInput, match="built with the encoder 'offline-minilm-pixels-v2'"):
+    with pytest.raises(InvalidInput, match="built with the encoder 'offline-minilm-pixels-v3'"):
         SearchEngine.load(tmp_path / "index", catalog, other)
     with pytest.raises(InvalidInput, match="not a FashionM3 index"):
         SearchEngine.load(tmp_path, catalog, OfflineEncoder())

@@ -46,7 +46,7 @@ def build_in_background(
     if not hold:
         engine.indexing.release()
     thread = threading.Thread(
-        target=_fill, args=(engine, vectors, EmbeddingCache(cache_dir, encoder.name), folder, options, chunk),
+        target=_fill, args=(engine, vectors, EmbeddingCache(cache_dir, encoder.cache_name), folder, options, chunk),
         name="fashionm3-indexing", daemon=True,
     )  # fmt: skip
     thread.start()

@@ -47,6 +47,7 @@ class OpenClipEncoder:
         self.model = model.eval().to(device)
         self.preprocess = preprocess
         self.name = "openclip-" + re.sub(r"[^A-Za-z0-9.]+", "-", f"{self.model_name}-{pretrained or ''}").strip("-")
+        self.cache_name, self.image_key_prefix = self.name, ""
         self.label = f"open_clip {self.model_name} on {device}"
         self._lock = threading.Lock()
         self.text_dim = self.image_dim = int(self._encode_text_now(["a shirt"]).shape[1])

@@ -20,7 +20,9 @@ MINILM_DIM = 384
 class Encoder(Protocol):
     """Text and image encoder. ``cross_modal`` says whether text vectors can be compared with image vectors."""
 
-    name: str  # stable id, part of index and cache keys
+    name: str  # stable id, part of index keys
+    cache_name: str  # the embedding cache's file name: vectors cached under it stay valid
+    image_key_prefix: str  # prefixed to image content hashes in the cache (changes with the image features)
     spec: str  # what ``create_encoder_by_name`` takes to load it again
     label: str  # what the UI shows as the serving backend
     cross_modal: bool
@@ -43,7 +45,9 @@ class OfflineEncoder:
     product descriptions and image queries against product pictures.
     """
 
-    name = "offline-minilm-pixels-v2"
+    name = "offline-minilm-pixels-v3"
+    cache_name = "offline-minilm-pixels-v2"  # the first releases' cache: its MiniLM text vectors are still valid
+    image_key_prefix = "pixels-v3:"
     spec = "offline"
     label = "offline: all-MiniLM-L6-v2 text + pixel colour/shape features"
     cross_modal = False

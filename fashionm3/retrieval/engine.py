@@ -19,16 +19,13 @@ from fashionm3.retrieval.encoders import Encoder
 from fashionm3.retrieval.ann import IndexOptions, build_index, load_index
 from fashionm3.retrieval.cache import EmbeddingCache, content_key
 from fashionm3.retrieval.index import ExactIndex, VectorIndex
+from fashionm3.retrieval.photo_rank import photo_scores
 from fashionm3.retrieval.status import IndexingStatus
 from fashionm3.retrieval.preference import Preference
 from fashionm3.retrieval.query import NAME_FILTERS, RELAX_ORDER, ParsedQuery, parse_query, vocabulary
 
 CANDIDATES = 400
 VOTERS = 10
-TYPE_VOTERS = 1  # photo queries: pictures nearest by silhouette and texture that vote for the article type
-COLOUR_VOTERS = 7  # nearest pictures by colour (among the predicted type) that vote for the colour
-TYPE_WEIGHT, COLOUR_WEIGHT, SIMILARITY_WEIGHT = 2.0, 1.0, 0.5
-DUPLICATE_SIMILARITY = 0.995
 MAX_K = 100
 
 log = logging.getLogger(__name__)
@@ -102,7 +99,7 @@ class SearchEngine:
     ) -> "SearchEngine":
         """Encode the catalog's texts and images (reusing vectors cached in ``cache_dir``) and index them."""
         vectors = CatalogVectors.allocate(catalog, encoder)
-        computed = vectors.encode(range(len(catalog)), EmbeddingCache(cache_dir, encoder.name), progress)
+        computed = vectors.encode(range(len(catalog)), EmbeddingCache(cache_dir, encoder.cache_name), progress)
         log.info("Encoded %d new texts/images (%d reused from the cache)", computed, vectors.encoded - computed)
         return vectors.engine(options)
 
@@ -228,29 +225,19 @@ class SearchEngine:
         return [Hit(self.catalog.items[int(row)], float(score)) for row, score in zip(rows, scores)]
 
     def _photo_scores(self, candidates: np.ndarray, similarity: np.ndarray, photo: np.ndarray) -> np.ndarray:
-        """Re-score photo-query candidates type first, then colour, then look (kNN label transfer).
-
-        The ``TYPE_VOTERS`` pictures nearest by silhouette and texture vote for the photo's article type; among the
-        candidates of the winning type, the ``COLOUR_VOTERS`` nearest by colour vote for its colour (labels are the
-        catalog's own). Each candidate scores ``TYPE_WEIGHT * its type's share + COLOUR_WEIGHT * its colour's share
-        + SIMILARITY_WEIGHT * similarity``; a product whose picture is the photo itself stays first. Encoders without
-        ``image_views`` vote with the plain similarity. Measured by ``bench/retrieval_quality.py``.
-        """
+        """Re-score photo-query candidates type first, then colour (``retrieval/photo_rank.py``). The shape and
+        colour views are cosines within the encoder's ``image_views``; encoders without them use the similarity."""
         views = getattr(self.encoder, "image_views", {})
         index = self.image_index
         assert index is not None  # photo queries are refused earlier on catalogs without pictures
-        shape = index.score(photo * views["shape"], candidates) if "shape" in views else similarity
-        colour = index.score(photo * views["colour"], candidates) if "colour" in views else similarity
+
+        def view(name: str) -> np.ndarray:
+            if name not in views:
+                return similarity
+            return index.score(photo * views[name], candidates) / max(float(photo @ (photo * views[name])), 1e-6)
+
         items = [self.catalog.items[int(row)] for row in candidates]
-        types = _share([items[i].article_type for i in np.argsort(-shape)[:TYPE_VOTERS]])
-        likely_type = max(types, key=types.get)
-        same_type = np.array([item.article_type == likely_type for item in items])
-        by_colour = np.argsort(-np.where(same_type, colour, colour - 10.0))[:COLOUR_VOTERS]
-        colours = _share([items[i].colour for i in by_colour])
-        type_share = np.array([types.get(item.article_type, 0.0) for item in items])
-        colour_share = np.array([colours.get(item.colour, 0.0) for item in items])
-        same_picture = 10.0 * (similarity >= DUPLICATE_SIMILARITY)  # the photo is this very product: keep it first
-        return TYPE_WEIGHT * type_share + COLOUR_WEIGHT * colour_share + SIMILARITY_WEIGHT * similarity + same_picture
+        return photo_scores(items, similarity, view("shape"), view("colour"))
 
     def _query_vectors(
         self, text: str, image: Image.Image | None
@@ -345,7 +332,7 @@ class CatalogVectors:
         if pictured and self.images is not None:
             paths: list[str] = [items[row].image_path or "" for row in pictured]
             self.images[pictured], computed_images = cache.encode(
-                [content_key(Path(path).read_bytes()) for path in paths],
+                [self.encoder.image_key_prefix + content_key(Path(path).read_bytes()) for path in paths],
                 lambda positions: self.encoder.encode_images([Image.open(paths[p]).convert("RGB") for p in positions]),
                 self.encoder.image_dim,
                 batch_size,
@@ -391,9 +378,3 @@ def _relaxation_tiers(implied: dict) -> list[tuple[dict, list[str]]]:
             tiers.append((dict(active), dropped))
     return tiers
 
-
-def _share(values: list[str]) -> dict[str, float]:
-    shares: dict[str, float] = {}
-    for value in values:
-        shares[value] = shares.get(value, 0.0) + 1 / len(values)
-    return shares

@@ -1,12 +1,13 @@
-"""Image descriptors computed from pixels alone (no weights): named colours, silhouette and texture.
+"""Image descriptors computed from pixels alone (no weights): named colours of the garment, then shape and texture.
 
-- colour: the product's pixels (background removed) softly assigned to named colours in CIE Lab, plus a coarse
-  Lab histogram, so "same colour" neighbours share the same colour names;
-- shape: the foreground silhouette, cropped to its bounding box and padded square, at 16x16;
-- texture: a histogram of gradient orientations (HOG-like) on a 4x4 grid over the greyscale product;
-- layout: the greyscale picture at 16x16, mean-centred (product photos are shot in canonical poses).
-Each block is L2-normalised and weighted (weights chosen on the public catalog, ``bench/retrieval_quality.py``),
-then the whole vector is normalised for cosine search.
+- colour: the garment's pixels (the plain background and skin removed) softly assigned to named colours in CIE
+  Lab, in 4 horizontal bands of the garment's bounding box (a white shirt over blue jeans is not a blue shirt),
+  plus the same shares and a coarse Lab histogram over the whole garment;
+- shape: HOG of the whole picture (pose, framing) and of the picture cropped to the garment's bounding box
+  (silhouette at one scale), plus an LBP texture histogram, folded into :data:`SHAPE_DIM` dimensions
+  (``retrieval/shape.py``).
+Each block is L2-normalised and weighted (weights chosen on the dev split of the public catalog,
+``bench/retrieval_quality.py``), then the whole vector is normalised for cosine search.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ import numpy as np
 from PIL import Image
 
 from fashionm3.catalog.draw import COLOURS
+from fashionm3.retrieval.shape import LBP_BINS, fold, hashing_projection, hog, lbp_histogram
 
 WORK_SIZE = 64
-SILHOUETTE = 16
-HOG_CELLS, HOG_BINS = 4, 8
-THUMBNAIL = 16
-BLOCK_WEIGHTS = {"names": 0.5, "lab": 0.5, "shape": 0.5, "hog": 1.0, "layout": 0.5}
+BANDS = 4
+SHAPE_DIM = 640
+SHAPE_PARTS = {"whole": 1.0, "crop": 1.0, "texture": 0.5}  # weights of the shape block's parts before folding
+BLOCK_WEIGHTS = {"names": 0.5, "tones": 0.5, "lab": 0.5, "shape": 1.0}
+BACKGROUND_DISTANCE = 28.0  # RGB distance from the border colour above which a pixel is foreground
+SKIN_SHARE = 0.5  # skin-toned pixels are dropped only when they are less than this share of the foreground
 
 
 def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -41,15 +45,37 @@ def foreground_mask(rgb: np.ndarray) -> np.ndarray:
     """Pixels that differ from the background colour (estimated from the image border)."""
     border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]).astype(np.float32)
     background = np.median(border, axis=0)
-    distance = np.linalg.norm(rgb.astype(np.float32) - background, axis=-1)
-    mask = distance > 28
+    mask = np.linalg.norm(rgb.astype(np.float32) - background, axis=-1) > BACKGROUND_DISTANCE
     if mask.mean() < 0.02:  # nothing stands out: use the whole picture
         mask[:] = True
     return mask
 
 
+def skin_mask(rgb: np.ndarray) -> np.ndarray:
+    """Skin-toned pixels (the classic YCbCr box: 77 <= Cb <= 127, 133 <= Cr <= 173, not too dark)."""
+    r, g, b = (rgb[..., channel].astype(np.float32) for channel in range(3))
+    y = 0.299 * r + 0.587 * g + 0.114 * b
+    cb, cr = 128 + 0.564 * (b - y), 128 + 0.713 * (r - y)
+    return (y > 60) & (cb >= 77) & (cb <= 127) & (cr >= 133) & (cr <= 173)
+
+
+def garment_mask(rgb: np.ndarray) -> np.ndarray:
+    """The product's pixels: the foreground without the model's skin (kept when the product itself is skin-toned)."""
+    foreground = foreground_mask(rgb)
+    garment = foreground & ~skin_mask(rgb)
+    return garment if garment.sum() >= (1 - SKIN_SHARE) * foreground.sum() and garment.any() else foreground
+
+
+def bounding_box(mask: np.ndarray) -> tuple[int, int, int, int]:
+    """``(top, bottom, left, right)`` of the True pixels (bottom and right exclusive)."""
+    rows, cols = np.nonzero(mask)
+    return int(rows.min()), int(rows.max()) + 1, int(cols.min()), int(cols.max()) + 1
+
+
 def colour_names(lab_pixels: np.ndarray, sharpness: float = 12.0) -> np.ndarray:
-    """Soft share of each named colour among the given Lab pixels."""
+    """Soft share of each named colour among the given Lab pixels (zeros when there are none)."""
+    if not len(lab_pixels):
+        return np.zeros(len(COLOUR_NAMES), np.float32)
     distances = np.linalg.norm(lab_pixels[:, None, :] - _PROTOTYPES[None, :, :], axis=-1)
     weights = np.exp(-((distances - distances.min(axis=1, keepdims=True)) / sharpness) ** 2)
     weights /= weights.sum(axis=1, keepdims=True)
@@ -63,30 +89,22 @@ def _lab_histogram(lab_pixels: np.ndarray) -> np.ndarray:
     return np.bincount(flat, minlength=64).astype(np.float32)
 
 
-def _silhouette(mask: np.ndarray) -> np.ndarray:
-    rows, cols = np.nonzero(mask)
-    top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
-    crop = mask[top:bottom, left:right]
-    side = max(crop.shape)
-    square = np.zeros((side, side), bool)
-    offset_y, offset_x = (side - crop.shape[0]) // 2, (side - crop.shape[1]) // 2
-    square[offset_y : offset_y + crop.shape[0], offset_x : offset_x + crop.shape[1]] = crop
-    small = Image.fromarray(square.astype(np.uint8) * 255).resize((SILHOUETTE, SILHOUETTE), Image.Resampling.BOX)
-    return np.asarray(small, np.float32).ravel() / 255.0
+def _banded_names(lab: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    top, bottom, _, _ = bounding_box(mask)
+    edges = np.linspace(top, bottom, BANDS + 1).round().astype(int)
+    return np.concatenate([colour_names(lab[start:stop][mask[start:stop]]) for start, stop in zip(edges, edges[1:])])
 
 
-def _hog(grey: np.ndarray) -> np.ndarray:
-    gy, gx = np.gradient(grey)
-    magnitude = np.hypot(gx, gy)
-    orientation = (np.arctan2(gy, gx) % np.pi) / np.pi * HOG_BINS
-    bins = np.minimum(orientation.astype(int), HOG_BINS - 1)
-    cell = grey.shape[0] // HOG_CELLS
-    features = np.zeros((HOG_CELLS, HOG_CELLS, HOG_BINS), np.float32)
-    for row in range(HOG_CELLS):
-        for col in range(HOG_CELLS):
-            window = (slice(row * cell, (row + 1) * cell), slice(col * cell, (col + 1) * cell))
-            features[row, col] = np.bincount(bins[window].ravel(), magnitude[window].ravel(), HOG_BINS)
-    return features.ravel()
+def _cropped_grey(image: Image.Image, mask: np.ndarray) -> np.ndarray:
+    """The greyscale picture cropped to the mask's bounding box, centred on a white square, at ``WORK_SIZE``."""
+    top, bottom, left, right = bounding_box(mask)
+    scale_x, scale_y = image.width / mask.shape[1], image.height / mask.shape[0]
+    box = (int(left * scale_x), int(top * scale_y), int(right * scale_x), int(bottom * scale_y))
+    crop = image.convert("L").crop(box)
+    side = max(crop.size)
+    square = Image.new("L", (side, side), 255)
+    square.paste(crop, ((side - crop.width) // 2, (side - crop.height) // 2))
+    return np.asarray(square.resize((WORK_SIZE, WORK_SIZE), Image.Resampling.BILINEAR), np.float32)
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
@@ -94,20 +112,24 @@ def _unit(vector: np.ndarray) -> np.ndarray:
     return vector / norm if norm > 0 else vector
 
 
+_HOG_LENGTH = len(hog(np.zeros((WORK_SIZE, WORK_SIZE), np.float32)))
+_PROJECTION = hashing_projection(2 * _HOG_LENGTH + LBP_BINS, SHAPE_DIM, seed=3)
+
+
 def pixel_features(image: Image.Image) -> np.ndarray:
     """The descriptor of one product picture (float32, unit norm)."""
-    rgb = np.asarray(image.convert("RGB").resize((WORK_SIZE, WORK_SIZE), Image.Resampling.BILINEAR))
-    mask = foreground_mask(rgb)
-    lab = srgb_to_lab(rgb[mask])
-    grey_image = image.convert("L")
-    grey = np.asarray(grey_image.resize((WORK_SIZE, WORK_SIZE), Image.Resampling.BILINEAR), np.float32)
-    layout = np.asarray(grey_image.resize((THUMBNAIL, THUMBNAIL), Image.Resampling.BILINEAR), np.float32).ravel()
+    rgb_image = image.convert("RGB")
+    rgb = np.asarray(rgb_image.resize((WORK_SIZE, WORK_SIZE), Image.Resampling.BILINEAR))
+    mask = garment_mask(rgb)
+    lab = srgb_to_lab(rgb)
+    grey = np.asarray(rgb_image.convert("L").resize((WORK_SIZE, WORK_SIZE), Image.Resampling.BILINEAR), np.float32)
+    parts = {"whole": hog(grey), "crop": hog(_cropped_grey(rgb_image, mask)), "texture": lbp_histogram(grey, mask)}
+    shape = np.concatenate([SHAPE_PARTS[name] * _unit(part) for name, part in parts.items()])
     blocks = {
-        "names": colour_names(lab),
-        "lab": np.sqrt(_lab_histogram(lab)),
-        "shape": _silhouette(mask),
-        "hog": np.sqrt(_hog(grey)),
-        "layout": layout - layout.mean(),
+        "names": _banded_names(lab, mask),
+        "tones": colour_names(lab[mask]),
+        "lab": np.sqrt(_lab_histogram(lab[mask])),
+        "shape": fold(shape, _PROJECTION, SHAPE_DIM),
     }
     vector = np.concatenate([BLOCK_WEIGHTS[name] * _unit(block) for name, block in blocks.items()])
     return _unit(vector).astype(np.float32)
@@ -116,16 +138,13 @@ def pixel_features(image: Image.Image) -> np.ndarray:
 def dominant_colour(image: Image.Image) -> str:
     """The named colour covering most of the product (used to describe uploaded photos)."""
     rgb = np.asarray(image.convert("RGB").resize((WORK_SIZE, WORK_SIZE), Image.Resampling.BILINEAR))
-    return COLOUR_NAMES[int(np.argmax(colour_names(srgb_to_lab(rgb[foreground_mask(rgb)]))))]
+    return COLOUR_NAMES[int(np.argmax(colour_names(srgb_to_lab(rgb[garment_mask(rgb)]))))]
 
 
-BLOCK_SIZES = {
-    "names": len(COLOUR_NAMES), "lab": 64, "shape": SILHOUETTE * SILHOUETTE,
-    "hog": HOG_CELLS * HOG_CELLS * HOG_BINS, "layout": THUMBNAIL * THUMBNAIL,
-}  # fmt: skip
+BLOCK_SIZES = {"names": BANDS * len(COLOUR_NAMES), "tones": len(COLOUR_NAMES), "lab": 64, "shape": SHAPE_DIM}
 FEATURE_DIM = sum(BLOCK_SIZES.values())
-COLOUR_BLOCKS = ("names", "lab")
-SHAPE_BLOCKS = ("shape", "hog", "layout")
+COLOUR_BLOCKS = ("names", "tones", "lab")
+SHAPE_BLOCKS = ("shape",)
 
 
 def block_mask(names: tuple[str, ...]) -> np.ndarray:
