@@ -116,10 +116,10 @@ def test_try_on_preview_is_labelled_as_a_preview(page, tmp_path):
     page.get_by_role("tab", name="Try-on").click()
     assert "labelled preview" in page.locator("#fm3-tryon-backend").inner_text()
     page.locator("#fm3-tryon-run").click()
-    page.wait_for_function("document.querySelector('#fm3-tryon-message').innerText.includes('first')", timeout=30_000)
+    page.wait_for_function("document.querySelector('#fm3-tryon-message')?.innerText?.includes('first')", timeout=30_000)
     assert "Upload a photo of yourself first" in page.locator("#fm3-tryon-message").inner_text()
     size = upload_person_and_try_on(page, tmp_path)
-    page.wait_for_function("document.querySelector('#fm3-tryon-message').innerText.includes('preview')", timeout=15_000)
+    page.wait_for_function("document.querySelector('#fm3-tryon-message')?.innerText?.includes('preview')", timeout=15_000)
     assert "not AI try-on" in page.locator("#fm3-tryon-message").inner_text()
     assert size == [300, 400]
 
@@ -128,29 +128,33 @@ def test_chat_to_gallery_to_find_similar_to_try_on(page, tmp_path):
     page.get_by_role("tab", name="Chat").click()
     for message in ("a navy shirt for a man", "show me what that looks like"):
         ask(page, message)
-    page.wait_for_function("document.querySelector('#fm3-chatbot').innerText.includes('could look like')", timeout=30_000)
+    page.wait_for_function("document.querySelector('#fm3-chatbot')?.innerText?.includes('could look like')", timeout=30_000)
     pictures = "Array.from(document.querySelectorAll('#fm3-chatbot img')).filter(i => !i.closest('.fm3-card')).length"
     page.wait_for_function(f"{pictures} === 1", timeout=15_000)  # the generated picture, outside the product cards
 
     page.get_by_role("tab", name="Gallery").click()
     captions = page.locator("#fm3-gallery .caption-label, #fm3-gallery [class*=caption]")
-    page.wait_for_function("document.querySelector('#fm3-gallery').innerText.includes('Sketch (not a photo)')", timeout=15_000)
+    page.wait_for_function("document.querySelector('#fm3-gallery')?.innerText?.includes('Sketch (not a photo)')", timeout=15_000)
     texts = captions.all_inner_texts()
     assert texts[0].startswith("Sketch (not a photo)") and any("Shirt" in text for text in texts[1:])
 
     page.locator("#fm3-gallery .thumbnail-item").first.click()
     page.locator("#fm3-gallery-similar").click()
-    page.wait_for_function("document.querySelector('#fm3-gallery-info').innerText.includes('look like')", timeout=30_000)
+    page.wait_for_function("document.querySelector('#fm3-gallery-info')?.innerText?.includes('look like')", timeout=30_000)
     assert not any(text.startswith("Sketch") for text in captions.all_inner_texts())  # real catalog items now
+    page.locator("#fm3-gallery .thumbnail-item").first.click()  # a catalog shirt: similar ones are shirts too
+    page.locator("#fm3-gallery-similar").click()
+    page.wait_for_function("document.querySelector('#fm3-gallery-info')?.innerText?.includes('among shirts')", timeout=30_000)
+    assert all("Shirt" in text for text in captions.all_inner_texts())
 
     first_item = captions.first.inner_text()
     page.locator("#fm3-gallery .thumbnail-item").first.click()
     page.locator("#fm3-gallery-like").click()
-    page.wait_for_function("document.querySelector('#fm3-gallery-info').innerText.includes('Liked')", timeout=15_000)
+    page.wait_for_function("document.querySelector('#fm3-gallery-info')?.innerText?.includes('Liked')", timeout=15_000)
     assert first_item in page.locator("#fm3-gallery-info").inner_text()
     assert page.locator("#fm3-gallery-download").is_enabled()
     page.locator("#fm3-gallery-tryon").click()
-    page.wait_for_function("document.querySelector('#fm3-tryon-garment input').value.length > 0", timeout=15_000)
+    page.wait_for_function("document.querySelector('#fm3-tryon-garment input')?.value?.length > 0", timeout=15_000)
     page.get_by_role("tab", name="Try-on", selected=True).wait_for(timeout=15_000)
     assert upload_person_and_try_on(page, tmp_path) == [300, 400]  # from a product in the gallery to a try-on result
     assert page.locator("#fm3-tryon-garment input").input_value() == first_item.split(" — ")[0] + " — " + first_item.split(" — ")[1]
@@ -160,19 +164,19 @@ def test_two_visitors_never_see_each_others_profile(browser, app_url):
     alice, bob = open_page(browser, app_url), open_page(browser, app_url)
     ask(alice, "black sneakers")
     alice.locator("#fm3-rate-like").click()
-    alice.wait_for_function("document.querySelector('#fm3-rated').innerText.includes('Noted')", timeout=15_000)
+    alice.wait_for_function("document.querySelector('#fm3-rated')?.innerText?.includes('Noted')", timeout=15_000)
     liked = alice.locator("#fm3-rated strong").inner_text()
 
     identities = []
     for visitor in (alice, bob):
         visitor.get_by_role("tab", name="Profile").click()
-        visitor.wait_for_function("document.querySelector('#fm3-profile-id').innerText.includes('Anonymous profile')", timeout=15_000)
+        visitor.wait_for_function("document.querySelector('#fm3-profile-id')?.innerText?.includes('Anonymous profile')", timeout=15_000)
         identities.append(visitor.evaluate("localStorage.getItem('fashionm3-identity')"))
     assert identities[0] and identities[1] and identities[0] != identities[1]  # each browser holds its own token
-    alice.wait_for_function(f"document.querySelector('#fm3-profile-likes').innerText.includes({liked!r})", timeout=15_000)
+    alice.wait_for_function(f"document.querySelector('#fm3-profile-likes')?.innerText?.includes({liked!r})", timeout=15_000)
     assert liked not in bob.locator("#fm3-profile-likes").inner_text()
     assert "none yet" in bob.locator("#fm3-profile-likes").inner_text()
-    alice.wait_for_function("document.querySelector('#fm3-profile-history').innerText.includes('black sneakers')", timeout=15_000)
+    alice.wait_for_function("document.querySelector('#fm3-profile-history')?.innerText?.includes('black sneakers')", timeout=15_000)
     assert "black sneakers" not in bob.locator("#fm3-profile-history").inner_text()
 
 

@@ -162,8 +162,12 @@ def wire_gallery_actions(service: FashionM3, parts: GalleryParts, user_id: gr.Br
     @user_errors
     def on_similar(entry: Entry | None) -> tuple:
         entry = _require(entry)
-        hits = service.search_catalog("", entry["path"], None, k=GALLERY_SIZE).hits
-        return show(parts, _entries(hits), f"Catalog items that look like **{entry['caption']}** (by image).")
+        item = service.catalog.get(entry["item_id"]) if entry.get("item_id") in service.catalog else None
+        same_type = {"article_type": [item.article_type]} if item and item.article_type else None  # a dress: dresses
+        found = service.search_catalog("", entry["path"], same_type, k=GALLERY_SIZE).hits
+        hits = [hit for hit in found if not item or hit.item.id != item.id]
+        kind = f" among {item.article_type.lower()}" if same_type else ""
+        return show(parts, _entries(hits), f"Catalog items that look like **{entry['caption']}**{kind} (by image).")
 
     @user_errors
     def on_try_on(entry: Entry | None) -> tuple:
