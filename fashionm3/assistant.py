@@ -238,7 +238,10 @@ def _target_types(
             sub, types = service.catalog.sub_category_of, conversation.target_types
             slot = slot_of(types[0], sub.get(types[0], ""))
             stocked = service.catalog.mask({"article_type": types, "usage": usages}).any()
-            if SLOT_TYPES.get(slot, {}).get(usages[0]) or not stocked:  # the slot's type for it (sports shoes)
+            fitting = SLOT_TYPES.get(slot, {}).get(usages[0], ())
+            if stocked and set(types) & set(fitting):  # watches are formal too: a formal watch
+                return [t for t in types if t in fitting]
+            if fitting or not stocked:  # the slot's type for it (casual shoes -> sports shoes)
                 return _slot_types(service, conversation, slot) or types
         return conversation.target_types
     if conversation.outfit and task in ("basic", "personalized"):

@@ -78,9 +78,11 @@ PATTERN_WORDS = {
     "printed": "print", "print": "print", "prints": "print", "graphic": "print",
     "solid": "solid", "plain": "solid",
 }  # fmt: skip
-NEGATION = re.compile(
-    r"\b(?:but not|and not|not|no|without|except(?: for)?|excluding|other than|anything but|isn'?t|aren'?t|non)"
-    r"[\s-]+(?:(?:for|a|an|the|in|any)\s+)?([\w&'-]+)(?:\s+([\w&'-]+))?"
+NEGATORS = (r"but not|and not|not|no|without|except(?: for)?|excluding|other than|anything but|isn'?t|aren'?t|non|hate|"
+            r"dislike|avoid|don'?t (?:like|want)|do not (?:like|want)")
+NEGATION = re.compile(rf"\b(?:{NEGATORS})[\s-]+(?:(?:for|a|an|the|in|any)\s+)?([\w&'-]+)(?:\s+([\w&'-]+))?")
+NEGATED_LIST = re.compile(  # "no red or pink", "hate yellow and orange" (not "no leather and in black")
+    rf"(\b(?:{NEGATORS})\s+)([\w&'-]+)\s+(?:and|or|nor)\s+(?!(?:in|for|a|an|the|under|below|over|with|only|size)\b)(?=\w)"
 )
 
 
@@ -107,7 +109,7 @@ def translate(text: str) -> str:
 
 
 # Everyday English words a shopper writes around the fashion words: never "corrected" ("what" is not "hat").
-ENGLISH = set("""a about above after again against all also am an and any are as at be because been before being
+ENGLISH = set("""hate hates dislike avoid love loves prefer a about above after again against all also am an and any are as at be because been before being
 below between both but by can cannot could did do does doing down during each else ever every few for from
 further get give go goes going good great had has have having he her here hers him his how i if in into is it its
 just keep know like look looking looks make many may me might mine more most much must my need needs new next nice
@@ -163,6 +165,9 @@ def normalise(text: str, speller: Speller | None = None, phrases: Iterable[str] 
         negated.append(first)
         return f" {second or ''} "
 
+    previous = ""
+    while folded != previous:  # "hate yellow and orange": both are negated
+        previous, folded = folded, NEGATED_LIST.sub(r"\1\2 \1", folded)
     positive, previous = folded, ""
     while positive != previous:  # "without stripes not blue": the first cut leaves "not blue" for the next pass
         previous, positive = positive, " ".join(NEGATION.sub(cut, positive).split())

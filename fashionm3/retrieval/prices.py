@@ -19,7 +19,7 @@ WORD_NUMBER = rf"(?:(?:a|{NAMES})[\s-]+)?hundred(?:[\s-]+(?:and[\s-]+)?(?:{NAMES
 CURRENCY = r"(?:[$€£¥₹]|usd|eur|euros?|dollars?|bucks|quid|pounds?|gbp|rs\.?|rupees?|inr)"
 DIGITS = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d{1,2}(?!\d))?"  # 1,000 or 12.50 / 12,50
 AMOUNT = rf"(?:{CURRENCY}\s*)?({DIGITS}|{WORD_NUMBER})(?:\s*{CURRENCY})?"
-AT_MOST = (r"under|below|beneath|less than|less then|less of|lower than|cheaper than|max(?:imum)?(?: of)?|up ?to|"
+AT_MOST = (r"under|undr|unde|bellow|below|beneath|less than|less then|less of|lower than|cheaper than|max(?:imum)?(?: of)?|up ?to|"
            r"at most|no more than|not more than|no more then|not more then|not more|no more|not over|not above|"
            r"within|budget(?: is| of)?:?|spend(?:ing)?(?: up to)?|till|until|<=?|≤|nothing (?:over|above|more than)|"
            r"no (?:higher|more) than|not exceeding|(?:can'?t|cannot|won'?t) (?:go |spend )?(?:beyond|over|above|more than)")  # fmt: skip

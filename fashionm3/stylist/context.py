@@ -140,10 +140,12 @@ def update_constraints(
     catalog = reader.catalog
     whole = VERB_WORK.sub("with", whole or text)
     lower = text.lower()
-    filters = parse_query(text, catalog).filters
+    parsed = parse_query(text, catalog)
+    filters, ruled_out = parsed.filters, parsed.excluded  # "not a dress", "no red or pink"
     named = without_refinements(text)  # "something dressier" names no dress
-    named_filters = filters if named == text else parse_query(named, catalog).filters
-    types = list(named_filters.get("article_type", [])) or reader.article_types(named)  # type: ignore[arg-type]
+    named_parse = parsed if named == text else parse_query(named, catalog)
+    types = list(named_parse.filters.get("article_type", [])) or reader.article_types(named_parse.semantic)  # type: ignore[arg-type]
+    types = [t for t in types if t not in ruled_out.get("article_type", [])]
     filters.pop("article_type", None)
     filters.pop("usage", None)
     without_types = whole.lower()
@@ -153,11 +155,12 @@ def update_constraints(
         if name not in ("article_type", "colour"):
             filters.setdefault(name, value)
     short_reply = bool(conversation.last_items) and len(lower.split()) <= 6  # "something darker", "in black?"
-    slot = "" if types else slot_hint or reader.slot(named, described=not short_reply)
-    absent, absent_slot = ("", "") if types else garment_word(named)  # named, but no such type in this catalog
+    slot = "" if types else slot_hint or reader.slot(named_parse.semantic, described=not short_reply)
+    absent, absent_slot = ("", "") if types else garment_word(named_parse.semantic)  # named; no such type here
     slot = absent_slot or slot
-    if "usage" not in filters and (usage := reader.usage(without_types)):
-        filters["usage"] = [usage]
+    occasion = "" if "usage" in filters else reader.usage(without_types)
+    if occasion in catalog.values("usage"):  # an occasion this catalog has no items for is not applied
+        filters["usage"] = [occasion]
     if "season" not in filters and (season := reader.season(whole)):
         filters["season"] = [season]
     if "gender" not in filters and (gender := pronoun_gender(whole, catalog.values("gender"))):
@@ -175,9 +178,17 @@ def update_constraints(
             constraints.pop(name, None)
     colours = list(filters.get("colour", []))  # type: ignore[arg-type]
     avoided = [c for c in colours if re.search(rf"\b{AVOID_WORDS}\s+(?:\w+\s+)?{re.escape(c.lower())}\b", lower)]
+    avoided += [c for c in ruled_out.get("colour", []) if c not in avoided]
     wanted = [c for c in colours if c not in avoided]
     if avoided:
         constraints["avoid_colours"] = list(dict.fromkeys([*constraints.get("avoid_colours", []), *avoided]))
+        if not wanted and constraints.get("colour"):  # "not black" after black ones: any other colour
+            constraints["colour"] = [c for c in constraints["colour"] if c not in avoided]
+            constraints.pop("shade", None)
+    for name, words in (("avoid_types", ruled_out.get("article_type", [])), ("avoid_words", parsed.excluded_words)):
+        if words:
+            constraints[name] = list(dict.fromkeys([*constraints.get(name, []), *words]))
+    conversation.target_types = [t for t in conversation.target_types if t not in constraints.get("avoid_types", [])]
     if wanted:
         refinements = [r for r in refinements if r not in ("darker", "lighter")]  # "in dark green": the colour said
         constraints["colour"] = wanted
@@ -198,8 +209,8 @@ def update_constraints(
         refinements += ["material"] if follow_up else []
     notes += _apply_refinements(conversation, refinements, catalog) if follow_up or refinements else []
     notes += _resolve_conflicts(constraints)
-    fully_read = bool(types or slot or follow_up) or not reader.unexplained_words(text)
-    explained = not reader.unexplained_words(whole, types=True)
+    fully_read = bool(types or slot or follow_up) or not reader.unexplained_words(named_parse.semantic)
+    explained = not reader.unexplained_words(whole, types=True) and not (occasion and "usage" not in filters)
     named_kind = bool(types) or not (slot or absent)  # a type by name, or no kind at all ("something red")
     conversation.claimable = explained and (conversation.claimable if follow_up else named_kind)
     return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, fully_read, conversation.claimable,
@@ -252,7 +263,8 @@ def _apply_refinements(conversation: Conversation, refinements: list[str], catal
                 notes.append(f"What I showed is already the {'most formal' if refinement == 'more formal' else 'most casual'} kind this catalog has.")
             else:
                 ranked = sorted(options, key=lambda u: -FORMALITY[u] if refinement == "more formal" else abs(FORMALITY[u] - level))
-                constraints["usage"] = ranked[:2]
+                dressy = [u for u in ranked if u in ("Formal", "Smart Casual")]  # not "party" for an office watch
+                constraints["usage"] = (dressy or ranked)[:2] if refinement == "more formal" else ranked[:2]
     return notes
 
 

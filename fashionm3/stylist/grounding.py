@@ -81,8 +81,11 @@ def exclusions(constraints: dict[str, Any], catalog: Catalog, exclude: set[str])
     excluded = set(exclude)
     for material in constraints.get("avoid_materials", []):
         excluded |= {item.id for item in catalog.items if re.search(rf"\b{material}\b", item.name, re.IGNORECASE)}
+    for word in constraints.get("avoid_words", []):  # a pattern or brand ruled out ("no stripes": "strip")
+        excluded |= {item.id for item in catalog.items if re.search(rf"\b{re.escape(word)}", item.name, re.IGNORECASE)}
     avoid = {c.lower() for c in constraints.get("avoid_colours", [])}
-    return excluded | {item.id for item in catalog.items if item.colour.lower() in avoid}
+    types = set(constraints.get("avoid_types", []))
+    return excluded | {item.id for item in catalog.items if item.colour.lower() in avoid or item.article_type in types}
 
 
 def ground(engine: SearchEngine, text: str, constraints: dict[str, Any], types: list[str], exclude: set[str], k: int,
@@ -102,10 +105,14 @@ def ground(engine: SearchEngine, text: str, constraints: dict[str, Any], types: 
     order = first + [name for name in RELAX_ORDER if name in keep_last] + ["gender"]
     query = text or " ".join(types) or "fashion"
     while True:
-        result = engine.search(query, image, _engine_filters(filters, relaxed), k, exclude=excluded, preference=preference)
+        over_budget = bool({"price_max", "cheaper_than"} & set(relaxed))  # then the cheapest of the closest
+        result = engine.search(query, image, _engine_filters(filters, relaxed), k * 5 if over_budget else k,
+                               exclude=excluded, preference=preference)  # fmt: skip
         hits = result.hits[: result.strict] if result.strict else result.hits
         remaining = [name for name in order if name in filters and name not in relaxed]
         if hits or not remaining:
+            if over_budget:
+                hits = sorted(hits, key=lambda hit: hit.item.price if hit.item.price is not None else float("inf"))[:k]
             return Grounded(hits, relaxed)
         relaxed.append(remaining[0])
 
@@ -117,7 +124,7 @@ def describe_stated(constraints: dict[str, Any], types: list[str], currency: str
         parts.append(constraints["shade"])
     elif constraints.get("colour"):
         parts.append(" or ".join(c.lower() for c in constraints["colour"][:3]))
-    parts += [f"for {u.lower()}" for u in constraints.get("usage", [])[:2]]
+    parts += [wear(u) for u in constraints.get("usage", [])[:2]]
     parts += [f"for {s.lower()}" for s in constraints.get("season", [])[:1]]
     gender = [g for g in constraints.get("gender", []) if g != "Unisex"]
     parts += [f"for {gender[0].lower()}"] if gender else []
@@ -127,8 +134,10 @@ def describe_stated(constraints: dict[str, Any], types: list[str], currency: str
         parts.append(f"over {money(constraints['price_min'], currency)}")
     if constraints.get("cheaper_than") is not None:
         parts.append(f"cheaper than the {money(constraints['cheaper_than'], currency)} shown")
-    parts += [f"no {m}" for m in constraints.get("avoid_materials", [])]
+    parts += [f"no {m} in the product name" for m in constraints.get("avoid_materials", [])]
     parts += [f"not {c.lower()}" for c in constraints.get("avoid_colours", [])]
+    parts += [f"no {t.lower()}" for t in constraints.get("avoid_types", [])]
+    parts += [f"no “{w}” in the name" for w in constraints.get("avoid_words", [])]
     return parts
 
 
@@ -145,7 +154,7 @@ def check(item: Item, constraints: dict[str, Any], types: list[str], currency: s
         wanted = constraints.get("shade") or item.colour.lower()
         judge(item.colour in constraints["colour"], wanted, f"different colour ({item.colour.lower() or 'unknown'})")
     if constraints.get("usage"):
-        judge(item.usage in constraints["usage"], f"for {item.usage.lower()}", f"made for {item.usage.lower() or 'unknown use'}")
+        judge(item.usage in constraints["usage"], wear(item.usage), wear(item.usage) if item.usage else "unknown use")
     if constraints.get("season"):
         judge(item.season in constraints["season"], f"for {item.season.lower()}", f"a {item.season.lower() or 'other'} item")
     if constraints.get("gender"):
@@ -158,7 +167,13 @@ def check(item: Item, constraints: dict[str, Any], types: list[str], currency: s
             meets = item.price is not None and ok(item.price, bound)
             word = {"price_max": "within budget", "cheaper_than": "cheaper than shown", "price_min": "over your minimum"}[name]
             judge(meets, f"{word} ({price})", f"{'not ' + word} ({price})")
-    return met, unmet
+            price = price if price == "no price listed" else ""  # the price said once
+    return [m.replace(" ()", "") for m in met], [u.replace(" ()", "") for u in unmet]
+
+
+def wear(usage: str) -> str:
+    """"Formal" -> "formal wear", "Sports" -> "sportswear"."""
+    return "sportswear" if usage == "Sports" else f"{usage.lower()} wear"
 
 
 def caption(item: Item, constraints: dict[str, Any], types: list[str], outfit: list[OutfitPiece], currency: str,
@@ -168,7 +183,9 @@ def caption(item: Item, constraints: dict[str, Any], types: list[str], outfit: l
     met, unmet = check(item, constraints, types, currency)
     parts = []
     if unmet:
-        parts.append("Closest in stock: " + ", ".join(unmet) + (f"; it is {', '.join(met)}" if met else ""))
+        kind = singular(item.article_type)
+        said = [f"{'an' if m[:1] in 'aeiou' else 'a'} {m}" if m == kind and not m.endswith(PLURAL_ONLY) else m for m in met]
+        parts.append("Closest in stock: " + ", ".join(unmet) + (f"; it is {', '.join(said)}" if met else ""))
     elif met and understood:
         parts.append("Matches what you asked: " + ", ".join(met))
     elif met:  # what the item is, and what it meets beyond its own type and colour

@@ -11,6 +11,7 @@ from gradio_client.utils import encode_file_path
 
 from fashionm3.catalog.schema import Item
 from fashionm3.retrieval.engine import Hit
+from fashionm3.stylist.grounding import money
 
 
 def file_url(path: str, root: str = "") -> str:
@@ -18,23 +19,23 @@ def file_url(path: str, root: str = "") -> str:
     return f"{root}/gradio_api/file={encode_file_path(path)}"
 
 
-def item_caption(item: Item) -> str:
+def item_caption(item: Item, currency: str = "$") -> str:
     """One-line caption: name, then colour, type and price."""
-    return f"{item.name} — {item.colour} {item.article_type}{_price(item)}".strip()
+    return f"{item.name} — {item.colour} {item.article_type}{_price(item, currency)}".strip()
 
 
-def _price(item: Item) -> str:
-    return f" · {item.price:.2f}" if item.price is not None else ""
+def _price(item: Item, currency: str) -> str:
+    return f" · {money(item.price, currency)}" if item.price is not None else ""
 
 
-def product_cards_html(hits: list[Hit], explanations: dict[str, str] | None = None) -> str:
+def product_cards_html(hits: list[Hit], explanations: dict[str, str] | None = None, currency: str = "$") -> str:
     """A grid of product cards (image or a "no photo" placeholder, name, colour · type · price, why it fits)."""
     cards = []
     for hit in hits:
         item = hit.item
         name = html.escape(item.name)
         image = f'<img src="{file_url(item.image_path)}" alt="{name}">' if item.image_path else '<div class="fm3-nophoto">No photo in the catalog</div>'
-        meta = html.escape(f"{item.colour} · {item.article_type}{_price(item)}")
+        meta = html.escape(f"{item.colour} · {item.article_type}{_price(item, currency)}")
         reason = (explanations or {}).get(item.id, "")
         why = f'<div class="fm3-why">{html.escape(reason)}</div>' if reason else ""
         cards.append(

@@ -41,7 +41,7 @@ class ChatParts:
 
 def build_chat_tab() -> ChatParts:
     """The conversation, the input box, the task picker and the rating row."""
-    chatbot = gr.Chatbot(label="FashionM3", height=560, elem_id="fm3-chatbot", placeholder="Ask for an item, or attach photos of your outfit.")
+    chatbot = gr.Chatbot(label="FashionM3", show_label=False, height=560, elem_id="fm3-chatbot", placeholder="Ask for an item, or attach photos of your outfit.")
     box = gr.MultimodalTextbox(
         placeholder="e.g. what shoes go with this? — attach up to 4 outfit photos with the clip",
         file_count="multiple",  # any type: our loader explains what is wrong with a non-image
@@ -96,11 +96,11 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
         history += [_thought(streamed, "done")] if streamed else []
         pictures = image_entries(service, final.images, final.description.sentence() if final.description else text)
         history += [{"role": "assistant", "content": {"path": picture["path"]}} for picture in pictures]
-        cards = product_cards_html(final.hits, final.explanations)
+        cards = product_cards_html(final.hits, final.explanations, service.settings.currency)
         history.append({"role": "assistant", "content": f"{final.text}\n\n{cards}"})
         handoff = final.handoff_item
-        collection = collect(collected, pictures + [item_entry(hit.item) for hit in final.hits if hit.item.image_path])
-        choices = [(item_caption(hit.item), hit.item.id) for hit in final.hits]
+        collection = collect(collected, pictures + [item_entry(hit.item, service.settings.currency) for hit in final.hits if hit.item.image_path])
+        choices = [(item_caption(hit.item, service.settings.currency), hit.item.id) for hit in final.hits]
         yield (history, gr.MultimodalTextbox(interactive=True), final.session_id,
                gr.Dropdown(choices, value=choices[0][1] if choices else None),
                gr.Dropdown(value=handoff) if handoff else gr.skip(), gr.Tabs(selected="try-on") if handoff else gr.skip(),

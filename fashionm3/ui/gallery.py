@@ -42,8 +42,8 @@ class GalleryParts:
     download: gr.DownloadButton
 
 
-def item_entry(item: Item) -> Entry:
-    return {"path": item.image_path, "caption": item_caption(item), "item_id": item.id}
+def item_entry(item: Item, currency: str) -> Entry:
+    return {"path": item.image_path, "caption": item_caption(item, currency), "item_id": item.id}
 
 
 def image_entries(service: FashionM3, images: list[Image.Image], subject: str, seed: int = 0) -> list[Entry]:
@@ -87,7 +87,7 @@ def build_gallery_tab(service: FashionM3, user_id: gr.BrowserState) -> GalleryPa
             browse = gr.Button("Browse")
             mine = gr.Button("My items")
     info = gr.Markdown(elem_id="fm3-gallery-info")
-    first = [item_entry(item) for item in _interleave_categories([i for i in catalog.items if i.image_path])[:GALLERY_SIZE]]
+    first = [item_entry(item, service.settings.currency) for item in _interleave_categories([i for i in catalog.items if i.image_path])[:GALLERY_SIZE]]
     grid = gr.Gallery(grid_value(first), label="Gallery", columns=6, height=620, elem_id="fm3-gallery", allow_preview=False)
     with gr.Row():
         actions = [gr.Button(label, interactive=False, elem_id=f"fm3-gallery-{key}") for key, label in
@@ -99,7 +99,7 @@ def build_gallery_tab(service: FashionM3, user_id: gr.BrowserState) -> GalleryPa
     @user_errors
     def on_generate(description: str, seed_value: float, images: float, collected: list[Entry]) -> tuple:
         picture = service.visualize(description, int(seed_value or 0), int(images))
-        entries = image_entries(service, picture.images, picture.prompt.subject, picture.seed) + [item_entry(hit.item) for hit in picture.matches if hit.item.image_path]
+        entries = image_entries(service, picture.images, picture.prompt.subject, picture.seed) + [item_entry(hit.item, service.settings.currency) for hit in picture.matches if hit.item.image_path]
         message = f"{len(picture.images)} image(s) of “{picture.prompt.subject}” by {picture.backend}; the closest catalog items follow."
         return (*show(parts, entries, message), collect(collected, entries))
 
@@ -131,13 +131,13 @@ def _wire_search(service: FashionM3, parts: GalleryParts, user_id: gr.BrowserSta
         filters = {name: value for name, value in filters.items() if value and value != ANY}
         if (query or "").strip():
             hits = service.search_catalog(query, None, filters, k=GALLERY_SIZE, user_id=optional_visitor(service, token, profile)).hits
-            entries = _entries(hits)
+            entries = _entries(hits, service.settings.currency)
             return show(parts, entries, f"The {len(entries)} best matches for “{query.strip()}”{_left_out(len(hits) - len(entries))}.")
         mask = catalog.mask(filters)
         matching = [item for item, keep in zip(catalog.items, mask) if keep]
         items = [item for item in matching if item.image_path]
         message = f"{len(items)} items match{_left_out(len(matching) - len(items))}" + (f"; showing the first {GALLERY_SIZE}." if len(items) > GALLERY_SIZE else ".")
-        return show(parts, [item_entry(item) for item in items[:GALLERY_SIZE]], message)
+        return show(parts, [item_entry(item, service.settings.currency) for item in items[:GALLERY_SIZE]], message)
 
     def on_mine(collected: list[Entry]) -> tuple:
         message = "Your generated images and recommended items, newest first." if collected else "Nothing yet: ask the chat for a recommendation, or generate an image above."
@@ -167,7 +167,7 @@ def wire_gallery_actions(service: FashionM3, parts: GalleryParts, user_id: gr.Br
         found = service.search_catalog("", entry["path"], same_type, k=GALLERY_SIZE).hits
         hits = [hit for hit in found if not item or hit.item.id != item.id]
         kind = f" among {item.article_type.lower()}" if same_type else ""
-        return show(parts, _entries(hits), f"Catalog items that look like **{entry['caption']}**{kind} (by image).")
+        return show(parts, _entries(hits, service.settings.currency), f"Catalog items that look like **{entry['caption']}**{kind} (by image).")
 
     @user_errors
     def on_try_on(entry: Entry | None) -> tuple:
@@ -214,8 +214,8 @@ def _left_out(count: int) -> str:
     return f" ({count} without a photo left out)" if count else ""
 
 
-def _entries(hits: list[Hit]) -> list[Entry]:
-    return [item_entry(hit.item) for hit in hits if hit.item.image_path]
+def _entries(hits: list[Hit], currency: str) -> list[Entry]:
+    return [item_entry(hit.item, currency) for hit in hits if hit.item.image_path]
 
 
 def _interleave_categories(items: list[Item]) -> list[Item]:

@@ -35,7 +35,7 @@ def build_tryon_tab(service: FashionM3) -> TryOnParts:
     with gr.Row():
         person = gr.Image(label="Your photo", type="filepath", sources=["upload", "webcam"], elem_id="fm3-tryon-person")
         with gr.Column():
-            wearable = [(item_caption(item), item.id) for item in service.catalog.items
+            wearable = [(item_caption(item, service.settings.currency), item.id) for item in service.catalog.items
                         if item.image_path and is_wearable(item.article_type, item.sub_category)]  # fmt: skip
             garment = gr.Dropdown(wearable, label="Catalog garment (clothing with a photo)", elem_id="fm3-tryon-garment", elem_classes="fm3-dropdown")
             garment_image = gr.Image(label="…or a garment picture (used when set)", type="filepath", height=200, elem_id="fm3-tryon-garment-image")
