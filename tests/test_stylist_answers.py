@@ -205,3 +205,12 @@ def test_product_cards_show_prices_with_the_currency(service):
     item = answer.hits[0].item
     assert f"· €{item.price:.2f}" in product_cards_html(answer.hits, answer.explanations, "€")
     assert item_caption(item, "$").endswith(f"· ${item.price:.2f}")
+
+
+def test_around_a_price_and_dark_in_a_new_request(service):
+    from fashionm3.retrieval.prices import parse_budget
+
+    assert parse_budget("a handbag for around fifty") == {"price_min": 40.0, "price_max": 60.0}
+    assert parse_budget("a jacket for a trip in about 2 weeks") == {}
+    dark = recommend(service, "jeans for my husband, dark please", user_id="u-dark")
+    assert dark.hits and all(h.item.colour in ("Black", "Navy Blue", "Charcoal", "Maroon", "Brown") for h in dark.hits)

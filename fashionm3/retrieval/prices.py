@@ -1,4 +1,5 @@
-"""Budgets in free wording: "under 50", "max 40", "50 bucks", "no more than sixty", "between $30 and $60".
+"""Budgets in free wording: "under 50", "max 40", "50 bucks", "no more than sixty", "between $30 and $60",
+"around 150" (within a fifth of it).
 
 Read from the lower-cased message before negations are cut out, so "no more than 60" and "not over 60" are
 budgets, not a negated "more". An amount with a currency and no comparison ("shoes, 50 dollars") is a budget.
@@ -29,6 +30,8 @@ PRICE_MAX = re.compile(rf"(?<![a-z])(?:{AT_MOST})\s*{AMOUNT}|{AMOUNT}\s*(?:or le
 PRICE_MIN = re.compile(rf"(?<![a-z])(?:{AT_LEAST})\s*{AMOUNT}|{AMOUNT}\s*(?:or more|or above|at least|minimum|min)\b")
 PRICE_RANGE = re.compile(rf"(?<![a-z])between\s*{AMOUNT}\s*(?:and|-|to)\s*{AMOUNT}|"
                          rf"{CURRENCY}\s*(\d+)\s*(?:-|to)\s*{CURRENCY}?\s*(\d+)")  # fmt: skip
+AROUND = re.compile(rf"(?<![a-z])(?:around|about|approximately|approx\.?|roughly|circa|~)\s*{AMOUNT}"
+                    r"(?!\s*(?:days?|weeks?|months?|years?|hours?|minutes?|times|people|guests|km|miles|kg|cm)\b)")
 BARE_AMOUNT = re.compile(rf"{CURRENCY}\s*({DIGITS})|(?<![\w.])({DIGITS})\s*{CURRENCY}(?![a-z])")
 
 
@@ -56,6 +59,9 @@ def parse_budget(text: str) -> dict[str, float]:
     if match := PRICE_RANGE.search(lower):
         low, high = sorted(number(group) for group in match.groups() if group)
         found, lower = {"price_min": low, "price_max": high}, lower.replace(match.group(0), " ")
+    if (match := AROUND.search(lower)) and not found:  # "around fifty": within a fifth of it
+        amount = _amount(match)
+        found, lower = {"price_min": round(amount * 0.8, 2), "price_max": round(amount * 1.2, 2)}, lower.replace(match.group(0), " ")
     if (match := PRICE_MAX.search(lower)) and "price_max" not in found:
         found["price_max"], lower = _amount(match), lower.replace(match.group(0), " ")
     if (match := PRICE_MIN.search(lower)) and "price_min" not in found:

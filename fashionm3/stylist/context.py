@@ -15,7 +15,7 @@ from fashionm3.retrieval.engine import SearchEngine
 from fashionm3.retrieval.photo_rank import DUPLICATE_SIMILARITY
 from fashionm3.retrieval.pixels import dominant_colour
 from fashionm3.retrieval.query import parse_query
-from fashionm3.stylist.knowledge import FORMALITY, SLOT_TYPES, avoided_materials, garment_word, shift_colours
+from fashionm3.stylist.knowledge import COLOUR_LIGHTNESS, FORMALITY, SLOT_TYPES, avoided_materials, garment_word, shift_colours
 from fashionm3.stylist.refinements import find_refinements, without_refinements
 from fashionm3.stylist.state import Conversation, OutfitPiece
 from fashionm3.stylist.understanding import RequestReader, pronoun_gender
@@ -38,6 +38,7 @@ OUTFIT_CUE = re.compile(  # what follows names the outfit ("for a" does not: "lo
     rf"|(?:complete|finish)(?:e?s)? (?:{WHOSE}|the))\b",
     re.I,
 )
+DARK, DARK_BELOW = re.compile(r"\b(?:dark|darkish|dark-coloured|dark colou?red)\b(?! (?:blue|green|red|grey|brown))"), 40.0
 AVOID_WORDS = r"(?:no|not|without|avoid|hate|except|anything but)"
 WEARING_CUE = re.compile(r"\b(?:i'?m|i am|i'll be|i will be) wearing\b|^\s*wearing (?:this|these|my|a)\b|\bthis is (?:my|the)\b", re.I)
 
@@ -194,6 +195,9 @@ def update_constraints(
         constraints["colour"] = wanted
         constraints.pop("shade", None)
         refinements += ["colour"] if follow_up else []
+    elif not follow_up and DARK.search(lower):  # "jeans, dark please": the catalog's dark colours
+        constraints["colour"] = [c for c in catalog.values("colour") if COLOUR_LIGHTNESS.get(c, 100) < DARK_BELOW]
+        constraints["shade"] = "dark"
     notes = []
     if not reader.priced and {"price_max", "price_min"} & set(filters):
         notes.append("This catalog lists no prices, so I could not apply the budget.")
