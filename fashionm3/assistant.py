@@ -18,6 +18,7 @@ from fashionm3.catalog.schema import Item
 from fashionm3.errors import InvalidInput, Unavailable
 from fashionm3.images import ImageSource
 from fashionm3.retrieval.engine import Hit
+from fashionm3.retrieval.prices import currency_of, parse_budget
 from fashionm3.security import inputs
 from fashionm3.service import MAX_IMAGES_PER_MESSAGE, FashionM3, check_user_id
 from fashionm3.stylist.collage import make_collage
@@ -103,6 +104,9 @@ def converse(
         conversation.outfit = [*(p for p in conversation.outfit if p.source == "photo"), *described]
     reading = update_constraints(conversation, request_text, service.categories, query_text, slot_hint)
     notes += reading.notes
+    said, shown = currency_of(text), currency_of(service.settings.currency) or service.settings.currency
+    if said and said != shown and {"price_max", "price_min"} & set(parse_budget(text)):
+        notes.append(f"Prices in this catalog are in {shown}; I read your budget in {said} as the same amount in {shown}.")
     try:
         task = route(query_text, task, bool(conversation.outfit), conversation.last_task, reading.follow_up)
     except ValueError as error:

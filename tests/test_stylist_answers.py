@@ -214,3 +214,5 @@ def test_around_a_price_and_dark_in_a_new_request(service):
     assert parse_budget("a jacket for a trip in about 2 weeks") == {}
     dark = recommend(service, "jeans for my husband, dark please", user_id="u-dark")
     assert dark.hits and all(h.item.colour in ("Black", "Navy Blue", "Charcoal", "Maroon", "Brown") for h in dark.hits)
+    pounds = recommend(service, "shoes under £40", user_id="u-pounds")
+    assert "I read your budget in £ as the same amount in $" in pounds.text

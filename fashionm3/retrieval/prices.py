@@ -69,3 +69,12 @@ def parse_budget(text: str) -> dict[str, float]:
     if not found and (match := BARE_AMOUNT.search(lower)):
         found["price_max"] = _amount(match)
     return found
+
+
+CURRENCIES = {"$": r"\$|usd|dollars?|bucks", "€": r"€|eur|euros?", "£": r"£|gbp|pounds?|quid", "₹": r"₹|inr|rs\.?|rupees?"}
+
+
+def currency_of(text: str) -> str:
+    """The currency a text names ("40 euros" -> "€", "USD" -> "$"), or "" when it names none."""
+    lower = text.lower()
+    return next((symbol for symbol, words in CURRENCIES.items() if re.search(rf"(?<![a-z])(?:{words})(?![a-z])", lower)), "")
