@@ -131,3 +131,39 @@ def tiny_tryon(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("tiny-tryon")
     parser, inpainter = build_tiny_segformer(folder / "parser"), build_tiny_stable_diffusion(folder / "inpaint", inpainting=True)
     return DiffusionTryOn(str(parser), str(inpainter), "", device="cpu", side=128, steps=2)
+
+
+@pytest.fixture(scope="session")
+def mini_catalog():
+    """The hand-built catalog of ``mutation_catalog`` (no pictures): query parsing and text search."""
+    from mutation_catalog import catalog
+
+    return catalog()
+
+
+@pytest.fixture(scope="session")
+def mini_engine(mini_catalog):
+    """A text search engine over ``mini_catalog`` (exact index, the offline MiniLM encoder)."""
+    from mutation_catalog import encoder
+
+    from fashionm3.retrieval.engine import SearchEngine
+
+    return SearchEngine.build(mini_catalog, encoder())
+
+
+@pytest.fixture(scope="session")
+def mini_pictured(tmp_path_factory: pytest.TempPathFactory):
+    """The same hand-built catalog with a drawn picture for every item."""
+    from mutation_catalog import pictured_catalog
+
+    return pictured_catalog(tmp_path_factory.mktemp("mini-pictures"))
+
+
+@pytest.fixture(scope="session")
+def mini_photo_engine(mini_pictured):
+    """A text + photo search engine over ``mini_pictured``."""
+    from mutation_catalog import encoder
+
+    from fashionm3.retrieval.engine import SearchEngine
+
+    return SearchEngine.build(mini_pictured, encoder())
