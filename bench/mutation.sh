@@ -23,6 +23,8 @@ MODULES=(
   "fashionm3/tryon/garments.py|tests/test_mutation_images.py"
   "fashionm3/study/records.py|tests/test_mutation_study.py"
   "fashionm3/retrieval/query.py|tests/test_mutation_query.py"
+  "fashionm3/retrieval/preference.py|tests/test_mutation_preference.py"
+  "fashionm3/stylist/router.py|tests/test_mutation_router.py"
 )
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
