@@ -133,22 +133,23 @@ def tiny_tryon(tmp_path_factory: pytest.TempPathFactory):
     return DiffusionTryOn(str(parser), str(inpainter), "", device="cpu", side=128, steps=2)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def mini_catalog():
-    """The hand-built catalog of ``mutation_catalog`` (no pictures): query parsing and text search."""
+    """The hand-built catalog of ``mutation_catalog`` (no pictures), a new object for every test: each test then
+    builds its own query vocabulary (cached per catalog), so mutmut links every test to the code that builds it."""
     from mutation_catalog import catalog
 
     return catalog()
 
 
 @pytest.fixture(scope="session")
-def mini_engine(mini_catalog):
-    """A text search engine over ``mini_catalog`` (exact index, the offline MiniLM encoder)."""
-    from mutation_catalog import encoder
+def mini_engine():
+    """A text search engine over the hand-built catalog (exact index, the offline MiniLM encoder)."""
+    from mutation_catalog import catalog, encoder
 
     from fashionm3.retrieval.engine import SearchEngine
 
-    return SearchEngine.build(mini_catalog, encoder())
+    return SearchEngine.build(catalog(), encoder())
 
 
 @pytest.fixture(scope="session")

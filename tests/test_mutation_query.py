@@ -12,6 +12,13 @@ MEN, WOMEN = ["Men", "Unisex"], ["Women", "Unisex"]
 SHOES = ["Casual Shoes", "Formal Shoes", "Sports Shoes", "Heels"]
 
 
+def shop(*kinds: tuple[str, str, str]) -> Catalog:
+    """A catalog with one item per (article type, colour, gender)."""
+    items = [Item(str(n), f"{colour} {kind}", gender, article_type=kind, colour=colour)
+             for n, (kind, colour, gender) in enumerate(kinds)]  # fmt: skip
+    return Catalog(items, "shop", "tests")
+
+
 @pytest.mark.parametrize(
     ("text", "filters", "names"),
     [
@@ -33,6 +40,8 @@ SHOES = ["Casual Shoes", "Formal Shoes", "Sports Shoes", "Heels"]
         ("checked shirt by corso or marlow", {"article_type": ["Shirts"]}, {"pattern": ["check"],
                                                                             "brand": ["corso", "marlow"]}),
         ("striped printed tee", {"article_type": ["Tshirts"]}, {"pattern": ["print", "strip"]}),
+        ("sports shoes and a tee", {"article_type": ["Sports Shoes", "Tshirts"], "usage": ["Sports"]}, {}),
+        ("marlow's heels", {"article_type": ["Heels"]}, {"brand": ["marlow"]}),
         ("Northlin jeans for women", {"gender": WOMEN, "article_type": ["Jeans"]}, {"brand": ["northline"]}),
         ("blak shirt for a man", {"gender": MEN, "article_type": ["Shirts"], "colour": ["Black"]}, {}),
         ("something nice", {}, {}),
@@ -65,6 +74,7 @@ def test_the_text_left_for_semantic_matching_is_the_corrected_query_without_its_
         ("jeans, not denim", {"article_type": ["Jeans"]}, []),
         ("shoes, not shirts or jeans", {"article_type": ["Shirts"]}, []),
         ("a dress, not a cheap one", {}, []),  # nothing the catalog names
+        ("a dress, not for him", {}, []),
     ],
 )  # fmt: skip
 def test_negated_words_become_exclusions(mini_catalog, text, excluded, excluded_words):
@@ -85,6 +95,25 @@ def test_patterns_the_catalog_names_never_use_are_not_filters():
     assert parse_query("striped corso shirt", catalog).names == {"brand": ["corso"]}
 
 
+def test_the_longest_name_wins_over_a_name_it_contains():
+    catalog = shop(("Rain Jackets", "Off White", "Men"), ("Kids Rain Jackets", "White", "Men"), ("Tops", "Blue", "Men"))
+    assert parse_query("kids rain jackets", catalog).filters["article_type"] == ["Kids Rain Jackets"]
+    assert parse_query("a kids rain jacket", catalog).filters["article_type"] == ["Kids Rain Jackets"]
+    assert parse_query("a rain jacket", catalog).filters["article_type"] == ["Rain Jackets"]
+    assert parse_query("off white top", catalog).filters == {"article_type": ["Tops"], "colour": ["Off White"]}
+
+
+def test_gender_words_add_unisex_only_where_the_catalog_has_it():
+    catalog = shop(("Shirts", "Blue", "Men"), ("Shirts", "Red", "Women"))
+    assert parse_query("shirt for a man", catalog).filters == {"gender": ["Men"], "article_type": ["Shirts"]}
+
+
+def test_two_letter_stems_are_never_article_types():
+    catalog = shop(("Ties", "Blue", "Men"), ("Tops", "Red", "Women"))
+    assert parse_query("ti", catalog).filters == {}
+    assert parse_query("a top", catalog).filters == {"article_type": ["Tops"]}
+
+
 def test_the_description_reads_back_every_part_of_the_understanding(mini_catalog):
     parsed = parse_query("striped corso shirt for a man under $49.5, not navy blue, not printed", mini_catalog)
     assert parsed.describe() == (
@@ -93,6 +122,8 @@ def test_the_description_reads_back_every_part_of_the_understanding(mini_catalog
     )
     assert parse_query("shoes but not sports shoes", mini_catalog).describe().endswith("not article type: Sports Shoes")
     assert ParsedQuery(text="").describe() == ""
+    both = parse_query("shirt by corso or marlow, not black, not navy blue", mini_catalog).describe()
+    assert both == "article type: Shirts · brand: corso or marlow · not colour: Black or Navy Blue"
     unknown = ParsedQuery(text="", names={"pattern": ["dots"]}, excluded_words=["dots", "check"])
     assert unknown.describe() == "pattern: dots · not: dots or checked"
 
@@ -104,11 +135,16 @@ def test_brands_are_the_name_words_before_the_gender_that_recur_and_are_not_attr
         + ["Mira Men Shirt"] * 4 + ["Kora Men Mira Shirt"] * 2  # Mira: 4 times a brand, twice a product word
         + ["Vex Men Shirt"] * 3 + ["Kora Men Vex Shirt"] * 2  # Vex: 3 and 2, mostly a product word
         + ["Casual Men Shirt", "Blue Men Shirt", "With Men Shirt"] * 3  # attribute and function words
+        + ["Plain Men Shirt", "Navy Men Shirt", "Tee Men Shirt"] * 3  # a pattern, a colour, a garment word
         + ["Pumba Shirt"] * 3 + ["Men Zola Shirt"] * 3  # no gender word after the would-be brand
+        + ["Kora Shirt"] * 6 + ["Kora Unisex Shirt"] * 3  # names without a gender word count for nothing
+        + ["O'Neill Men Shirt"] * 3  # an apostrophe inside a word is dropped
     )  # fmt: skip
     items = [Item(str(n), name, "Men", article_type="Shirts", colour="Blue") for n, name in enumerate(names)]
-    brands = vocabulary(Catalog(items, "brands", "tests")).brands
-    assert brands == {"kora", "oxo", "mira"}
+    catalog = Catalog(items, "brands", "tests")
+    brands = vocabulary(catalog).brands
+    assert brands == {"kora", "oxo", "mira", "oneill"}
+    assert parse_query("o'neill shirt", catalog).names == {"brand": ["oneill"]}
 
 
 def test_the_speller_knows_the_catalog_brands_and_words(mini_catalog):
