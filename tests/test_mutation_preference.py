@@ -59,17 +59,24 @@ def test_a_like_and_a_dislike_weigh_against_each_other(mini_engine, plain):
     assert after.index("w13") < 3 and moved(plain, after, "w08") <= -10
     (space,) = both.spaces
     assert space.modality == "text" and len(space.disliked_items) == 1
+    several = build_preference(mini_engine.catalog, encoder(), {"w02": True, "w12": True, "m06": False, "m14": False}, False)
+    (space,) = several.spaces  # centroids of two items each, scaled back to unit length
     assert np.linalg.norm(space.liked) == pytest.approx(1.0) and np.linalg.norm(space.disliked) == pytest.approx(1.0)
 
 
 def test_stated_favourite_colours_and_styles_count_as_a_like(mini_engine, plain):
-    stated = {"favour_colours": ["Red"], "styles": ["party"]}
-    preference = build_preference(mini_engine.catalog, encoder(), {}, with_images=False, stated=stated)
-    after = ranking(mini_engine, preference)
-    assert moved(plain, after, "w01") >= 20 and moved(plain, after, "w12") >= 20  # red party dress and heels
-    assert preference.disliked_ids == frozenset() and preference.spaces[0].disliked is None
-    assert len(preference.spaces[0].disliked_items) == 0
-    with_dislike = build_preference(mini_engine.catalog, encoder(), {"m06": False}, False, stated)
+    def rise(stated: dict, item_id: str) -> int:
+        preference = build_preference(mini_engine.catalog, encoder(), {}, with_images=False, stated=stated)
+        return moved(plain, ranking(mini_engine, preference), item_id)
+
+    red, party = {"favour_colours": ["Red"]}, {"styles": ["party"]}
+    assert rise(red, "m05") >= 15 and rise(red, "w18") >= 15 and rise(red, "m04") <= 3  # red shirt and bag
+    assert rise(party, "m04") >= 25 and rise(party, "w02") >= 25 and rise(party, "m05") <= 3  # black party pieces
+    both = build_preference(mini_engine.catalog, encoder(), {}, False, {**red, **party})
+    (space,) = both.spaces
+    assert np.allclose(space.liked, encoder().encode_text(["Red party"])[0], atol=1e-5)  # one wish: "Red party"
+    assert both.disliked_ids == frozenset() and space.disliked is None and len(space.disliked_items) == 0
+    with_dislike = build_preference(mini_engine.catalog, encoder(), {"m06": False}, False, party)
     assert with_dislike.spaces[0].liked is not None and with_dislike.disliked_ids == {"m06"}
 
 
@@ -80,6 +87,8 @@ def test_avoided_colours_are_never_shown_and_unknown_colours_filter_nothing(mini
     hits = mini_engine.search(QUERY, k=40, preference=preference).hits
     assert hits and all(hit.item.colour != "Red" for hit in hits)
     assert build_preference(mini_engine.catalog, encoder(), {}, False, {"avoid_colours": ["Mauve"]}).avoided_colours == set()
+    with_feedback = build_preference(mini_engine.catalog, encoder(), {"w02": True}, False, stated)
+    assert with_feedback.avoided_colours == {"Red"}
 
 
 def test_no_feedback_leaves_the_ranking_as_it_was(mini_engine, plain):
@@ -106,10 +115,12 @@ def test_only_the_latest_50_likes_and_dislikes_count():
 def test_with_pictures_a_disliked_look_is_hidden_even_under_another_description(mini_photo_engine):
     catalog = mini_photo_engine.catalog
     by_text = build_preference(catalog, encoder(), {"m15": False}, with_images=False)
-    by_look = build_preference(catalog, encoder(), {"m15": False, "w02": True}, with_images=True)
+    by_look = build_preference(catalog, encoder(), {"m15": False, "w02": True, "w12": True}, with_images=True)
     assert [space.modality for space in by_look.spaces] == ["text", "image"]
     image = by_look.spaces[1]
     assert image.liked is not None and image.disliked is not None and len(image.disliked_items) == 1
+    pictures = mini_photo_engine.image_index.vectors[[catalog.position("m15")]]
+    assert np.allclose(image.disliked_items, pictures, atol=1e-6)  # the very vector the index holds
     text_only = [hit.item.id for hit in mini_photo_engine.search(QUERY, k=40, preference=by_text).hits]
     both = [hit.item.id for hit in mini_photo_engine.search(QUERY, k=40, preference=by_look).hits]
     assert "w15" in text_only and "w15" not in both  # the women's white casual shoes: the very same picture
@@ -145,3 +156,6 @@ def test_near_duplicates_of_a_disliked_item_are_dropped_in_every_space():
     space = TasteSpace("image", None, None, disliked)
     _, keep = Preference(frozenset(), [space]).personalise({"image": index}, candidates, scores)
     assert keep.tolist() == [False, False, False, True]  # 0.99 alike is a duplicate, 0.8 alike is not
+    by_text, by_look = TasteSpace("text", None, None, vectors[:1]), TasteSpace("image", None, None, vectors[2:3])
+    _, keep = Preference(frozenset(), [by_text, by_look]).personalise({"text": index, "image": index}, candidates, scores)
+    assert keep.tolist() == [False, False, False, True]  # a duplicate in either space is dropped

@@ -53,6 +53,7 @@ def test_an_unknown_task_is_refused_with_the_list_of_tasks(requested):
 def test_a_refinement_repeats_the_previous_recommendation_task(previous):
     assert route("darker", previous=previous, refining=True) == previous
     assert route("darker", previous=previous, refining=False, has_outfit=False) == "search"
+    assert route("darker", previous=previous) == "search"  # a previous task alone is no refinement
     assert route("cheaper please, like an alternative", previous=previous, refining=True) == "alternative"
 
 
