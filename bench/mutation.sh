@@ -24,6 +24,7 @@ MODULES=(
   "fashionm3/study/records.py|tests/test_mutation_study.py"
   "fashionm3/retrieval/query.py|tests/test_mutation_query.py"
   "fashionm3/retrieval/preference.py|tests/test_mutation_preference.py"
+  "fashionm3/retrieval/engine.py|tests/test_mutation_engine.py tests/test_mutation_preference.py"
   "fashionm3/stylist/router.py|tests/test_mutation_router.py"
 )
 

@@ -1,0 +1,289 @@
+"""Catalog search on the hand-built catalog: what the shopper asked for comes first, relaxed filters are said,
+explicit filters, exclusions and negations always hold, photos rank their garment type and colour first, and a
+saved index is reused only for the catalog and encoder it was built with (fast: a few dozen items)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from mutation_catalog import catalog as hand_built
+from mutation_catalog import encoder
+from PIL import Image
+
+from fashionm3.catalog.draw import draw_item
+from fashionm3.catalog.schema import Catalog
+from fashionm3.errors import InvalidInput
+from fashionm3.retrieval import engine as engine_module
+from fashionm3.retrieval.ann import IndexOptions
+from fashionm3.retrieval.cache import EmbeddingCache
+from fashionm3.retrieval.engine import CatalogVectors, SearchEngine, index_folder, portable_fingerprint, read_index_meta
+from fashionm3.retrieval.index import ExactIndex
+from fashionm3.retrieval.preference import Preference, build_preference
+from fashionm3.retrieval.status import IndexingStatus
+
+
+def ids(result) -> list[str]:
+    return [hit.item.id for hit in result.hits]
+
+
+def test_every_hit_meets_the_gender_type_and_budget_when_enough_are_in_stock(mini_engine):
+    result = mini_engine.search("shirts for men under $40", k=4)
+    assert sorted(ids(result)) == ["m02", "m03", "m05", "m19"]
+    assert result.strict == 4 and result.relaxed == []
+    assert all(h.item.gender == "Men" and h.item.article_type == "Shirts" and h.item.price <= 40 for h in result.hits)
+    assert [hit.score for hit in result.hits] == sorted((hit.score for hit in result.hits), reverse=True)
+    assert result.parsed.filters == {"gender": ["Men", "Unisex"], "article_type": ["Shirts"], "price_max": 40.0}
+
+
+def test_when_too_few_match_the_list_is_filled_by_dropping_filters_and_says_which(mini_engine):
+    result = mini_engine.search("white jeans for a woman", k=5)
+    assert ids(result)[:2] == ["w11", "w10"] and sorted(ids(result)[2:4]) == ["m09", "m10"]
+    assert result.strict == 1 and result.relaxed == ["colour", "gender", "article_type"]
+    assert len(set(ids(result))) == 5  # nobody twice
+    budget = mini_engine.search("formal shoes for a man between 90 and 100", k=4)
+    assert ids(budget)[0] == "m17" and budget.strict == 1
+    assert budget.relaxed == ["usage", "price_min", "gender", "article_type"]
+    assert all(hit.item.price <= 100 for hit in budget.hits)  # the budget is the last thing dropped
+
+
+def test_the_whole_catalog_can_be_listed_and_k_is_bounded(mini_engine):
+    assert len(mini_engine.search("anything", k=100).hits) == len(mini_engine.catalog)
+    assert len(mini_engine.search("anything", k=1).hits) == 1
+    for k in (0, 101):
+        with pytest.raises(InvalidInput, match="k must be between 1 and 100"):
+            mini_engine.search("anything", k=k)
+    for text in ("", "   ", None):
+        with pytest.raises(InvalidInput, match="Type what you are looking for"):
+            mini_engine.search(text)
+
+
+def test_explicit_filters_are_never_relaxed_and_win_over_the_text(mini_engine):
+    result = mini_engine.search("party", filters={"colour": "Black", "category": "Dresses"}, k=5)
+    assert ids(result) == ["w02"] and result.strict == 1 and result.relaxed == []  # later tiers add nobody
+    assert result.parsed.filters == {"usage": ["Party"], "colour": "Black", "article_type": "Dresses"}
+    red = mini_engine.search("red dress", filters={"color": "Black", "gender": "", "season": None, "usage": []}, k=3)
+    assert ids(red)[0] == "w02" and red.strict == 1 and all(hit.item.colour == "Black" for hit in red.hits)
+    assert red.parsed.filters == {"article_type": ["Dresses"], "colour": "Black"} and red.relaxed == ["article_type"]
+    budget = mini_engine.search("shirt", filters={"price_min": 20, "price_max": 30}, k=10)
+    assert budget.hits and all(20 <= hit.item.price <= 30 for hit in budget.hits)
+    assert budget.parsed.filters == {"article_type": ["Shirts"], "price_min": 20, "price_max": 30}
+
+
+def test_excluded_ids_and_negated_words_never_appear_even_after_relaxing(mini_engine):
+    assert "m03" not in ids(mini_engine.search("checked shirt", k=10, exclude=["m03"]))
+    shoes = mini_engine.search("shoes but not sports shoes", k=10)
+    assert shoes.hits and all(hit.item.article_type != "Sports Shoes" for hit in shoes.hits)
+    heels = mini_engine.search("heels except marlow", k=6)  # every pair of heels is Marlow's
+    assert heels.strict == 0 and heels.relaxed == ["article_type"] and len(heels.hits) == 6
+    assert all(not hit.item.name.startswith("Marlow") for hit in heels.hits)
+    plain = mini_engine.search("a dress without stripes, not red", k=8)
+    assert all("Striped" not in hit.item.name and hit.item.colour != "Red" for hit in plain.hits)
+
+
+def test_brand_and_pattern_words_filter_on_product_names(mini_engine):
+    corso = mini_engine.search("corso dress", k=4)
+    assert sorted(ids(corso)[:2]) == ["w03", "w05"] and corso.strict == 2 and corso.relaxed == ["brand"]
+    assert corso.parsed.filters == {"article_type": ["Dresses"]} and corso.parsed.names == {"brand": ["corso"]}
+    striped = mini_engine.search("striped shirt", k=3)
+    assert ids(striped)[0] == "m02" and striped.strict == 1 and striped.relaxed == ["pattern"]
+
+
+def test_a_preference_hides_disliked_items_their_duplicates_and_avoided_colours(mini_engine):
+    stated = Preference(frozenset({"m04"}), [], frozenset({"Red"}))
+    hits = mini_engine.search("shirt", k=40, preference=stated).hits
+    assert len(hits) == len(mini_engine.catalog) - 1 - sum(item.colour == "Red" for item in mini_engine.catalog.items)
+    assert all(hit.item.id != "m04" and hit.item.colour != "Red" for hit in hits)
+    disliked = build_preference(mini_engine.catalog, encoder(), {"m05": False}, with_images=False)
+    assert not {"m05", "m19"} & set(ids(mini_engine.search("red shirt", k=10, preference=disliked)))
+
+
+def test_while_the_index_is_being_built_search_covers_only_the_rows_indexed(mini_engine):
+    covered = np.arange(len(mini_engine.catalog)) < 10
+    partial = SearchEngine(mini_engine.catalog, encoder(), mini_engine.text_index, None, covered)
+    assert partial.coverage() == ""
+    partial.indexing = IndexingStatus(total=len(covered), covered=10)
+    assert partial.coverage() == "indexing 27%: search covers 10 of 37 items"
+    found = ids(partial.search("anything", k=30))
+    assert sorted(found) == sorted(item.id for item in mini_engine.catalog.items[:10])
+
+
+@pytest.fixture(scope="module")
+def m05_photo(mini_pictured) -> Image.Image:
+    return Image.open(mini_pictured.get("m05").image_path)
+
+
+def test_a_photo_finds_the_same_picture_first_then_its_type(mini_photo_engine, m05_photo):
+    hits = mini_photo_engine.search(image=m05_photo, k=8).hits
+    assert sorted(hit.item.id for hit in hits[:2]) == ["m05", "m19"]  # the red checked shirt, listed twice
+    assert hits[1].score - hits[2].score > 5  # the same picture stays first whatever the votes
+    assert all(hit.item.article_type == "Shirts" for hit in hits[:7])
+    neighbours = mini_photo_engine.photo_neighbours(m05_photo, k=3)
+    assert sorted(hit.item.id for hit in neighbours[:2]) == ["m05", "m19"] and len(neighbours) == 3
+    assert neighbours[0].score == pytest.approx(1.0) and neighbours[2].score < 0.9
+
+
+@pytest.mark.parametrize(
+    ("kind", "colour", "first", "then"),
+    [
+        ("Jeans", "Red", {"m09", "m10", "w10", "w11"}, {"w01", "m05", "m19", "w18"}),  # jeans, then red things
+        ("Heels", "Pink", {"w12", "w13"}, {"w07", "w03", "w14"}),
+        ("Dresses", "Blue", {"w01", "w02", "w03", "w04", "w05"}, set()),
+    ],
+)
+def test_a_photo_ranks_its_garment_type_first_then_its_colour(mini_photo_engine, kind, colour, first, then):
+    found = ids(mini_photo_engine.search(image=draw_item(kind, colour, size=128), k=len(first) + len(then)))
+    assert set(found[: len(first)]) == first and set(found[len(first) :]) == then
+
+
+def test_within_the_type_the_photo_colour_comes_first(mini_photo_engine):
+    assert ids(mini_photo_engine.search(image=draw_item("Dresses", "Blue", "Checked", size=128), k=1)) == ["w04"]
+
+
+def test_a_photo_and_words_together_keep_the_words_filters(mini_photo_engine, m05_photo):
+    hits = mini_photo_engine.search("in black", image=m05_photo, k=4).hits
+    assert hits[0].item.id == "m04" and all(hit.item.colour == "Black" for hit in hits)
+
+
+def test_items_without_a_picture_never_answer_a_photo(mini_pictured, m05_photo):
+    shirts_only = Catalog([item if item.article_type == "Shirts" else dataclasses.replace(item, image_path=None)
+                           for item in mini_pictured.items], "half", "tests")  # fmt: skip
+    engine = SearchEngine.build(shirts_only, encoder())
+    hits = engine.search(image=m05_photo, k=20).hits
+    assert len(hits) == 8 and all(hit.item.article_type == "Shirts" for hit in hits)
+    covered = np.array([item.id != "m05" for item in shirts_only.items])
+    partial = SearchEngine(shirts_only, encoder(), engine.text_index, engine.image_index, covered)
+    assert partial.photo_neighbours(m05_photo, k=2)[0].item.id == "m19"
+    assert {hit.item.article_type for hit in partial.photo_neighbours(m05_photo, k=20)} == {"Shirts"}
+
+
+def test_a_catalog_without_pictures_refuses_photo_queries(mini_engine, m05_photo):
+    for search in (lambda: mini_engine.search(image=m05_photo), lambda: mini_engine.photo_neighbours(m05_photo)):
+        with pytest.raises(InvalidInput, match="no product images"):
+            search()
+
+
+class CountingEncoder:
+    """The offline encoder, counting the texts and pictures it is asked to encode."""
+
+    def __init__(self) -> None:
+        self.inner, self.encoded = encoder(), 0
+
+    def __getattr__(self, name: str):  # noqa: ANN204 (the wrapped encoder's attributes)
+        return getattr(self.inner, name)
+
+    def encode_text(self, texts):  # noqa: ANN001, ANN201
+        self.encoded += len(texts)
+        return self.inner.encode_text(texts)
+
+    def encode_images(self, images):  # noqa: ANN001, ANN201
+        self.encoded += len(images)
+        return self.inner.encode_images(images)
+
+
+def test_the_app_index_is_built_once_then_reused(tmp_path, mini_pictured):
+    counting, events = CountingEncoder(), []
+    built = SearchEngine.open_or_build(mini_pictured, counting, tmp_path, lambda *event: events.append(event))
+    folder = index_folder(tmp_path, mini_pictured, counting, IndexOptions())
+    assert folder == tmp_path / "indexes" / f"{counting.name}-auto-{mini_pictured.fingerprint}"
+    assert (folder / "meta.json").is_file() and counting.encoded == 2 * len(mini_pictured)
+    assert {stage for _, _, stage in events} == {"text", "images"} and events[-1][:2] == (37, 37)
+    again = SearchEngine.open_or_build(mini_pictured, counting, tmp_path)
+    assert counting.encoded == 2 * len(mini_pictured)  # nothing encoded again
+    rebuilt = SearchEngine.build(mini_pictured, counting, tmp_path / "embeddings")
+    assert counting.encoded == 2 * len(mini_pictured)  # every vector read from the embedding cache
+    assert np.allclose(rebuilt.text_index.vectors, built.text_index.vectors)
+    assert ids(again.search("red dress", k=5)) == ids(built.search("red dress", k=5))
+
+
+def test_a_saved_index_describes_itself_and_loads_back(tmp_path, mini_photo_engine, mini_engine):
+    mini_photo_engine.save(tmp_path / "photo")
+    meta = read_index_meta(tmp_path / "photo")
+    catalog = mini_photo_engine.catalog
+    assert meta == {
+        "encoder": encoder().name, "encoder_spec": "offline", "catalog": "tests", "images": str(catalog.image_root),
+        "items": 37, "fingerprint": catalog.fingerprint, "portable_fingerprint": portable_fingerprint(catalog),
+    }  # fmt: skip
+    assert json.loads((tmp_path / "photo" / "ids.json").read_text()) == [item.id for item in catalog.items]
+    loaded = SearchEngine.load(tmp_path / "photo", catalog, encoder())
+    assert loaded.image_index is not None and np.allclose(loaded.image_index.vectors, mini_photo_engine.image_index.vectors)
+    assert np.allclose(loaded.text_index.vectors, mini_photo_engine.text_index.vectors)
+    mini_engine.save(tmp_path / "text")
+    assert read_index_meta(tmp_path / "text")["images"] == ""
+    assert SearchEngine.load(tmp_path / "text", mini_engine.catalog, encoder()).image_index is None
+
+
+def test_an_index_is_refused_for_another_encoder_or_catalog(tmp_path, mini_engine):
+    folder = tmp_path / "index"
+    mini_engine.save(folder)
+    with pytest.raises(InvalidInput, match="built with the encoder 'offline-minilm-pixels-v2', not 'other'"):
+        SearchEngine.load(folder, mini_engine.catalog, SimpleNamespace(name="other"))
+    fewer = Catalog(mini_engine.catalog.items[:-1], "fewer", "tests")
+    with pytest.raises(InvalidInput, match="holds 37 items but the catalog has 36"):
+        SearchEngine.load(folder, fewer, encoder())
+    changed = Catalog([dataclasses.replace(mini_engine.catalog.items[0], price=1.0), *mini_engine.catalog.items[1:]],
+                      "changed", "tests")  # fmt: skip
+    with pytest.raises(InvalidInput, match="another version of this catalog"):
+        SearchEngine.load(folder, changed, encoder())
+    (folder / "ids.json").write_text(json.dumps([item.id for item in reversed(mini_engine.catalog.items)]))
+    with pytest.raises(InvalidInput, match="lists other item ids"):
+        SearchEngine.load(folder, mini_engine.catalog, encoder())
+    (folder / "ids.json").unlink()  # an index saved before ids were written still loads
+    assert SearchEngine.load(folder, mini_engine.catalog, encoder()).text_index is not None
+    meta = json.loads((folder / "meta.json").read_text())
+    del meta["portable_fingerprint"]
+    (folder / "meta.json").write_text(json.dumps(meta))
+    assert SearchEngine.load(folder, changed, encoder()).catalog is changed  # older indexes had no such check
+    for broken in (tmp_path / "missing", tmp_path):
+        with pytest.raises(InvalidInput, match="is not a FashionM3 index"):
+            read_index_meta(broken)
+    (tmp_path / "meta.json").write_text("{not json")
+    with pytest.raises(InvalidInput, match="is not a FashionM3 index"):
+        read_index_meta(tmp_path)
+
+
+def test_the_portable_fingerprint_ignores_where_the_pictures_are_but_not_what_the_items_are(tmp_path, mini_pictured):
+    from mutation_catalog import pictured_catalog
+
+    moved = pictured_catalog(tmp_path)
+    assert portable_fingerprint(moved) == portable_fingerprint(mini_pictured) != moved.fingerprint
+    assert len(portable_fingerprint(moved)) == 16
+    assert portable_fingerprint(hand_built()) != portable_fingerprint(mini_pictured)  # which items have a picture
+    renamed = Catalog([dataclasses.replace(moved.items[0], name="Other"), *moved.items[1:]], "r", "tests")
+    assert portable_fingerprint(renamed) != portable_fingerprint(moved)
+
+
+def test_vectors_fill_row_ranges_from_the_cache_and_count_what_was_computed(tmp_path, mini_pictured):
+    cache = EmbeddingCache(tmp_path, encoder().name)
+    first = CatalogVectors.allocate(mini_pictured, encoder())
+    assert first.images is not None and first.images.shape == (37, encoder().image_dim)
+    assert first.encode(range(0, 10), cache) == 20 and first.encoded == 20
+    assert not first.text[10:].any() and first.text[:10].any() and first.images[:10].any()
+    # 27 texts and 27 pictures, less 4 the first rows already cached (m19 repeats m05; pictures drawn alike)
+    assert first.encode(range(10, 37), cache, batch_size=8) == 50 and first.encoded == 74
+    second = CatalogVectors.allocate(mini_pictured, encoder())
+    assert second.encode(range(37), cache) == 0 and second.encoded == 74
+    assert np.allclose(second.text, first.text) and np.allclose(second.images, first.images)
+    assert CatalogVectors.allocate(hand_built(), encoder()).images is None
+    covered = np.arange(37) < 10
+    partial = first.engine(IndexOptions(kind="ann"), covered)
+    assert isinstance(partial.text_index, ExactIndex) and partial.covered is covered
+    assert isinstance(partial.image_index, ExactIndex)
+
+
+def test_index_collections_are_named_after_the_encoder_and_catalog(monkeypatch, mini_pictured):
+    names = []
+
+    def record(vectors, options, name):  # noqa: ANN001, ANN202
+        names.append((name, options.kind))
+        return ExactIndex(vectors)
+
+    monkeypatch.setattr(engine_module, "build_index", record)
+    vectors = CatalogVectors.allocate(mini_pictured, encoder())
+    engine = vectors.engine(IndexOptions(kind="milvus"))
+    collection = f"fm3_offline_minilm_pixels_v2_{mini_pictured.fingerprint}"
+    assert names == [(f"{collection}_image", "milvus"), (f"{collection}_text", "milvus")]
+    assert engine.covered is None and engine.image_index is not None
