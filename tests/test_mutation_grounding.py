@@ -1,0 +1,146 @@
+"""The stylist's grounding on the hand-built catalog: stated constraints become filters, are dropped one at a time
+(and said so) only when nothing in stock meets them all, and every caption is computed from the item itself
+(fast: a few dozen items)."""
+
+from __future__ import annotations
+
+import pytest
+from mutation_catalog import encoder
+
+from fashionm3.catalog.schema import Catalog, Item
+from fashionm3.stylist.grounding import (
+    CategoryMatcher, caption, check, describe_stated, exclusions, ground, money, noun_phrase, stated_filters,
+)  # fmt: skip
+from fashionm3.stylist.state import OutfitPiece
+
+
+def found(grounded) -> list[str]:
+    return sorted(hit.item.id for hit in grounded.hits)
+
+
+def test_items_meeting_every_constraint_are_all_that_is_shown(mini_engine):
+    grounded = ground(mini_engine, "a shirt", {"colour": ["Navy Blue"], "gender": ["Men", "Unisex"]}, ["Shirts"],
+                      set(), 5)  # fmt: skip
+    assert found(grounded) == ["m01"] and grounded.relaxed == []
+    cheap = ground(mini_engine, "", {"price_max": 30.0}, ["Shirts"], set(), 10)
+    assert found(cheap) == ["m03", "m05", "m19"] and cheap.relaxed == []
+
+
+def test_constraints_are_dropped_in_order_and_said_so_only_when_nothing_meets_them(mini_engine):
+    pink_formal = {"colour": ["Pink"], "usage": ["Formal"]}
+    assert ground(mini_engine, "", pink_formal, ["Shirts"], set(), 5).relaxed == ["usage"]
+    assert found(ground(mini_engine, "", pink_formal, ["Shirts"], set(), 5)) == ["w07"]
+    kept = ground(mini_engine, "", pink_formal, ["Shirts"], set(), 5, keep_last=("usage",))
+    assert kept.relaxed == ["colour"] and found(kept) == ["m01", "m02", "w06"]  # the refined occasion holds longest
+    women = ground(mini_engine, "formal shoes", {"gender": ["Women"], "usage": ["Formal"]}, ["Formal Shoes"], set(), 5)
+    assert women.relaxed == ["usage", "gender"] and found(women) == ["m17", "m18"]  # gender last, the type never
+
+
+def test_values_the_catalog_never_has_are_dropped_at_once(mini_engine):
+    grounded = ground(mini_engine, "", {"usage": ["Beach", "Formal"], "season": ["Monsoon"]}, ["Dresses"], set(), 5)
+    assert grounded.relaxed == ["season"] and found(grounded) == ["w04"]
+
+
+def test_cheaper_than_shown_is_a_strict_bound_under_any_budget(mini_engine):
+    cheaper = ground(mini_engine, "", {"cheaper_than": 45.0}, ["Shirts"], set(), 10)
+    assert found(cheaper) == ["m02", "m03", "m05", "m19", "w06", "w07"]  # not the 45.00 navy shirt
+    both = ground(mini_engine, "", {"cheaper_than": 45.0, "price_max": 30.0}, ["Shirts"], set(), 10)
+    assert found(both) == ["m03", "m05", "m19"]
+    looser = ground(mini_engine, "", {"cheaper_than": 29.0, "price_max": 45.0}, ["Shirts"], set(), 10)
+    assert found(looser) == ["m05", "m19"]
+    none = ground(mini_engine, "", {"cheaper_than": 10.0, "price_max": 60.0}, ["Shirts"], set(), 10)
+    assert none.relaxed == ["cheaper_than"] and len(none.hits) == 8  # all 8 shirts are under 60
+    assert stated_filters({"cheaper_than": 45.0, "colour": [], "usage": None}, []) == {"cheaper_than": 44.99}
+
+
+def test_shown_rejected_avoided_materials_and_colours_never_come_back(mini_engine):
+    shirts = {item.id for item in mini_engine.catalog.items if item.article_type == "Shirts"}
+    grounded = ground(mini_engine, "", {"avoid_colours": ["red", "Pink"]}, ["Shirts"], {"m01", "m02"}, 10)
+    assert set(found(grounded)) == shirts - {"m01", "m02", "m05", "m19", "w07"}
+    gone = ground(mini_engine, "", {"colour": ["Blue"]}, ["Heels"], {"w12", "w13"}, 5)
+    assert gone.hits == [] and gone.relaxed == ["colour"]  # nothing left to drop
+    belts = Catalog([Item("1", "Marlow Men Leather Belt"), Item("2", "Marlow Men Leatherette Belt"),
+                     Item("3", "Marlow Men LEATHER strap"), Item("4", "Marlow Men Canvas Belt", colour="Brown")],
+                    "belts", "tests")  # fmt: skip
+    assert exclusions({"avoid_materials": ["leather"]}, belts, {"9"}) == {"1", "3", "9"}
+    assert exclusions({"avoid_colours": ["BROWN"]}, belts, set()) == {"4"} and exclusions({}, belts, set()) == set()
+
+
+def test_the_search_words_fall_back_to_the_types_then_to_fashion(mini_engine):
+    assert found(ground(mini_engine, "", {}, ["Heels"], set(), 5)) == ["w12", "w13"]
+    assert len(ground(mini_engine, "", {}, [], set(), 3).hits) == 3
+
+
+def test_the_constraints_read_back_in_words():
+    constraints = {"colour": ["Navy Blue", "Blue", "Grey", "Black"], "usage": ["Formal", "Party", "Casual"],
+                   "season": ["Winter", "Fall"], "gender": ["Unisex", "Men"], "price_max": 80.0, "price_min": 20.5,
+                   "cheaper_than": 99.0, "avoid_materials": ["leather"], "avoid_colours": ["Red"]}  # fmt: skip
+    assert describe_stated(constraints, ["Shirts", "Tshirts", "Jeans", "Heels"], "$") == [
+        "shirts or tshirts or jeans", "navy blue or blue or grey", "for formal", "for party", "for winter", "for men",
+        "under $80.00", "over $20.50", "cheaper than the $99.00 shown", "no leather", "not red",
+    ]  # fmt: skip
+    assert describe_stated({"colour": ["Blue"], "shade": "dark blue", "gender": ["Unisex"]}, [], "EUR") == ["dark blue"]
+    assert describe_stated({}, [], "$") == []
+    assert money(80.99, "$") == "$80.99" and money(5, "EUR") == "5.00 EUR" and money(1.5, "") == "1.50"
+
+
+def test_each_constraint_is_judged_on_the_item_itself():
+    shirt = Item("1", "Corso Men Blue Shirt", "Men", article_type="Shirts", colour="Blue", season="Summer",
+                 usage="Casual", price=30.0)  # fmt: skip
+    everything = {"colour": ["Blue"], "usage": ["Casual"], "season": ["Summer"], "gender": ["Men"], "price_max": 30.0,
+                  "cheaper_than": 31.0, "price_min": 30.0}  # fmt: skip
+    assert check(shirt, everything, ["Shirts"], "$") == (
+        ["shirt", "blue", "for casual", "for summer", "for men", "within budget ($30.00)", "cheaper than shown ($30.00)",
+         "over your minimum ($30.00)"], [],
+    )  # fmt: skip
+    nothing = {"colour": ["Red"], "shade": "wine red", "usage": ["Formal"], "season": ["Winter"], "gender": ["Women"],
+               "price_max": 29.99, "cheaper_than": 30.0, "price_min": 30.01}  # fmt: skip
+    assert check(shirt, nothing, ["Jeans"], "$") == (
+        [], ["different type (shirt)", "different colour (blue)", "made for casual", "a summer item", "for men",
+             "not within budget ($30.00)", "not cheaper than shown ($30.00)", "not over your minimum ($30.00)"],
+    )  # fmt: skip
+    bare = Item("2", "Mystery", gender="Unisex")
+    assert check(bare, {"colour": ["Red"], "usage": ["Formal"], "season": ["Winter"], "gender": ["Men"],
+                        "price_max": 10.0}, [], "$") == (
+        [], ["different colour (unknown)", "made for unknown use", "a other item", "unisex", "not within budget (no price listed)"],
+    )  # fmt: skip
+    assert check(shirt, {"colour": ["Blue"], "shade": "sky blue"}, [], "$") == (["sky blue"], [])
+    assert check(bare, {"gender": ["Unisex"]}, [], "$") == (["unisex"], []) and check(shirt, {}, [], "$") == ([], [])
+
+
+def test_a_caption_says_what_matches_what_does_not_and_how_it_goes_with_the_outfit():
+    shirt = Item("1", "Corso Men Blue Shirt", "Men", article_type="Shirts", colour="Blue", usage="Casual", price=30.0)
+    outfit = [OutfitPiece("Jeans", "White", usage="Casual"), OutfitPiece("Belts", "")]
+    assert caption(shirt, {"colour": ["Blue"]}, ["Shirts"], outfit, "$") == (
+        "Matches what you asked: shirt, blue; blue is a classic pairing with white; casual like your outfit."
+    )
+    assert caption(shirt, {"colour": ["Red"]}, ["Shirts"], [], "$", replace="the red shirt") == (
+        "Closest in stock: different colour (blue); it is shirt; another option instead of the red shirt."
+    )
+    assert caption(shirt, {"colour": ["Red"]}, [], [], "$") == "Closest in stock: different colour (blue)."
+    assert caption(shirt, {"colour": ["Blue"]}, [], [], "$", understood=False) == "A blue shirt, blue."
+    assert caption(shirt, {}, [], [OutfitPiece("Jeans", "", usage="Formal")], "$") == (
+        "Closest catalog item to your words: a blue shirt."
+    )
+
+
+@pytest.mark.parametrize(
+    ("item", "article", "phrase"),
+    [
+        (Item("1", "x", article_type="Jeans", colour="Black"), True, "a pair of black jeans"),
+        (Item("2", "x", article_type="Casual Shoes", colour="Orange"), True, "an orange casual shoe"),
+        (Item("3", "x", article_type="Dresses"), True, "a dress"),
+        (Item("4", "x", colour="Red"), True, "a red item"),
+        (Item("5", "x", article_type="Shirts", colour="Blue"), False, "blue shirt"),
+        (Item("6", "x"), True, "an item"),
+    ],
+)
+def test_an_item_is_named_from_its_own_attributes(item, article, phrase):
+    assert noun_phrase(item, article) == phrase
+
+
+def test_a_category_a_model_wrote_is_checked_against_the_catalog(mini_catalog):
+    matcher = CategoryMatcher(mini_catalog, encoder())
+    assert matcher.match("  ") == [] and matcher.match("sneakers") == ["Casual Shoes", "Sports Shoes"]
+    assert matcher.match("stilettos") == ["Heels"] and matcher.match("a frock") == ["Dresses"]
+    assert matcher.match("pumps for the evening") == ["Heels"]
