@@ -26,6 +26,8 @@ MODULES=(
   "fashionm3/retrieval/preference.py|tests/test_mutation_preference.py"
   "fashionm3/retrieval/engine.py|tests/test_mutation_engine.py tests/test_mutation_preference.py"
   "fashionm3/stylist/router.py|tests/test_mutation_router.py"
+  "fashionm3/stylist/grounding.py|tests/test_mutation_grounding.py"
+  "fashionm3/stylist/context.py|tests/test_mutation_context.py"
 )
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
