@@ -16,6 +16,7 @@ from mutation_catalog import catalog as hand_built
 from mutation_catalog import encoder
 from PIL import Image
 
+from fashionm3.catalog.demo import demo_vocabulary
 from fashionm3.catalog.draw import draw_item
 from fashionm3.catalog.schema import Catalog, Item
 from fashionm3.errors import InvalidInput
@@ -191,7 +192,11 @@ def test_a_photo_and_words_together_keep_the_words_filters(mini_photo_engine, m0
 def test_items_without_a_picture_never_answer_a_photo(mini_pictured, m05_photo):
     shirts_only = Catalog([item if item.article_type == "Shirts" else dataclasses.replace(item, image_path=None)
                            for item in mini_pictured.items], "half", "tests")  # fmt: skip
+    events: list[tuple] = []
     engine = SearchEngine.build(shirts_only, encoder())
+    CatalogVectors.allocate(shirts_only, encoder()).encode(range(8, 12), EmbeddingCache(None, "memory"),
+                                                            lambda *event: events.append(event))  # fmt: skip
+    assert {stage for _, _, stage in events} == {"text"}  # rows without pictures: no picture to encode
     hits = engine.search(image=m05_photo, k=20).hits
     assert len(hits) == 8 and all(hit.item.article_type == "Shirts" for hit in hits)
     covered = np.array([item.id != "m05" for item in shirts_only.items])
@@ -209,13 +214,18 @@ def test_a_catalog_without_pictures_refuses_photo_queries(mini_engine, m05_photo
 
 def test_the_app_index_is_built_once_then_reused(tmp_path, mini_pictured, caplog):
     counting, events = CountingEncoder(), []
-    built = SearchEngine.open_or_build(mini_pictured, counting, tmp_path, lambda *event: events.append(event))
+    with caplog.at_level(logging.INFO, logger="fashionm3.retrieval.engine"):
+        built = SearchEngine.open_or_build(mini_pictured, counting, tmp_path, lambda *event: events.append(event))
+    assert "Encoded 74 new texts/images (0 reused from the cache)" in caplog.messages
+    assert (tmp_path / "embeddings" / f"{counting.name}.sqlite3").is_file()  # one cache file per encoder
     folder = index_folder(tmp_path, mini_pictured, counting, IndexOptions())
     assert folder == tmp_path / "indexes" / f"{counting.name}-auto-{mini_pictured.fingerprint}"
     assert (folder / "meta.json").is_file() and counting.encoded == 2 * len(mini_pictured)
     assert {stage for _, _, stage in events} == {"text", "images"} and events[-1][:2] == (37, 37)
-    rebuilt = SearchEngine.build(mini_pictured, counting, tmp_path / "embeddings")
+    with caplog.at_level(logging.INFO, logger="fashionm3.retrieval.engine"):
+        rebuilt = SearchEngine.build(mini_pictured, counting, tmp_path / "embeddings")
     assert counting.encoded == 2 * len(mini_pictured)  # every vector read from the embedding cache
+    assert "Encoded 0 new texts/images (74 reused from the cache)" in caplog.messages
     assert np.allclose(rebuilt.text_index.vectors, built.text_index.vectors)
     shutil.rmtree(tmp_path / "embeddings")
     with caplog.at_level(logging.INFO, logger="fashionm3.retrieval.engine"):
@@ -299,14 +309,21 @@ def test_vectors_fill_row_ranges_from_the_cache_and_count_what_was_computed(tmp_
     cache = EmbeddingCache(tmp_path, encoder().name)
     first = CatalogVectors.allocate(mini_pictured, encoder())
     assert first.images is not None and first.images.shape == (37, encoder().image_dim)
+    assert first.text.dtype == first.images.dtype == np.float32  # 4 bytes a number, as the cache keeps them
     assert first.encode(range(0, 10), cache) == 20 and first.encoded == 20
     assert not first.text[10:].any() and first.text[:10].any() and first.images[:10].any()
     # 27 texts and 27 pictures, less 4 the first rows already cached (m19 repeats m05; pictures drawn alike)
-    assert first.encode(range(10, 37), cache, batch_size=8) == 50 and first.encoded == 74
+    events = []
+    assert first.encode(range(10, 37), cache, lambda *event: events.append(event), batch_size=8) == 50
+    assert first.encoded == 74 and [event for event in events if event[2] == "text"] == [
+        (1, 27, "text"), (9, 27, "text"), (17, 27, "text"), (25, 27, "text"), (27, 27, "text")]  # fmt: skip
     second = CatalogVectors.allocate(mini_pictured, encoder())
     assert second.encode(range(37), cache) == 0 and second.encoded == 74
     assert np.allclose(second.text, first.text) and np.allclose(second.images, first.images)
     assert CatalogVectors.allocate(hand_built(), encoder()).images is None
+    texts, events = CatalogVectors.allocate(demo_vocabulary(), encoder()), []
+    texts.encode(range(65), EmbeddingCache(None, "memory"), lambda *event: events.append(event))
+    assert events == [(0, 65, "text"), (64, 65, "text"), (65, 65, "text")]  # 64 texts a batch
     covered = np.arange(37) < 10
     partial = first.engine(IndexOptions(kind="ann"), covered)
     assert isinstance(partial.text_index, ExactIndex) and partial.covered is covered
