@@ -79,7 +79,8 @@ def test_the_constraints_read_back_in_words():
         "shirts or tshirts or jeans", "navy blue or blue or grey", "for formal", "for party", "for winter", "for men",
         "under $80.00", "over $20.50", "cheaper than the $99.00 shown", "no leather", "not red",
     ]  # fmt: skip
-    assert describe_stated({"colour": ["Blue"], "shade": "dark blue", "gender": ["Unisex"]}, [], "EUR") == ["dark blue"]
+    shade = {"colour": ["Blue"], "shade": "dark blue", "gender": ["Unisex"]}
+    assert describe_stated(shade, [], "EUR") == ["dark blue"]
     assert describe_stated({}, [], "$") == []
     assert money(80.99, "$") == "$80.99" and money(5, "EUR") == "5.00 EUR" and money(1.5, "") == "1.50"
 
@@ -90,8 +91,8 @@ def test_each_constraint_is_judged_on_the_item_itself():
     everything = {"colour": ["Blue"], "usage": ["Casual"], "season": ["Summer"], "gender": ["Men"], "price_max": 30.0,
                   "cheaper_than": 31.0, "price_min": 30.0}  # fmt: skip
     assert check(shirt, everything, ["Shirts"], "$") == (
-        ["shirt", "blue", "for casual", "for summer", "for men", "within budget ($30.00)", "cheaper than shown ($30.00)",
-         "over your minimum ($30.00)"], [],
+        ["shirt", "blue", "for casual", "for summer", "for men", "within budget ($30.00)",
+         "cheaper than shown ($30.00)", "over your minimum ($30.00)"], [],
     )  # fmt: skip
     nothing = {"colour": ["Red"], "shade": "wine red", "usage": ["Formal"], "season": ["Winter"], "gender": ["Women"],
                "price_max": 29.99, "cheaper_than": 30.0, "price_min": 30.01}  # fmt: skip
@@ -102,7 +103,8 @@ def test_each_constraint_is_judged_on_the_item_itself():
     bare = Item("2", "Mystery", gender="Unisex")
     assert check(bare, {"colour": ["Red"], "usage": ["Formal"], "season": ["Winter"], "gender": ["Men"],
                         "price_max": 10.0}, [], "$") == (
-        [], ["different colour (unknown)", "made for unknown use", "a other item", "unisex", "not within budget (no price listed)"],
+        [], ["different colour (unknown)", "made for unknown use", "a other item", "unisex",
+             "not within budget (no price listed)"],
     )  # fmt: skip
     assert check(shirt, {"colour": ["Blue"], "shade": "sky blue"}, [], "$") == (["sky blue"], [])
     assert check(bare, {"gender": ["Unisex"]}, [], "$") == (["unisex"], []) and check(shirt, {}, [], "$") == ([], [])

@@ -59,7 +59,8 @@ def test_a_like_and_a_dislike_weigh_against_each_other(mini_engine, plain):
     assert after.index("w13") < 3 and moved(plain, after, "w08") <= -10
     (space,) = both.spaces
     assert space.modality == "text" and len(space.disliked_items) == 1
-    several = build_preference(mini_engine.catalog, encoder(), {"w02": True, "w12": True, "m06": False, "m14": False}, False)
+    feedback = {"w02": True, "w12": True, "m06": False, "m14": False}
+    several = build_preference(mini_engine.catalog, encoder(), feedback, False)
     (space,) = several.spaces  # centroids of two items each, scaled back to unit length
     assert np.linalg.norm(space.liked) == pytest.approx(1.0) and np.linalg.norm(space.disliked) == pytest.approx(1.0)
 
@@ -86,7 +87,8 @@ def test_avoided_colours_are_never_shown_and_unknown_colours_filter_nothing(mini
     assert preference == Preference(frozenset(), [], frozenset({"Red"}))
     hits = mini_engine.search(QUERY, k=40, preference=preference).hits
     assert hits and all(hit.item.colour != "Red" for hit in hits)
-    assert build_preference(mini_engine.catalog, encoder(), {}, False, {"avoid_colours": ["Mauve"]}).avoided_colours == set()
+    unknown = build_preference(mini_engine.catalog, encoder(), {}, False, {"avoid_colours": ["Mauve"]})
+    assert unknown.avoided_colours == set()
     with_feedback = build_preference(mini_engine.catalog, encoder(), {"w02": True}, False, stated)
     assert with_feedback.avoided_colours == {"Red"}
 
@@ -157,5 +159,6 @@ def test_near_duplicates_of_a_disliked_item_are_dropped_in_every_space():
     _, keep = Preference(frozenset(), [space]).personalise({"image": index}, candidates, scores)
     assert keep.tolist() == [False, False, False, True]  # 0.99 alike is a duplicate, 0.8 alike is not
     by_text, by_look = TasteSpace("text", None, None, vectors[:1]), TasteSpace("image", None, None, vectors[2:3])
-    _, keep = Preference(frozenset(), [by_text, by_look]).personalise({"text": index, "image": index}, candidates, scores)
+    both = Preference(frozenset(), [by_text, by_look])
+    _, keep = both.personalise({"text": index, "image": index}, candidates, scores)
     assert keep.tolist() == [False, False, False, True]  # a duplicate in either space is dropped
