@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 from mutation_catalog import encoder
+from PIL import Image
 
 from fashionm3.catalog.schema import Catalog, Item
+from fashionm3.retrieval.preference import build_preference
 from fashionm3.stylist.grounding import (
     CategoryMatcher, caption, check, describe_stated, exclusions, ground, money, noun_phrase, stated_filters,
 )  # fmt: skip
@@ -32,6 +34,11 @@ def test_constraints_are_dropped_in_order_and_said_so_only_when_nothing_meets_th
     assert found(ground(mini_engine, "", pink_formal, ["Shirts"], set(), 5)) == ["w07"]
     kept = ground(mini_engine, "", pink_formal, ["Shirts"], set(), 5, keep_last=("usage",))
     assert kept.relaxed == ["colour"] and found(kept) == ["m01", "m02", "w06"]  # the refined occasion holds longest
+    pink_for_men = {"colour": ["Pink"], "gender": ["Men"]}
+    men_pink = ground(mini_engine, "", pink_for_men, ["Dresses"], set(), 5, keep_last=("colour",))
+    assert men_pink.relaxed == ["colour", "gender"]  # a refined constraint still goes before the gender
+    party_jeans = ground(mini_engine, "", {"usage": ["Party"]}, ["Jeans"], set(), 5, keep_last=("usage",))
+    assert party_jeans.relaxed == ["usage"] and found(party_jeans) == ["m09", "m10", "w10", "w11"]
     women = ground(mini_engine, "formal shoes", {"gender": ["Women"], "usage": ["Formal"]}, ["Formal Shoes"], set(), 5)
     assert women.relaxed == ["usage", "gender"] and found(women) == ["m17", "m18"]  # gender last, the type never
 
@@ -50,7 +57,10 @@ def test_cheaper_than_shown_is_a_strict_bound_under_any_budget(mini_engine):
     assert found(looser) == ["m05", "m19"]
     none = ground(mini_engine, "", {"cheaper_than": 10.0, "price_max": 60.0}, ["Shirts"], set(), 10)
     assert none.relaxed == ["cheaper_than"] and len(none.hits) == 8  # all 8 shirts are under 60
-    assert stated_filters({"cheaper_than": 45.0, "colour": [], "usage": None}, []) == {"cheaper_than": 44.99}
+    empty = {"cheaper_than": 45.0, "colour": [], "usage": None, "season": ""}
+    assert stated_filters(empty, []) == {"cheaper_than": 44.99}
+    assert stated_filters({"price_min": 20.0, "price_max": 50.0}, ["Shirts"]) == {
+        "article_type": ["Shirts"], "price_max": 50.0, "price_min": 20.0}  # fmt: skip
 
 
 def test_shown_rejected_avoided_materials_and_colours_never_come_back(mini_engine):
@@ -66,7 +76,22 @@ def test_shown_rejected_avoided_materials_and_colours_never_come_back(mini_engin
     assert exclusions({"avoid_colours": ["BROWN"]}, belts, set()) == {"4"} and exclusions({}, belts, set()) == set()
 
 
+def test_only_the_items_meeting_the_words_too_are_shown_when_some_do(mini_engine):
+    assert found(ground(mini_engine, "a red shirt", {}, ["Shirts"], set(), 5)) == ["m05", "m19"]
+    striped = ground(mini_engine, "striped heels", {}, ["Heels"], set(), 5)  # no striped heels: the closest heels
+    assert found(striped) == ["w12", "w13"] and striped.relaxed == []
+
+
+def test_a_photo_and_a_preference_reach_the_search(mini_photo_engine, mini_pictured):
+    photo = Image.open(mini_pictured.get("m05").image_path)
+    assert found(ground(mini_photo_engine, "", {}, ["Shirts"], set(), 2, image=photo)) == ["m05", "m19"]
+    disliked = build_preference(mini_pictured, encoder(), {"m05": False}, with_images=False)
+    shown = found(ground(mini_photo_engine, "red shirt", {}, ["Shirts"], set(), 8, preference=disliked))
+    assert shown and "m05" not in shown and "m19" not in shown
+
+
 def test_the_search_words_fall_back_to_the_types_then_to_fashion(mini_engine):
+    assert [hit.item.colour for hit in ground(mini_engine, "red", {}, [], set(), 3).hits] == ["Red"] * 3
     assert found(ground(mini_engine, "", {}, ["Heels"], set(), 5)) == ["w12", "w13"]
     assert len(ground(mini_engine, "", {}, [], set(), 3).hits) == 3
 
@@ -83,6 +108,7 @@ def test_the_constraints_read_back_in_words():
     assert describe_stated(shade, [], "EUR") == ["dark blue"]
     assert describe_stated({}, [], "$") == []
     assert money(80.99, "$") == "$80.99" and money(5, "EUR") == "5.00 EUR" and money(1.5, "") == "1.50"
+    assert money(5, "kr") == "5.00 kr"
 
 
 def test_each_constraint_is_judged_on_the_item_itself():
@@ -108,6 +134,7 @@ def test_each_constraint_is_judged_on_the_item_itself():
     )  # fmt: skip
     assert check(shirt, {"colour": ["Blue"], "shade": "sky blue"}, [], "$") == (["sky blue"], [])
     assert check(bare, {"gender": ["Unisex"]}, [], "$") == (["unisex"], []) and check(shirt, {}, [], "$") == ([], [])
+    assert check(Item("3", "Mystery"), {"gender": ["Men"]}, [], "$") == ([], ["for anyone"])
 
 
 def test_a_caption_says_what_matches_what_does_not_and_how_it_goes_with_the_outfit():
@@ -120,6 +147,14 @@ def test_a_caption_says_what_matches_what_does_not_and_how_it_goes_with_the_outf
         "Closest in stock: different colour (blue); it is shirt; another option instead of the red shirt."
     )
     assert caption(shirt, {"colour": ["Red"]}, [], [], "$") == "Closest in stock: different colour (blue)."
+    several = {"colour": ["Red"], "usage": ["Formal"], "gender": ["Men"], "price_max": 40.0}
+    assert caption(shirt, several, ["Jeans"], [], "$") == (
+        "Closest in stock: different type (shirt), different colour (blue), made for casual; it is for men, "
+        "within budget ($30.00)."
+    )
+    assert caption(shirt, {"gender": ["Men"], "price_max": 40.0}, [], [], "$", understood=False) == (
+        "A blue shirt, for men, within budget ($30.00)."
+    )
     assert caption(shirt, {"colour": ["Blue"]}, [], [], "$", understood=False) == "A blue shirt, blue."
     assert caption(shirt, {}, [], [OutfitPiece("Jeans", "", usage="Formal")], "$") == (
         "Closest catalog item to your words: a blue shirt."
