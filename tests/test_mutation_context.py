@@ -45,6 +45,8 @@ def test_a_photo_like_no_product_is_left_out_and_said_so(mini_photo_engine):
     pieces, kept, notes = identify_pieces(mini_photo_engine, [jeans, noise])
     assert notes == ["Photo 2 does not look like a clothing item or accessory I know, so I left it out."]
     assert kept == [jeans] and len(pieces) == 1
+    pieces, kept, notes = identify_pieces(mini_photo_engine, [noise, jeans])  # the photos after it still count
+    assert len(pieces) == 1 and kept == [jeans] and notes[0].startswith("Photo 1 does not look like")
 
 
 def test_another_picture_takes_the_type_colour_and_usage_most_neighbours_share(mini_photo_engine):
@@ -61,6 +63,8 @@ def test_on_the_drawn_demo_catalog_a_photo_gives_only_its_colour(mini_photo_engi
                         mini_photo_engine.image_index)  # fmt: skip
     own, drawn = Image.open(mini_pictured.get("m05").image_path), draw_item("Jeans", "Red", size=128)
     pieces, kept, notes = identify_pieces(demo, [own, drawn])
+    unique = identify_pieces(demo, [Image.open(mini_pictured.get("w02").image_path)])[0]
+    assert unique == [OutfitPiece("Dresses", "Black", "Women", "Party", "photo", "w02")]  # no other picture like it
     assert pieces[0].item_id in ("m05", "m19") and pieces[0].article_type == "Shirts"
     assert pieces[1] == OutfitPiece("", "Red", source="photo") and kept == [own, drawn]
     assert notes == ["Photo 2: matching photos against this catalog's drawings is rough, so I only read its main "
@@ -143,6 +147,20 @@ def test_a_refinement_without_an_earlier_answer_is_a_new_request_and_said_so(cha
     reading = update_constraints(chat, "cheaper", reader)
     assert not reading.follow_up and reading.refinements == []
     assert reading.notes == ["There is no earlier recommendation to make cheaper; I treated it as a new request."]
+    both = update_constraints(chat, "darker and cheaper", reader).notes
+    assert both == ["There is no earlier recommendation to make darker and cheaper; I treated it as a new request."]
+
+
+def test_a_refinement_past_what_the_catalog_has_is_said(chat, reader):
+    chat.last_items = ["w02"]  # black: nothing darker
+    assert update_constraints(chat, "darker", reader).notes == [
+        "Nothing in the catalog is darker than the black I showed."
+    ]
+    chat.last_items = ["m03"]  # casual: sportswear is no answer to "more casual"
+    assert update_constraints(chat, "more casual", reader).notes == [
+        "What I showed is already the most casual kind this catalog has."
+    ]
+    assert chat.constraints["usage"] == ["Casual"]  # not Sports
 
 
 def test_avoided_colours_and_materials_carry_over(chat, reader):
@@ -179,3 +197,42 @@ def test_a_catalog_without_prices_says_the_budget_cannot_apply(chat, mini_catalo
 def test_a_request_naming_nothing_known_is_not_fully_read(chat, reader):
     assert not update_constraints(chat, "something zorbly", reader).fully_read
     assert update_constraints(chat, "something red", reader).fully_read
+
+
+@pytest.mark.parametrize(
+    ("text", "types", "constraints"),
+    [
+        ("black formal shoes", ["Formal Shoes"], {"colour": ["Black"]}),  # "formal shoes" names no occasion
+        ("a dress for a job interview", ["Dresses"], {"usage": ["Formal"]}),
+        ("a dress for cold evenings", ["Dresses"], {"season": ["Winter"]}),
+        ("a red dress for summer", ["Dresses"], {"colour": ["Red"], "season": ["Summer"]}),
+        ("a shirt for him", ["Shirts"], {"gender": ["Men", "Unisex"]}),
+        ("some sneakers", ["Casual Shoes", "Sports Shoes"], {}),
+        ("a shirt over $20", ["Shirts"], {"price_min": 20.0}),
+    ],
+)
+def test_a_request_is_read_for_its_types_occasion_season_and_gender(chat, reader, text, types, constraints):
+    assert update_constraints(chat, text, reader).types == types
+    assert chat.constraints == constraints
+
+
+def test_a_described_need_names_an_outfit_slot_when_no_type_is_named(chat, reader):
+    reading = update_constraints(chat, "something to put over when it is cold", reader)
+    assert reading.types == [] and reading.slot == "outerwear"
+
+
+def test_plain_words_and_colours_refine_a_follow_up(chat, reader):
+    chat.last_items = ["w01"]
+    assert update_constraints(chat, "something dark please", reader).refinements == ["darker"]
+    assert update_constraints(chat, "lighter, in white", reader).refinements == ["colour"]  # the colour said wins
+    assert chat.constraints == {"colour": ["White"]}
+    assert update_constraints(chat, "cheaper, in black", reader).refinements == ["cheaper", "colour"]
+    assert update_constraints(chat, "one with long sleeves", reader).follow_up  # a few words, no new request
+
+
+def test_an_unpriced_catalog_drops_a_minimum_price_too(chat, mini_catalog):
+    items = [dataclasses.replace(item, price=None) for item in mini_catalog.items]
+    unpriced = RequestReader(Catalog(items, "unpriced", "tests"), encoder())
+    reading = update_constraints(chat, "a shirt over $40", unpriced)
+    assert reading.notes == ["This catalog lists no prices, so I could not apply the budget."]
+    assert chat.constraints == {}
