@@ -8,6 +8,7 @@ import dataclasses
 import json
 import logging
 import shutil
+from collections.abc import Sequence
 from types import SimpleNamespace
 
 import numpy as np
@@ -24,7 +25,7 @@ from fashionm3.retrieval import engine as engine_module
 from fashionm3.retrieval.ann import IndexOptions
 from fashionm3.retrieval.cache import EmbeddingCache
 from fashionm3.retrieval.engine import (
-    CatalogVectors, SearchEngine, index_folder, portable_fingerprint, read_index_meta,
+    CatalogVectors, SearchEngine, SearchResult, index_folder, portable_fingerprint, read_index_meta,
 )  # fmt: skip
 from fashionm3.retrieval.index import ExactIndex
 from fashionm3.retrieval.preference import Preference, build_preference
@@ -34,7 +35,7 @@ from fashionm3.retrieval.status import IndexingStatus
 NO_PICTURES = r"^This catalog has no product images, so it cannot be searched by photo\.$"
 
 
-def ids(result) -> list[str]:
+def ids(result: SearchResult) -> list[str]:
     return [hit.item.id for hit in result.hits]
 
 
@@ -44,14 +45,14 @@ class CountingEncoder:
     def __init__(self) -> None:
         self.inner, self.encoded = encoder(), 0
 
-    def __getattr__(self, name: str):  # noqa: ANN204 (the wrapped encoder's attributes)
+    def __getattr__(self, name: str) -> object:  # the wrapped encoder's attributes
         return getattr(self.inner, name)
 
-    def encode_text(self, texts):  # noqa: ANN001, ANN201
+    def encode_text(self, texts: Sequence[str]) -> np.ndarray:
         self.encoded += len(texts)
         return self.inner.encode_text(texts)
 
-    def encode_images(self, images):  # noqa: ANN001, ANN201
+    def encode_images(self, images: Sequence[Image.Image]) -> np.ndarray:
         self.encoded += len(images)
         return self.inner.encode_images(images)
 
@@ -190,7 +191,7 @@ def test_within_the_type_the_photo_colour_comes_first(mini_photo_engine):
 class PlainEncoder(CountingEncoder):
     """An encoder without per-aspect image views (as open_clip's): photos are ranked by plain similarity."""
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str) -> object:
         if name == "image_views":
             raise AttributeError(name)
         return getattr(self.inner, name)
@@ -357,7 +358,7 @@ def test_vectors_fill_row_ranges_from_the_cache_and_count_what_was_computed(tmp_
 def test_index_collections_are_named_after_the_encoder_and_catalog(monkeypatch, mini_pictured):
     names = []
 
-    def record(vectors, options, name):  # noqa: ANN001, ANN202
+    def record(vectors: np.ndarray, options: IndexOptions, name: str) -> ExactIndex:
         names.append((name, options.kind))
         return ExactIndex(vectors)
 

@@ -11,12 +11,12 @@ from PIL import Image
 from fashionm3.catalog.schema import Catalog, Item
 from fashionm3.retrieval.preference import build_preference
 from fashionm3.stylist.grounding import (
-    CategoryMatcher, caption, check, describe_stated, exclusions, ground, money, noun_phrase, stated_filters,
+    CategoryMatcher, Grounded, caption, check, describe_stated, exclusions, ground, money, noun_phrase, stated_filters,
 )  # fmt: skip
 from fashionm3.stylist.state import OutfitPiece
 
 
-def found(grounded) -> list[str]:
+def found(grounded: Grounded) -> list[str]:
     return sorted(hit.item.id for hit in grounded.hits)
 
 

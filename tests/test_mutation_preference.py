@@ -10,19 +10,20 @@ from mutation_catalog import encoder
 
 from fashionm3.catalog.demo import demo_vocabulary
 from fashionm3.retrieval import preference as taste
+from fashionm3.retrieval.engine import SearchEngine
 from fashionm3.retrieval.index import ExactIndex
 from fashionm3.retrieval.preference import Preference, TasteSpace, build_preference
 
 QUERY = "something to wear"  # no filters: the whole catalog competes
 
 
-def ranking(engine, preference: Preference | None = None) -> list[str]:
+def ranking(engine: SearchEngine, preference: Preference | None = None) -> list[str]:
     """Item ids in the order the engine ranks the whole catalog for ``QUERY``."""
     return [hit.item.id for hit in engine.search(QUERY, k=len(engine.catalog), preference=preference).hits]
 
 
 @pytest.fixture(scope="module")
-def plain(mini_engine) -> list[str]:
+def plain(mini_engine: SearchEngine) -> list[str]:
     return ranking(mini_engine)
 
 
