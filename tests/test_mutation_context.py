@@ -204,6 +204,8 @@ def test_a_request_naming_nothing_known_is_not_fully_read(chat, reader):
     [
         ("black formal shoes", ["Formal Shoes"], {"colour": ["Black"]}),  # "formal shoes" names no occasion
         ("a dress for a job interview", ["Dresses"], {"usage": ["Formal"]}),
+        ("a dress for a gala dinner", ["Dresses"], {"usage": ["Formal"]}),  # the occasion read by the text model
+        ("shoes for hiking", ["Casual Shoes", "Formal Shoes", "Sports Shoes", "Heels"], {"usage": ["Sports"]}),
         ("a dress for cold evenings", ["Dresses"], {"season": ["Winter"]}),
         ("a red dress for summer", ["Dresses"], {"colour": ["Red"], "season": ["Summer"]}),
         ("a shirt for him", ["Shirts"], {"gender": ["Men", "Unisex"]}),
@@ -236,3 +238,13 @@ def test_an_unpriced_catalog_drops_a_minimum_price_too(chat, mini_catalog):
     reading = update_constraints(chat, "a shirt over $40", unpriced)
     assert reading.notes == ["This catalog lists no prices, so I could not apply the budget."]
     assert chat.constraints == {}
+
+
+def test_a_colour_both_asked_for_and_ruled_out_is_left_out_and_said_so(chat, reader):
+    update_constraints(chat, "a red or black shirt", reader)
+    reading = update_constraints(chat, "also, I hate red", reader)
+    assert reading.notes == ["You both asked for and ruled out red; I left red out."]
+    assert chat.constraints == {"colour": ["Black"], "avoid_colours": ["Red"]}
+    party = update_constraints(chat, "sporty shoes for a party", reader)
+    assert party.notes == ["Party and Sports pull in different directions; I went with party."]
+    assert chat.constraints["usage"] == ["Party"]
