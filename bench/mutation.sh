@@ -22,6 +22,12 @@ MODULES=(
   "fashionm3/stylist/state.py|tests/test_mutation_state.py"
   "fashionm3/tryon/garments.py|tests/test_mutation_images.py"
   "fashionm3/study/records.py|tests/test_mutation_study.py"
+  "fashionm3/retrieval/query.py|tests/test_mutation_query.py"
+  "fashionm3/retrieval/preference.py|tests/test_mutation_preference.py"
+  "fashionm3/retrieval/engine.py|tests/test_mutation_engine.py tests/test_mutation_preference.py"
+  "fashionm3/stylist/router.py|tests/test_mutation_router.py"
+  "fashionm3/stylist/grounding.py|tests/test_mutation_grounding.py"
+  "fashionm3/stylist/context.py|tests/test_mutation_context.py"
 )
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,6 +37,9 @@ EQUIVALENTS="$ROOT/bench/mutation-equivalents.md"
 CHILDREN="${MUTATION_CHILDREN:-2}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
 export FASHIONM3_TEST_CATALOG="${FASHIONM3_TEST_CATALOG:-$ROOT/../shared/data/fashion-products}"
+# tests/mutation_catalog.py loads the MiniLM text model when imported, so the test run mutmut forks for each mutant
+# inherits it instead of loading it again
+export FASHIONM3_MUTATION_PRELOAD=1
 
 run_module() {  # $1 module path, $2 space-separated test files
   local module="$1" tests="$2" work="$ROOT/.mutation/${1//\//_}"

@@ -131,3 +131,40 @@ def tiny_tryon(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("tiny-tryon")
     parser, inpainter = build_tiny_segformer(folder / "parser"), build_tiny_stable_diffusion(folder / "inpaint", inpainting=True)
     return DiffusionTryOn(str(parser), str(inpainter), "", device="cpu", side=128, steps=2)
+
+
+@pytest.fixture
+def mini_catalog():
+    """The hand-built catalog of ``mutation_catalog`` (no pictures), a new object for every test: each test then
+    builds its own query vocabulary (cached per catalog), so mutmut links every test to the code that builds it."""
+    from mutation_catalog import catalog
+
+    return catalog()
+
+
+@pytest.fixture(scope="session")
+def mini_engine():
+    """A text search engine over the hand-built catalog (exact index, the offline MiniLM encoder)."""
+    from mutation_catalog import catalog, encoder
+
+    from fashionm3.retrieval.engine import SearchEngine
+
+    return SearchEngine.build(catalog(), encoder())
+
+
+@pytest.fixture(scope="session")
+def mini_pictured(tmp_path_factory: pytest.TempPathFactory):
+    """The same hand-built catalog with a drawn picture for every item."""
+    from mutation_catalog import pictured_catalog
+
+    return pictured_catalog(tmp_path_factory.mktemp("mini-pictures"))
+
+
+@pytest.fixture(scope="session")
+def mini_photo_engine(mini_pictured):
+    """A text + photo search engine over ``mini_pictured``."""
+    from mutation_catalog import encoder
+
+    from fashionm3.retrieval.engine import SearchEngine
+
+    return SearchEngine.build(mini_pictured, encoder())

@@ -205,15 +205,16 @@ def parse_query(text: str, catalog: Catalog) -> ParsedQuery:
 
 
 def _exclude(parsed: ParsedQuery, filters: dict, names: dict[str, list[str]], leftover: str) -> None:
-    """Turn what a negated phrase names into exclusions: a colour, usage, season, brand or pattern if it has one,
-    else the article type it names on its own ("not sports shoes")."""
-    kept = {name: filters[name] for name in ("colour", "usage", "season") if name in filters}
-    if kept or names:
-        for name, values in kept.items():
-            parsed.excluded.setdefault(name, []).extend(v for v in values if v not in parsed.filters.get(name, []))
-        parsed.excluded_words += [word for values in names.values() for word in values]
-    elif "article_type" in filters and not leftover.strip():
+    """Turn what a negated phrase names into exclusions: the article type when the phrase is nothing but its name
+    ("not sports shoes": "sports" is part of the name, not the usage), else its colour, usage, season, brand or
+    pattern ("not sporty", "no sports wear", "without stripes")."""
+    if "article_type" in filters and not leftover.strip():
         parsed.excluded.setdefault("article_type", []).extend(filters["article_type"])
+    else:
+        for name in ("colour", "usage", "season"):
+            values = [value for value in filters.get(name, []) if value not in parsed.filters.get(name, [])]
+            parsed.excluded.setdefault(name, []).extend(values)
+        parsed.excluded_words += [word for values in names.values() for word in values]
     parsed.excluded = {name: values for name, values in parsed.excluded.items() if values}
 
 

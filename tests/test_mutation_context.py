@@ -1,0 +1,250 @@
+"""A turn's context on the hand-built catalog: outfit photos recognised by their nearest products, the outfit named
+in words split from the request, and the session's constraints updated by new requests, follow-ups, refinements,
+avoided colours and materials and contradictions (fast: a few dozen items)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from mutation_catalog import catalog as hand_built
+from mutation_catalog import encoder
+from PIL import Image
+
+from fashionm3.catalog.draw import draw_item
+from fashionm3.catalog.schema import Catalog
+from fashionm3.retrieval.engine import SearchEngine
+from fashionm3.stylist.context import identify_pieces, split_outfit, update_constraints
+from fashionm3.stylist.state import Conversation, OutfitPiece
+from fashionm3.stylist.understanding import RequestReader
+
+WOMEN = ["Women", "Unisex"]
+
+
+@pytest.fixture(scope="module")
+def reader() -> RequestReader:
+    """One reader for the module: it encodes its description banks once."""
+    return RequestReader(hand_built(), encoder())
+
+
+@pytest.fixture
+def chat() -> Conversation:
+    return Conversation("s", "u")
+
+
+def test_a_product_picture_is_recognised_as_that_product(mini_photo_engine, mini_pictured):
+    pieces, kept, notes = identify_pieces(mini_photo_engine, [Image.open(mini_pictured.get("w02").image_path)])
+    assert pieces == [OutfitPiece("Dresses", "Black", "Women", "Party", "photo", "w02")] and len(kept) == 1
+    assert notes == []
+
+
+def test_a_photo_like_no_product_is_left_out_and_said_so(mini_photo_engine):
+    noise = Image.fromarray(np.random.default_rng(0).integers(0, 255, (128, 128, 3), dtype=np.uint8))
+    jeans = draw_item("Jeans", "Red", size=128)
+    pieces, kept, notes = identify_pieces(mini_photo_engine, [jeans, noise])
+    assert notes == ["Photo 2 does not look like a clothing item or accessory I know, so I left it out."]
+    assert kept == [jeans] and len(pieces) == 1
+    pieces, kept, notes = identify_pieces(mini_photo_engine, [noise, jeans])  # the photos after it still count
+    assert len(pieces) == 1 and kept == [jeans] and notes[0].startswith("Photo 1 does not look like")
+
+
+def test_another_picture_takes_the_type_colour_and_usage_most_neighbours_share(mini_photo_engine):
+    (jeans, heels), _, notes = identify_pieces(mini_photo_engine, [draw_item("Jeans", "Red", size=128),
+                                                                    draw_item("Heels", "Pink", size=128)])  # fmt: skip
+    assert (jeans.article_type, jeans.colour, jeans.usage, jeans.source) == ("Jeans", "Red", "Casual", "photo")
+    assert jeans.gender == ""
+    assert jeans.item_id == "w01"  # the nearest picture; its gender is left out: the neighbours disagree
+    assert (heels.article_type, heels.colour, heels.gender) == ("Casual Shoes", "Pink", "Women") and notes == []
+
+
+def test_on_the_drawn_demo_catalog_a_photo_gives_only_its_colour(mini_photo_engine, mini_pictured):
+    demo = SearchEngine(Catalog(mini_pictured.items, "demo", "demo"), encoder(), mini_photo_engine.text_index,
+                        mini_photo_engine.image_index)  # fmt: skip
+    own, drawn = Image.open(mini_pictured.get("m05").image_path), draw_item("Jeans", "Red", size=128)
+    pieces, kept, notes = identify_pieces(demo, [own, drawn])
+    unique = identify_pieces(demo, [Image.open(mini_pictured.get("w02").image_path)])[0]
+    assert unique == [OutfitPiece("Dresses", "Black", "Women", "Party", "photo", "w02")]  # no other picture like it
+    assert pieces[0].item_id in ("m05", "m19") and pieces[0].article_type == "Shirts"
+    assert pieces[1] == OutfitPiece("", "Red", source="photo") and kept == [own, drawn]
+    assert notes == ["Photo 2: matching photos against this catalog's drawings is rough, so I only read its main "
+                     "colour (red), not what garment it is. Say what it is for a better match."]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "request_part", "outfit"),
+    [
+        ("black shoes to go with my navy shirt and grey jeans", "black shoes",
+         [("Shirts", "Navy Blue"), ("Jeans", "Grey")]),
+        ("heels for my outfit: a red dress, plus a black handbag", "heels",
+         [("Dresses", "Red"), ("Handbags", "Black")]),
+        ("a belt that goes with my jeans", "a belt", [("Jeans", "")]),
+        ("a dress for the party", "a dress for the party", []),
+        ("a red dress", "a red dress", []),
+    ],
+)  # fmt: skip
+def test_the_outfit_described_in_words_is_split_from_the_request(mini_catalog, text, request_part, outfit):
+    found, pieces = split_outfit(text, mini_catalog)
+    assert found == request_part
+    assert [(piece.article_type, piece.colour) for piece in pieces] == outfit
+    assert all(piece.source == "text" for piece in pieces)
+
+
+def test_a_new_request_states_its_type_colour_occasion_gender_and_budget(chat, reader):
+    reading = update_constraints(chat, "a red dress for a party for my wife under $80", reader)
+    assert reading.types == ["Dresses"] and not reading.follow_up and reading.notes == [] and reading.fully_read
+    assert chat.constraints == {"colour": ["Red"], "gender": WOMEN, "usage": ["Party"], "price_max": 80.0}
+
+
+def test_a_short_follow_up_changes_only_what_it_names(chat, reader):
+    update_constraints(chat, "a red dress for a party for my wife under $80", reader)
+    chat.last_items = ["w01"]
+    reading = update_constraints(chat, "in black", reader)
+    assert reading.follow_up and reading.types == [] and reading.refinements == ["colour"]
+    assert chat.constraints == {"colour": ["Black"], "gender": WOMEN, "usage": ["Party"], "price_max": 80.0}
+    occasion = update_constraints(chat, "what about for the office?", reader)
+    assert occasion.follow_up and occasion.refinements == ["occasion"] and chat.constraints["usage"] == ["Formal"]
+
+
+def test_a_new_request_forgets_the_last_ones_colour_and_occasion_but_keeps_the_budget(chat, reader):
+    update_constraints(chat, "a red dress for a party under $80", reader)
+    chat.last_items = ["w01"]
+    reading = update_constraints(chat, "show me some jeans", reader)
+    assert reading.types == ["Jeans"] and not reading.follow_up and chat.constraints == {"price_max": 80.0}
+    update_constraints(chat, "a red dress for a party", reader)
+    update_constraints(chat, "also some heels", reader)  # "also" keeps them
+    assert chat.constraints == {"colour": ["Red"], "usage": ["Party"], "price_max": 80.0}
+
+
+def test_darker_lighter_cheaper_and_pricier_refine_the_item_shown(chat, reader):
+    chat.last_items = ["w01"]  # a red party dress at 79.00
+    assert update_constraints(chat, "darker", reader).refinements == ["darker"]
+    assert chat.constraints["colour"][0] == "Black" and chat.constraints["shade"] == "darker than red"
+    update_constraints(chat, "lighter please", reader)
+    assert "Black" not in chat.constraints["colour"] and chat.constraints["shade"] == "lighter than red"
+    update_constraints(chat, "cheaper", reader)
+    assert chat.constraints["cheaper_than"] == 79.0
+    update_constraints(chat, "pricier", reader)
+    assert chat.constraints["price_min"] == 79.01
+    update_constraints(chat, "in dark white", reader)  # a colour said wins over the shade refinement
+    assert chat.constraints["colour"] == ["White"] and "shade" not in chat.constraints
+
+
+def test_more_formal_or_casual_moves_the_occasion_from_what_was_shown(chat, reader):
+    chat.last_items = ["w03"]  # a casual dress
+    assert update_constraints(chat, "more formal", reader).refinements == ["more formal"]
+    assert chat.constraints["usage"] == ["Formal", "Party"]
+    chat.last_items = ["m01"]  # a formal shirt
+    update_constraints(chat, "more casual", reader)
+    assert chat.constraints["usage"] == ["Party", "Casual"]
+    chat.last_items = ["m17"]
+    assert update_constraints(chat, "more formal", reader).notes == [
+        "What I showed is already the most formal kind this catalog has."
+    ]
+
+
+def test_a_refinement_without_an_earlier_answer_is_a_new_request_and_said_so(chat, reader):
+    reading = update_constraints(chat, "cheaper", reader)
+    assert not reading.follow_up and reading.refinements == []
+    assert reading.notes == ["There is no earlier recommendation to make cheaper; I treated it as a new request."]
+    both = update_constraints(chat, "darker and cheaper", reader).notes
+    assert both == ["There is no earlier recommendation to make darker and cheaper; I treated it as a new request."]
+
+
+def test_a_refinement_past_what_the_catalog_has_is_said(chat, reader):
+    chat.last_items = ["w02"]  # black: nothing darker
+    assert update_constraints(chat, "darker", reader).notes == [
+        "Nothing in the catalog is darker than the black I showed."
+    ]
+    chat.last_items = ["m03"]  # casual: sportswear is no answer to "more casual"
+    assert update_constraints(chat, "more casual", reader).notes == [
+        "What I showed is already the most casual kind this catalog has."
+    ]
+    assert chat.constraints["usage"] == ["Casual"]  # not Sports
+
+
+def test_avoided_colours_and_materials_carry_over(chat, reader):
+    update_constraints(chat, "a red shirt, not red", reader)
+    assert chat.constraints == {"avoid_colours": ["Red"]}
+    update_constraints(chat, "a belt, no leather, and I hate black", reader)
+    assert chat.constraints == {"avoid_colours": ["Red", "Black"], "avoid_materials": ["leather"]}
+    chat.last_items = ["m01"]
+    reading = update_constraints(chat, "vegan please", reader)
+    assert reading.follow_up and "material" in reading.refinements
+    assert chat.constraints["avoid_materials"] == ["leather", "suede", "wool", "silk", "fur"]
+
+
+def test_contradictions_keep_one_side_and_say_so(chat, reader):
+    reading = update_constraints(chat, "a shirt over $60 under $40", reader)
+    assert reading.notes == ["“Over 60” and “under 40” contradict each other; I kept the budget of 40."]
+    assert chat.constraints == {"price_max": 40.0}
+    clash = update_constraints(chat, "formal and sporty shoes", reader)
+    assert clash.notes == ["Formal and Sports pull in different directions; I went with formal."]
+    assert chat.constraints["usage"] == ["Formal"]
+
+
+def test_a_catalog_without_prices_says_the_budget_cannot_apply(chat, mini_catalog):
+    items = [dataclasses.replace(item, price=None) for item in mini_catalog.items]
+    unpriced = RequestReader(Catalog(items, "unpriced", "tests"), encoder())
+    reading = update_constraints(chat, "a shirt under $40", unpriced)
+    assert reading.notes == ["This catalog lists no prices, so I could not apply the budget."]
+    assert "price_max" not in chat.constraints
+    chat.last_items = ["w01"]
+    cheaper = update_constraints(chat, "cheaper", unpriced)
+    assert cheaper.notes == ["This catalog has no prices, so I cannot compare them."]
+
+
+def test_a_request_naming_nothing_known_is_not_fully_read(chat, reader):
+    assert not update_constraints(chat, "something zorbly", reader).fully_read
+    assert update_constraints(chat, "something red", reader).fully_read
+
+
+@pytest.mark.parametrize(
+    ("text", "types", "constraints"),
+    [
+        ("black formal shoes", ["Formal Shoes"], {"colour": ["Black"]}),  # "formal shoes" names no occasion
+        ("a dress for a job interview", ["Dresses"], {"usage": ["Formal"]}),
+        ("a dress for a gala dinner", ["Dresses"], {"usage": ["Formal"]}),  # the occasion read by the text model
+        ("shoes for hiking", ["Casual Shoes", "Formal Shoes", "Sports Shoes", "Heels"], {"usage": ["Sports"]}),
+        ("a dress for cold evenings", ["Dresses"], {"season": ["Winter"]}),
+        ("a red dress for summer", ["Dresses"], {"colour": ["Red"], "season": ["Summer"]}),
+        ("a shirt for him", ["Shirts"], {"gender": ["Men", "Unisex"]}),
+        ("some sneakers", ["Casual Shoes", "Sports Shoes"], {}),
+        ("a shirt over $20", ["Shirts"], {"price_min": 20.0}),
+    ],
+)
+def test_a_request_is_read_for_its_types_occasion_season_and_gender(chat, reader, text, types, constraints):
+    assert update_constraints(chat, text, reader).types == types
+    assert chat.constraints == constraints
+
+
+def test_a_described_need_names_an_outfit_slot_when_no_type_is_named(chat, reader):
+    reading = update_constraints(chat, "something to put over when it is cold", reader)
+    assert reading.types == [] and reading.slot == "outerwear"
+
+
+def test_plain_words_and_colours_refine_a_follow_up(chat, reader):
+    chat.last_items = ["w01"]
+    assert update_constraints(chat, "something dark please", reader).refinements == ["darker"]
+    assert update_constraints(chat, "lighter, in white", reader).refinements == ["colour"]  # the colour said wins
+    assert chat.constraints == {"colour": ["White"]}
+    assert update_constraints(chat, "cheaper, in black", reader).refinements == ["cheaper", "colour"]
+    assert update_constraints(chat, "one with long sleeves", reader).follow_up  # a few words, no new request
+
+
+def test_an_unpriced_catalog_drops_a_minimum_price_too(chat, mini_catalog):
+    items = [dataclasses.replace(item, price=None) for item in mini_catalog.items]
+    unpriced = RequestReader(Catalog(items, "unpriced", "tests"), encoder())
+    reading = update_constraints(chat, "a shirt over $40", unpriced)
+    assert reading.notes == ["This catalog lists no prices, so I could not apply the budget."]
+    assert chat.constraints == {}
+
+
+def test_a_colour_both_asked_for_and_ruled_out_is_left_out_and_said_so(chat, reader):
+    update_constraints(chat, "a red or black shirt", reader)
+    reading = update_constraints(chat, "also, I hate red", reader)
+    assert reading.notes == ["You both asked for and ruled out red; I left red out."]
+    assert chat.constraints == {"colour": ["Black"], "avoid_colours": ["Red"]}
+    party = update_constraints(chat, "sporty shoes for a party", reader)
+    assert party.notes == ["Party and Sports pull in different directions; I went with party."]
+    assert chat.constraints["usage"] == ["Party"]
