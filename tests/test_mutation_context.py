@@ -50,12 +50,9 @@ def test_a_photo_like_no_product_is_left_out_and_said_so(mini_photo_engine):
 
 
 def test_another_picture_takes_the_type_colour_and_usage_most_neighbours_share(mini_photo_engine):
-    (jeans, heels), _, notes = identify_pieces(mini_photo_engine, [draw_item("Jeans", "Red", size=128),
-                                                                    draw_item("Heels", "Pink", size=128)])  # fmt: skip
+    (jeans,), _, notes = identify_pieces(mini_photo_engine, [draw_item("Jeans", "Red", size=128)])
     assert (jeans.article_type, jeans.colour, jeans.usage, jeans.source) == ("Jeans", "Red", "Casual", "photo")
-    assert jeans.gender == ""
-    assert jeans.item_id == "w01"  # the nearest picture; its gender is left out: the neighbours disagree
-    assert (heels.article_type, heels.colour, heels.gender) == ("Casual Shoes", "Pink", "Women") and notes == []
+    assert jeans.gender == "Women" and jeans.item_id == "w01" and notes == []  # w01: the nearest picture
 
 
 def test_on_the_drawn_demo_catalog_a_photo_gives_only_its_colour(mini_photo_engine, mini_pictured):
@@ -84,7 +81,7 @@ def test_on_the_drawn_demo_catalog_a_photo_gives_only_its_colour(mini_photo_engi
     ],
 )  # fmt: skip
 def test_the_outfit_described_in_words_is_split_from_the_request(mini_catalog, text, request_part, outfit):
-    found, pieces = split_outfit(text, mini_catalog)
+    found, pieces, _ = split_outfit(text, mini_catalog)
     assert found == request_part
     assert [(piece.article_type, piece.colour) for piece in pieces] == outfit
     assert all(piece.source == "text" for piece in pieces)
@@ -133,7 +130,7 @@ def test_darker_lighter_cheaper_and_pricier_refine_the_item_shown(chat, reader):
 def test_more_formal_or_casual_moves_the_occasion_from_what_was_shown(chat, reader):
     chat.last_items = ["w03"]  # a casual dress
     assert update_constraints(chat, "more formal", reader).refinements == ["more formal"]
-    assert chat.constraints["usage"] == ["Formal", "Party"]
+    assert chat.constraints["usage"] == ["Formal"]  # formal (or smart casual), not party
     chat.last_items = ["m01"]  # a formal shirt
     update_constraints(chat, "more casual", reader)
     assert chat.constraints["usage"] == ["Party", "Casual"]
@@ -205,7 +202,7 @@ def test_a_request_naming_nothing_known_is_not_fully_read(chat, reader):
         ("black formal shoes", ["Formal Shoes"], {"colour": ["Black"]}),  # "formal shoes" names no occasion
         ("a dress for a job interview", ["Dresses"], {"usage": ["Formal"]}),
         ("a dress for a gala dinner", ["Dresses"], {"usage": ["Formal"]}),  # the occasion read by the text model
-        ("shoes for hiking", ["Casual Shoes", "Formal Shoes", "Sports Shoes", "Heels"], {"usage": ["Sports"]}),
+        ("shoes for hiking", ["Sports Shoes"], {"usage": ["Sports"]}),  # the kind of shoe hiking calls for
         ("a dress for cold evenings", ["Dresses"], {"season": ["Winter"]}),
         ("a red dress for summer", ["Dresses"], {"colour": ["Red"], "season": ["Summer"]}),
         ("a shirt for him", ["Shirts"], {"gender": ["Men", "Unisex"]}),

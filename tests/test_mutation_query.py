@@ -72,7 +72,7 @@ def test_the_text_left_for_semantic_matching_is_the_corrected_query_without_its_
         ("heels except marlow", {}, ["marlow"]),
         ("a red dress, not red shoes", {}, []),  # a colour asked for is never also ruled out
         ("jeans, not denim", {"article_type": ["Jeans"]}, []),
-        ("shoes, not shirts or jeans", {"article_type": ["Shirts"]}, []),
+        ("shoes, not shirts or jeans", {"article_type": ["Shirts", "Jeans"]}, []),  # a list: both
         ("a dress, not a cheap one", {}, []),  # nothing the catalog names
         ("a dress, not for him", {}, []),
     ],

@@ -141,10 +141,16 @@ def test_personalized_without_history_says_so(service):
 
 
 def test_not_clothing_photo_is_left_out(service):
-    landscape = Image.new("RGB", (400, 300), (120, 180, 255))
-    landscape.paste((40, 150, 40), (0, 180, 400, 300))
-    answer = recommend(service, "what goes with this?", [landscape], user_id="u-land")
+    blank = Image.new("RGB", (400, 300), (250, 250, 250))  # on the drawn demo catalog only what is clearly no garment
+    answer = recommend(service, "what goes with this?", [blank], user_id="u-land")
     assert "Photo 1 does not look like a clothing item" in answer.text
+
+
+def test_a_real_photo_against_the_drawn_demo_catalog_is_read_for_its_colour(service):
+    shirt = Image.new("RGB", (300, 400), (255, 255, 255))
+    shirt.paste((30, 40, 90), (60, 60, 240, 340))  # a navy block on white, no drawing of the catalog
+    answer = recommend(service, "what goes with this?", [shirt], user_id="u-real")
+    assert "I only read its main colour (navy blue)" in answer.text and answer.hits
 
 
 def test_photo_of_nothing_without_words_is_a_clear_error(service):

@@ -156,7 +156,7 @@ def check(item: Item, constraints: dict[str, Any], types: list[str], currency: s
     if constraints.get("usage"):
         judge(item.usage in constraints["usage"], wear(item.usage), wear(item.usage) if item.usage else "unknown use")
     if constraints.get("season"):
-        judge(item.season in constraints["season"], f"for {item.season.lower()}", f"a {item.season.lower() or 'other'} item")
+        judge(item.season in constraints["season"], f"for {item.season.lower()}", f"a {item.season.lower()} item" if item.season else "no season listed")
     if constraints.get("gender"):
         who = "unisex" if item.gender == "Unisex" else f"for {item.gender.lower() or 'anyone'}"
         judge(item.gender in constraints["gender"], who, who)
