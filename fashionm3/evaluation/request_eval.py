@@ -1,8 +1,9 @@
 """The stylist on written request sets, every phrasing family scored separately:
-``stylist_requests.jsonl`` (six template families made by ``bench/make_stylist_requests.py``) and
-``stranger_requests.jsonl`` (five ``stranger_*`` families written by hand by someone who never saw the stylist's
-code), both tuned on; ``heldout_requests.jsonl`` (five ``heldout_*`` families written later by another person who
-saw neither the code nor the other sets) is held out of all tuning and reported apart.
+``stylist_requests.jsonl`` (six template families made by ``bench/make_stylist_requests.py``),
+``stranger_requests.jsonl`` and ``second_requests.jsonl`` (five families each, written by hand by people who never
+saw the stylist's code; the second one was held out until its single run, then tuned on), all tuned on;
+``fresh_requests.jsonl`` (five ``fresh_*`` families written last by another person who saw neither the code nor the
+other sets) is held out of all tuning and reported apart.
 
 Per turn: requested category (article type, or outfit slot when the catalog has none of the acceptable types),
 constraints (colour, gender, occasion, budget, avoided material; when no catalog item meets them all, an answer
@@ -27,7 +28,7 @@ from fashionm3.evaluation import REQUEST_SETS
 from fashionm3.service import FashionM3
 from fashionm3.stylist.knowledge import COLOUR_LIGHTNESS, FORMALITY, slot_of
 
-HELD_OUT_PREFIX = "heldout_"
+HELD_OUT_PREFIX = "fresh_"
 NOTHING_MATCHES = "**Nothing in stock matches"
 
 

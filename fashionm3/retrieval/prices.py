@@ -18,7 +18,7 @@ NAMES = "|".join(sorted(UNITS, key=len, reverse=True))  # "sixty" before "six"
 DIGIT_NAMES = "|".join(name for name, value in UNITS.items() if value < 10)
 WORD_NUMBER = rf"(?:(?:a|{NAMES})[\s-]+)?hundred(?:[\s-]+(?:and[\s-]+)?(?:{NAMES}))?|(?:{NAMES})(?:[\s-]+(?:{DIGIT_NAMES}))?"
 CURRENCY = r"(?:[$€£¥₹]|usd|eur|euros?|dollars?|bucks|quid|pounds?|gbp|rs\.?|rupees?|inr)"
-DIGITS = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d{1,2}(?!\d))?"  # 1,000 or 12.50 / 12,50
+DIGITS = r"\d+(?:[.,]\d)?k(?![a-z])|\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d{1,2}(?!\d))?"  # 2k, 1,000, 12.50 / 12,50
 AMOUNT = rf"(?:{CURRENCY}\s*)?({DIGITS}|{WORD_NUMBER})(?:\s*{CURRENCY})?"
 AT_MOST = (r"under|undr|unde|bellow|below|beneath|less than|less then|less of|lower than|cheaper than|max(?:imum)?(?: of)?|up ?to|"
            r"at most|no more than|not more than|no more then|not more then|not more|no more|not over|not above|"
@@ -26,7 +26,7 @@ AT_MOST = (r"under|undr|unde|bellow|below|beneath|less than|less then|less of|lo
            r"no (?:higher|more) than|not exceeding|(?:can'?t|cannot|won'?t) (?:go |spend )?(?:beyond|over|above|more than)")  # fmt: skip
 AT_LEAST = r"over|above|more than|more then|at least|min(?:imum)?(?: of)?|starting at|>=?|≥"
 PRICE_MAX = re.compile(rf"(?<![a-z])(?:{AT_MOST})\s*{AMOUNT}|{AMOUNT}\s*(?:or less|or under|or below|or cheaper|max(?:imum)?|"
-                       rf"tops|at most|at the most)\b")  # fmt: skip
+                       rf"tops|at most|at the most|at the very most|is (?:the|my) (?:most|max(?:imum)?|limit))\b")  # fmt: skip
 PRICE_MIN = re.compile(rf"(?<![a-z])(?:{AT_LEAST})\s*{AMOUNT}|{AMOUNT}\s*(?:or more|or above|at least|minimum|min)\b")
 PRICE_RANGE = re.compile(rf"(?<![a-z])between\s*{AMOUNT}\s*(?:and|-|to)\s*{AMOUNT}|"
                          rf"{CURRENCY}\s*(\d+)\s*(?:-|to)\s*{CURRENCY}?\s*(\d+)")  # fmt: skip
@@ -38,6 +38,8 @@ BARE_AMOUNT = re.compile(rf"{CURRENCY}\s*({DIGITS})|(?<![\w.])({DIGITS})\s*{CURR
 def number(words: str) -> float:
     """"60" -> 60, "12,50" -> 12.5, "1,000" -> 1000, "fifty" -> 50, "a hundred and twenty" -> 120, "forty five" -> 45."""
     words = words.strip()
+    if words.endswith("k") and words[:1].isdigit():  # "2k" = 2000
+        return 1000 * float(words[:-1].replace(",", "."))
     if words[:1].isdigit():
         return float(words.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+", words) else words.replace(",", "."))
     value, parts = 0, re.split(r"[\s-]+", words)

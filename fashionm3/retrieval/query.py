@@ -51,7 +51,7 @@ ARTICLE_SYNONYMS = {
 }  # fmt: skip
 COLOUR_SYNONYMS = {
     "navy": "Navy Blue", "gray": "Grey", "burgundy": "Maroon", "wine": "Maroon", "crimson": "Red",
-    "scarlet": "Red", "ivory": "Cream", "tan": "Beige", "camel": "Beige", "golden": "Gold", "violet": "Purple",
+    "scarlet": "Red", "ivory": "Cream", "tan": "Brown", "camel": "Beige", "golden": "Gold", "violet": "Purple",
     "lilac": "Lavender", "mint": "Green", "charcoal": "Grey",
 }  # fmt: skip
 USAGE_WORDS = {

@@ -43,7 +43,9 @@ OUTFIT_CUE = re.compile(  # what follows names the outfit ("for a" does not: "lo
 )
 DARK, DARK_BELOW = re.compile(r"\b(?:dark|darkish|dark-coloured|dark colou?red)\b(?! (?:blue|green|red|grey|brown))"), 40.0
 AVOID_WORDS = r"(?:no|not|without|avoid|hate|except|anything but)"
-WEARING_CUE = re.compile(r"\b(?:i'?m|i am|i'll be|i will be) wearing\b|^\s*wearing (?:this|these|my|a)\b|\bthis is (?:my|the)\b", re.I)
+OWNED = re.compile(r"\b(?:my|his|her|our) ((?:[a-z-]+ ){0,2}[a-z-]+)", re.I)  # what one owns is not asked for
+WEARING_CUE = re.compile(r"\b(?:i'?m|i am|i'll be|i will be) wearing\b|^\s*wearing (?:this|these|my|a)\b|\bthis is (?:my|the)\b"
+                         r"|\b(?:i|he|she|they|we) (?:wears?|owns?|bought) (?:this|these|my|his|her|a|an|the)\b", re.I)
 
 
 def identify_pieces(engine: SearchEngine, photos: list[Image.Image]) -> tuple[list[OutfitPiece], list[Image.Image], list[str]]:
@@ -101,6 +103,11 @@ def split_outfit(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece], s
         pieces = _pieces(re.split(r"[.?!;]", text[match.end():])[0], catalog)  # the cue's own sentence
         if pieces:
             return text[: match.start()].strip(), pieces, "outerwear" if match.group("over") else ""
+    owned = [m for m in OWNED.finditer(text) if parse_query(m.group(1), catalog).filters.get("article_type")]
+    spans = {m.span() for m in owned}
+    request = OWNED.sub(lambda m: " " if m.span() in spans else m.group(0), text)
+    if owned and len(request.split()) >= 3:  # "my jeans keep slipping down, something to hold them up"
+        return " ".join(request.split()), [p for m in owned for p in _pieces(m.group(1), catalog)], ""
     return text, [], ""
 
 
@@ -162,8 +169,7 @@ def update_constraints(
     slot = "" if types else slot_hint or reader.slot(named_parse.semantic, described=not short_reply)
     absent, absent_slot = ("", "") if types else garment_word(named_parse.semantic)  # named; no such type here
     slot = absent_slot or slot
-    occasion = "" if "usage" in filters else reader.usage(without_types)
-    if occasion in catalog.values("usage"):  # an occasion this catalog has no items for is not applied
+    if "usage" not in filters and (occasion := reader.usage(without_types)):  # one it lacks is said to be lacking
         filters["usage"] = [occasion]
     if "season" not in filters and (season := reader.season(whole)):
         filters["season"] = [season]
@@ -217,7 +223,7 @@ def update_constraints(
     notes += _apply_refinements(conversation, refinements, catalog) if follow_up or refinements else []
     notes += _resolve_conflicts(constraints)
     fully_read = bool(types or slot or follow_up) or not reader.unexplained_words(named_parse.semantic)
-    explained = not reader.unexplained_words(whole, types=True) and not (occasion and "usage" not in filters)
+    explained = not reader.unexplained_words(whole, types=True)
     named_kind = bool(types) or not (slot or absent)  # a type by name, or no kind at all ("something red")
     conversation.claimable = explained and (conversation.claimable if follow_up else named_kind)
     return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, fully_read, conversation.claimable,

@@ -36,7 +36,8 @@ SLOT_TYPES = {
 # Garment words by slot, for naming what a catalog does not stock ("a kurta" in a catalog without kurtas is a top).
 GARMENT_WORDS = {
     "top": ("kurta", "kurti", "tunic", "blouse", "shirt", "t-shirt", "tshirt", "tee", "polo", "camisole", "tank top"),
-    "bottom": ("jeans", "trousers", "pants", "chinos", "shorts", "skirt", "leggings", "jeggings", "capris", "joggers",
+    "bottom": ("jeans", "trousers", "pants", "chinos", "shorts", "skirt", "leggings", "legging", "jeggings", "capris",
+               "joggers", "sweatpants", "tracksuit bottoms",
                "track pants", "salwar", "patiala", "palazzo"),
     "one-piece": ("saree", "sari", "dress", "gown", "frock", "jumpsuit", "lehenga", "kurta set", "romper", "swimsuit",
                   "swimwear", "bikini", "bathing suit"),

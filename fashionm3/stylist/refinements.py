@@ -15,8 +15,8 @@ RULES = {
     "shade": (
         ("lighter", r"not (?:so|that|too) dark|less dark|too dark", False),
         ("darker", r"not (?:so|that|too) (?:bright|light|pale|loud)|less bright|too (?:bright|light|pale|loud|flashy)", False),
-        ("darker", r"(?:darker|deeper)(?: (?:shade|tone|colou?r)s?)?", False),  # "a darker shade" names no shades
-        ("lighter", r"(?:lighter|brighter|paler)(?: (?:shade|tone|colou?r)s?)?", False),
+        ("darker", r"(?:darker|deeper)(?: (?:shade|tone|colou?r)s?)?|(?:a )?(?:shade|tone) (?:darker|deeper)", False),
+        ("lighter", r"(?:lighter|brighter|paler)(?: (?:shade|tone|colou?r)s?)?|(?:a )?(?:shade|tone) (?:lighter|brighter)", False),
         ("darker", r"dark|more dark|deep|muted|subdued|sober", True),
         ("lighter", r"light|more light|bright|pale|pastel|softer colou?rs?", True),
     ),

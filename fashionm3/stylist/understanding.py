@@ -24,8 +24,12 @@ TYPE_GLOSSES = {
     "Tshirts": ("t-shirt", "tee"), "Casual Shoes": ("sneakers", "everyday shoes"), "Sports Shoes": ("running shoes", "trainers"),
     "Formal Shoes": ("dress shoes", "office shoes"), "Heels": ("high heels", "pumps"), "Flats": ("ballet flats",),
     "Track Pants": ("joggers", "sweatpants"), "Sweatshirts": ("hoodie",), "Sweaters": ("jumper", "knitwear"),
-    "Handbags": ("purse", "tote"), "Backpacks": ("rucksack",),
-    "Sunglasses": ("shades",), "Caps": ("hat", "baseball cap", "head", "sun hat"), "Trousers": ("pants", "chinos"), "Dresses": ("frock", "gown"), "Kurtas": ("kurta",),
+    "Handbags": ("purse", "tote"), "Backpacks": ("rucksack",), "Trousers": ("pants", "chinos"),
+    "Dresses": ("frock", "gown"), "Kurtas": ("kurta",),
+    # what a body part or a job asks for
+    "Sunglasses": ("shades", "eyes", "protect my eyes"), "Caps": ("hat", "baseball cap", "head", "sun hat"),
+    "Watches": ("wrist", "wristwatch"), "Belts": ("waist", "hold them up", "keep them up"), "Ties": ("collar", "necktie"),
+    "Scarves": ("neck", "around my neck"), "Earrings": ("ears",), "Socks": ("inside my shoes",),
 }  # fmt: skip
 SLOT_DESCRIPTIONS = {
     "top": ("top", "upper body", "upper garment"),
@@ -51,10 +55,10 @@ OCCASIONS = {
     "Formal": ("office", "work", "business meeting", "job interview", "formal dinner", "conference", "workplace",
                "graduation"),
     "Sports": ("gym", "workout", "running", "sport", "yoga", "football", "jogging", "training session", "hiking"),
-    "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing"),
+    "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing", "wedding"),
     "Casual": ("everyday", "casual day", "errands", "brunch", "college", "hanging out with friends"),
     "Ethnic": ("traditional wear", "ethnic wear", "diwali", "religious festival", "religious ceremony"),
-    "Travel": ("travel", "travelling", "weekend away", "holiday", "vacation", "flight", "airport"),
+    "Travel": ("travel", "travelling", "weekend away", "flight", "airport"),
 }
 SEASONS = {
     "Winter": ("cold evenings", "cold weather", "winter", "snow", "chilly days"),
