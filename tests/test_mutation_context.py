@@ -245,3 +245,96 @@ def test_a_colour_both_asked_for_and_ruled_out_is_left_out_and_said_so(chat, rea
     party = update_constraints(chat, "sporty shoes for a party", reader)
     assert party.notes == ["Party and Sports pull in different directions; I went with party."]
     assert chat.constraints["usage"] == ["Party"]
+
+
+@pytest.mark.parametrize(
+    ("text", "request_part", "outfit", "slot"),
+    [
+        ("This is the shirt I'm wearing. What jeans go well?", "What jeans go well?", [("Shirts", "")], ""),
+        ("He wears this navy shirt daily. Find him trousers.", "Find him trousers.", [("Shirts", "Navy Blue")], ""),
+        ("Wearing this red dress tonight! Which heels?", "Which heels?", [("Dresses", "Red")], ""),
+        ("What is a shirt? Which jeans?", "What is a shirt? Which jeans?", [], ""),  # a question is no outfit
+        ("something to wear over my black dress", "something to wear", [("Dresses", "Black")], "outerwear"),
+        ("a layer on top of this white shirt", "a layer", [("Shirts", "White")], "outerwear"),
+        ("shoes for my jeans", "shoes", [("Jeans", "")], ""),
+        ("a shirt for my boyfriend", "a shirt for my boyfriend", [], ""),
+        ("heels with her red dress", "heels", [("Dresses", "Red")], ""),
+        ("shoes to go with my dress. Also a bag", "shoes Also a bag", [("Dresses", "")], ""),  # the rest stays
+        ("my jeans keep slipping down, need help", "down, need help", [("Jeans", "")], ""),
+        ("my jeans please", "my jeans please", [], ""),  # too little left to be a request
+        ("my red shirt and his jeans are old, what now", ", what now", [("Shirts", "Red"), ("Jeans", "")], ""),
+    ],
+)  # fmt: skip
+def test_worn_sentences_cues_and_owned_garments_are_the_outfit(mini_catalog, text, request_part, outfit, slot):
+    found, pieces, wanted_slot = split_outfit(text, mini_catalog)
+    assert (found, [(p.article_type, p.colour) for p in pieces], wanted_slot) == (request_part, outfit, slot)
+
+
+def test_a_slot_hint_names_the_slot_only_when_no_type_is_named(chat, reader):
+    reading = update_constraints(chat, "something warm", reader, "something warm over my dress", "outerwear")
+    assert (reading.types, reading.slot) == ([], "outerwear")
+    named = update_constraints(chat, "jeans", reader, "jeans over my dress", "outerwear")
+    assert (named.types, named.slot) == (["Jeans"], "")
+
+
+def test_an_occasion_picks_the_kind_of_a_generic_item_for_the_gender(chat, reader):
+    assert update_constraints(chat, "shoes for the gym", reader).types == ["Sports Shoes"]
+    assert update_constraints(chat, "shoes for the office for a man", reader).types == ["Formal Shoes"]
+    assert update_constraints(chat, "shoes for a party for a woman", reader).types == ["Heels"]
+    assert update_constraints(chat, "shoes for a party for a man", reader).types == ["Casual Shoes"]
+    assert update_constraints(chat, "sneakers for the gym", reader).types == ["Sports Shoes"]
+    assert update_constraints(chat, "shirts for the gym", reader).types == ["Shirts"]  # one type: kept
+
+
+def test_a_garment_the_catalog_lacks_names_its_slot(chat, reader):
+    reading = update_constraints(chat, "a black kurta for men", reader)
+    assert (reading.types, reading.slot, reading.absent, reading.fully_read) == ([], "top", "kurta", True)
+    assert chat.constraints == {"colour": ["Black"], "gender": ["Men", "Unisex"]}
+    assert update_constraints(chat, "a black shirt", reader).absent == ""
+    assert update_constraints(chat, "not a kurta", reader).absent == ""  # ruled out, not asked for
+
+
+def test_a_match_is_claimable_only_when_every_word_was_read(chat, reader):
+    assert update_constraints(chat, "a black shirt for men under 50", reader).claimable is True
+    chat.last_items = ["m04"]
+    assert update_constraints(chat, "darker", reader).claimable is True  # a follow-up of a claimable request
+    assert update_constraints(chat, "a shirt for the zorblax gala", reader).claimable is False
+    chat.last_items = ["m04"]
+    assert update_constraints(chat, "in black", reader).claimable is False  # follows an unclaimable one
+    chat.last_items = []
+    assert update_constraints(chat, "something red", reader).claimable is True  # no kind named, all words read
+    assert update_constraints(chat, "a kurta", reader).claimable is False  # a kind the catalog lacks
+    assert update_constraints(chat, "start over: a red shirt", reader).claimable is True
+
+
+def test_after_an_answer_a_message_naming_no_kind_refines_it_unless_it_starts_over(chat, reader):
+    update_constraints(chat, "a red dress", reader)
+    chat.last_items, chat.target_types = ["w01"], ["Dresses"]
+    assert update_constraints(chat, "something for the office please", reader).follow_up is True
+    assert chat.constraints == {"colour": ["Red"], "usage": ["Formal"]}
+    assert update_constraints(chat, "start over, something for the office", reader).follow_up is False
+    assert chat.constraints == {"usage": ["Formal"]}
+    assert update_constraints(chat, "forget it, jeans", reader).follow_up is False
+
+
+def test_negations_rule_out_types_words_and_the_colour_shown(chat, reader):
+    update_constraints(chat, "a black jacket", reader)
+    chat.last_items, chat.target_types = ["m04"], ["Shirts", "Dresses"]
+    reading = update_constraints(chat, "not black and not a dress", reader)
+    assert reading.follow_up and chat.target_types == ["Shirts"]
+    assert chat.constraints == {"avoid_colours": ["Black"], "avoid_types": ["Dresses"]}
+    update_constraints(chat, "a shirt, no stripes", reader)
+    assert chat.constraints["avoid_words"] == ["strip"] and chat.constraints["avoid_types"] == ["Dresses"]
+    kept = update_constraints(chat, "a red or black shirt", reader)
+    assert kept.notes == ["You both asked for and ruled out black; I left black out."]
+    assert chat.constraints["colour"] == ["Red"]
+
+
+def test_dark_in_a_new_request_means_the_catalogs_dark_colours(chat, reader):
+    update_constraints(chat, "dark jeans", reader)
+    assert sorted(chat.constraints["colour"]) == ["Black", "Brown", "Navy Blue"] and chat.constraints["shade"] == "dark"
+    update_constraints(chat, "dark blue jeans", reader)
+    assert chat.constraints == {"colour": ["Blue"]}
+    chat.last_items = ["m09"]
+    update_constraints(chat, "dark please", reader)
+    assert chat.constraints.get("shade") != "dark"  # a follow-up: darker than what was shown

@@ -100,9 +100,11 @@ def split_outfit(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece], s
         request, pieces, slot = split_outfit(" ".join(part for part in sentences if part not in worn), catalog)
         return request, [*(_pieces(" and ".join(worn), catalog)), *pieces], slot
     for match in reversed(list(OUTFIT_CUE.finditer(text))):
-        pieces = _pieces(re.split(r"[.?!;]", text[match.end():])[0], catalog)  # the cue's own sentence
+        sentence, *after = re.split(r"(?<=[.?!;])", text[match.end():], maxsplit=1)  # the cue's own sentence
+        pieces = _pieces(sentence, catalog)
         if pieces:
-            return text[: match.start()].strip(), pieces, "outerwear" if match.group("over") else ""
+            request = " ".join(" ".join([text[: match.start()], *after]).split())
+            return request, pieces, "outerwear" if match.group("over") else ""
     owned = [m for m in OWNED.finditer(text) if parse_query(m.group(1), catalog).filters.get("article_type")]
     spans = {m.span() for m in owned}
     request = OWNED.sub(lambda m: " " if m.span() in spans else m.group(0), text)
@@ -193,8 +195,7 @@ def update_constraints(
     if avoided:
         constraints["avoid_colours"] = list(dict.fromkeys([*constraints.get("avoid_colours", []), *avoided]))
         if not wanted and constraints.get("colour") and set(constraints["colour"]) <= set(avoided):  # "not black"
-            constraints["colour"] = [c for c in constraints["colour"] if c not in avoided]
-            constraints.pop("shade", None)
+            constraints.pop("colour"), constraints.pop("shade", None)
     for name, words in (("avoid_types", ruled_out.get("article_type", [])), ("avoid_words", parsed.excluded_words)):
         if words:
             constraints[name] = list(dict.fromkeys([*constraints.get(name, []), *words]))
