@@ -109,7 +109,8 @@ def translate(text: str) -> str:
 
 
 # Everyday English words a shopper writes around the fashion words: never "corrected" ("what" is not "hat").
-ENGLISH = set("""hate hates dislike avoid love loves prefer a about above after again against all also am an and any are as at be because been before being
+ENGLISH = set("""hate hates dislike avoid love loves prefer
+a about above after again against all also am an and any are as at be because been before being
 below between both but by can cannot could did do does doing down during each else ever every few for from
 further get give go goes going good great had has have having he her here hers him his how i if in into is it its
 just keep know like look looking looks make many may me might mine more most much must my need needs new next nice

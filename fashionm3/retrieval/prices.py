@@ -23,7 +23,8 @@ AMOUNT = rf"(?:{CURRENCY}\s*)?({DIGITS}|{WORD_NUMBER})(?:\s*{CURRENCY})?"
 AT_MOST = (r"under|undr|unde|bellow|below|beneath|less than|less then|less of|lower than|cheaper than|max(?:imum)?(?: of)?|up ?to|"
            r"at most|no more than|not more than|no more then|not more then|not more|no more|not over|not above|"
            r"within|budget(?: is| of)?:?|spend(?:ing)?(?: up to)?|till|until|<=?|≤|nothing (?:over|above|more than)|"
-           r"no (?:higher|more) than|not exceeding|(?:can'?t|cannot|won'?t) (?:go |spend )?(?:beyond|over|above|more than)")  # fmt: skip
+           r"no (?:higher|more) than|not exceeding|"
+           r"(?:can'?t|cannot|won'?t) (?:go |spend )?(?:beyond|over|above|more than)")  # fmt: skip
 AT_LEAST = r"over|above|more than|more then|at least|min(?:imum)?(?: of)?|starting at|>=?|≥"
 PRICE_MAX = re.compile(rf"(?<![a-z])(?:{AT_MOST})\s*{AMOUNT}|{AMOUNT}\s*(?:or less|or under|or below|or cheaper|max(?:imum)?|"
                        rf"tops|at most|at the most|at the very most|is (?:the|my) (?:most|max(?:imum)?|limit))\b")  # fmt: skip
@@ -63,7 +64,8 @@ def parse_budget(text: str) -> dict[str, float]:
         found, lower = {"price_min": low, "price_max": high}, lower.replace(match.group(0), " ")
     if (match := AROUND.search(lower)) and not found:  # "around fifty": within a fifth of it
         amount = _amount(match)
-        found, lower = {"price_min": round(amount * 0.8, 2), "price_max": round(amount * 1.2, 2)}, lower.replace(match.group(0), " ")
+        found = {"price_min": round(amount * 0.8, 2), "price_max": round(amount * 1.2, 2)}
+        lower = lower.replace(match.group(0), " ")
     if (match := PRICE_MAX.search(lower)) and "price_max" not in found:
         found["price_max"], lower = _amount(match), lower.replace(match.group(0), " ")
     if (match := PRICE_MIN.search(lower)) and "price_min" not in found:
@@ -73,10 +75,13 @@ def parse_budget(text: str) -> dict[str, float]:
     return found
 
 
-CURRENCIES = {"$": r"\$|usd|dollars?|bucks", "€": r"€|eur|euros?", "£": r"£|gbp|pounds?|quid", "₹": r"₹|inr|rs\.?|rupees?"}
+CURRENCIES = {
+    "$": r"\$|usd|dollars?|bucks", "€": r"€|eur|euros?", "£": r"£|gbp|pounds?|quid", "₹": r"₹|inr|rs\.?|rupees?",
+}  # fmt: skip
 
 
 def currency_of(text: str) -> str:
     """The currency a text names ("40 euros" -> "€", "USD" -> "$"), or "" when it names none."""
     lower = text.lower()
-    return next((symbol for symbol, words in CURRENCIES.items() if re.search(rf"(?<![a-z])(?:{words})(?![a-z])", lower)), "")
+    named = (symbol for symbol, words in CURRENCIES.items() if re.search(rf"(?<![a-z])(?:{words})(?![a-z])", lower))
+    return next(named, "")

@@ -30,7 +30,9 @@ NOT_CLOTHING_BELOW_DRAWN = 0.55
 PER_REQUEST = ("colour", "shade", "usage", "season", "gender", "cheaper_than")  # reset by a new request
 KEEP_CUE = re.compile(r"\b(?:also|still|as well)\b|^\s*and\b")
 VERB_WORK = re.compile(r"\bworks?\s+(?:well\s+)?with\b", re.I)  # "would work with" names no occasion
-STARTS_OVER = re.compile(r"\b(?:new search|start (?:over|again)|forget (?:it|that|about)|something (?:completely |totally )?different)\b")
+STARTS_OVER = re.compile(
+    r"\b(?:new search|start (?:over|again)|forget (?:it|that|about)|something (?:completely |totally )?different)\b"
+)
 CONFLICTING_USAGES = ({"Formal", "Sports"}, {"Party", "Sports"})
 PEOPLE = (r"(?:mom|mum|mother|dad|father|parents?|wife|husband|partner|boyfriend|girlfriends?|friends?|sister|brother|"
           r"son|daughter|kids?|family|colleagues?|boss|grandma|grandpa|aunt|uncle|cousin|niece|nephew|bf|gf)\b")
@@ -157,7 +159,8 @@ def update_constraints(
     filters, ruled_out = parsed.filters, parsed.excluded  # "not a dress", "no red or pink"
     named = without_refinements(text)  # "something dressier" names no dress
     named_parse = parsed if named == text else parse_query(named, catalog)
-    types = list(named_parse.filters.get("article_type", [])) or reader.article_types(named_parse.semantic)  # type: ignore[arg-type]
+    types = list(named_parse.filters.get("article_type", []))  # type: ignore[arg-type]
+    types = types or reader.article_types(named_parse.semantic)
     types = [t for t in types if t not in ruled_out.get("article_type", [])]
     filters.pop("article_type", None)
     filters.pop("usage", None)

@@ -77,7 +77,8 @@ GENERIC_WORDS = {
     "search", "searching", "recommend", "suggest", "help", "anything", "stuff", "item", "items", "clothes", "outfit",
     "thing", "things", "idea", "ideas", "options", "maybe", "hi", "hello", "hey", "thanks", "thank", "gift", "present",
     "ok", "okay", "hmm", "well", "let", "see", "look", "colour", "color", "price", "less", "more", "than", "then",
-    "max", "budget", "cheap", "start", "again", "forget", "dollars", "bucks", "euros", "pounds", "lady", "guy", "mans", "womens", "mens", "kind", "sort", "type", "best", "great",
+    "max", "budget", "cheap", "start", "again", "forget", "dollars", "bucks", "euros", "pounds",
+    "lady", "guy", "mans", "womens", "mens", "kind", "sort", "type", "best", "great",
 }  # fmt: skip
 PRONOUN_GENDER = {"Men": r"\b(?:him|his|he|boyfriend|husband|dad|father|brother)\b",
                   "Women": r"\b(?:her|she|girlfriend|wife|mum|mom|mother|sister)\b"}  # fmt: skip
