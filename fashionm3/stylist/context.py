@@ -107,11 +107,10 @@ def split_outfit(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece], s
         if pieces:
             request = " ".join(" ".join([text[: match.start()], *after]).split())
             return request, pieces, "outerwear" if match.group("over") else ""
-    owned = [m for m in OWNED.finditer(text) if parse_query(m.group(1), catalog).filters.get("article_type")]
-    spans = {m.span() for m in owned}
-    request = OWNED.sub(lambda m: " " if m.span() in spans else m.group(0), text)
+    owned = {m.span(): pieces for m in OWNED.finditer(text) if (pieces := _pieces(m.group(1), catalog))}
+    request = OWNED.sub(lambda m: " " if m.span() in owned else m.group(0), text)
     if owned and len(request.split()) >= 3:  # "my jeans keep slipping down, something to hold them up"
-        return " ".join(request.split()), [p for m in owned for p in _pieces(m.group(1), catalog)], ""
+        return " ".join(request.split()), [piece for pieces in owned.values() for piece in pieces], ""
     return text, [], ""
 
 

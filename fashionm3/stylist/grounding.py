@@ -47,6 +47,11 @@ def noun_phrase(item: Item, article: bool = True) -> str:
         return words
     if kind.endswith(PLURAL_ONLY):
         return f"a pair of {words}"
+    return indefinite(words)
+
+
+def indefinite(words: str) -> str:
+    """``words`` after "a" or "an": "an orange dress", "a shirt"."""
     return f"{'an' if words[:1] in 'aeiou' else 'a'} {words}"
 
 
@@ -160,15 +165,15 @@ def check(item: Item, constraints: dict[str, Any], types: list[str], currency: s
     if constraints.get("gender"):
         who = "unisex" if item.gender == "Unisex" else f"for {item.gender.lower() or 'anyone'}"
         judge(item.gender in constraints["gender"], who, who)
-    price = money(item.price, currency) if item.price is not None else "no price listed"
+    price = f" ({money(item.price, currency)})" if item.price is not None else " (no price listed)"
     for name, ok in (("price_max", lambda p, b: p <= b), ("cheaper_than", lambda p, b: p < b), ("price_min", lambda p, b: p >= b)):
         bound = constraints.get(name)
         if bound is not None:
             meets = item.price is not None and ok(item.price, bound)
             word = {"price_max": "within budget", "cheaper_than": "cheaper than shown", "price_min": "over your minimum"}[name]
-            judge(meets, f"{word} ({price})", f"{'not ' + word} ({price})")
-            price = price if price == "no price listed" else ""  # the price said once
-    return [m.replace(" ()", "") for m in met], [u.replace(" ()", "") for u in unmet]
+            judge(meets, f"{word}{price}", f"not {word}{price}")
+            price = "" if item.price is not None else price  # a price is said once
+    return met, unmet
 
 
 def wear(usage: str) -> str:
@@ -184,7 +189,7 @@ def caption(item: Item, constraints: dict[str, Any], types: list[str], outfit: l
     parts = []
     if unmet:
         kind = singular(item.article_type)
-        said = [f"{'an' if m[:1] in 'aeiou' else 'a'} {m}" if m == kind and not m.endswith(PLURAL_ONLY) else m for m in met]
+        said = [indefinite(m) if m == kind and not m.endswith(PLURAL_ONLY) else m for m in met]
         parts.append("Closest in stock: " + ", ".join(unmet) + (f"; it is {', '.join(said)}" if met else ""))
     elif met and understood:
         parts.append("Matches what you asked: " + ", ".join(met))
