@@ -28,6 +28,7 @@ MODULES=(
   "fashionm3/stylist/router.py|tests/test_mutation_router.py"
   "fashionm3/stylist/grounding.py|tests/test_mutation_grounding.py"
   "fashionm3/stylist/context.py|tests/test_mutation_context.py"
+  "fashionm3/stylist/outfit_words.py|tests/test_mutation_context.py"
 )
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

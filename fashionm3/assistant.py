@@ -9,7 +9,6 @@ items and explains each of them.
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from PIL import Image
@@ -22,15 +21,17 @@ from fashionm3.retrieval.prices import currency_of, parse_budget
 from fashionm3.security import inputs
 from fashionm3.service import MAX_IMAGES_PER_MESSAGE, FashionM3, check_user_id
 from fashionm3.stylist.collage import make_collage
-from fashionm3.stylist.context import TurnReading, identify_pieces, split_outfit, update_constraints
+from fashionm3.stylist.context import TurnReading, identify_pieces, update_constraints
 from fashionm3.stylist.description import ItemDescription
 from fashionm3.stylist.grounding import WORDS, Grounded, caption, describe_stated, ground, money, noun_phrase
-from fashionm3.stylist.knowledge import SLOT_TYPES, missing_slot, slot_article_types, slot_of, translate
+from fashionm3.stylist.knowledge import translate
 from fashionm3.stylist.offline import OfflineStylist, plan_item
+from fashionm3.stylist.outfit_words import split_outfit
 from fashionm3.stylist.personalize import Preference, user_preference
 from fashionm3.stylist.prompts import StylistRequest
 from fashionm3.stylist.router import route
 from fashionm3.stylist.state import Conversation, OutfitPiece
+from fashionm3.stylist.targets import target_types
 from fashionm3.stylist.understanding import plural
 
 CHAT_RESULTS = 6
@@ -93,7 +94,7 @@ def converse(
     query_text, foreign = translate(text)
     if foreign:
         notes.append("I work best in English; I matched the fashion words I recognised" + (f" (read as “{query_text}”)." if query_text != text else "."))
-    request_text, described, slot_hint = split_outfit(query_text, service.catalog)
+    request_text, described, slot_hint = split_outfit(query_text, service.catalog, service.categories)
     if photos:
         pieces, kept, photo_notes = identify_pieces(service.engine, photos)
         notes += photo_notes
@@ -156,7 +157,7 @@ def _recommend(
                      "so I searched for your words.")
         yield _search(service, conversation, text, reading, [], notes)
         return
-    target = _target_types(service, conversation, task, reading, replace)
+    target = target_types(service.catalog, conversation, task, reading, replace)
     preference = None
     if task == "personalized":
         liked = [item_id for item_id, liked in service.store.feedback(conversation.user_id).items() if liked]
@@ -193,7 +194,8 @@ def _recommend(
         notes.append(f"{error} I used the offline fashion rules for this answer.")
     if description.source == "fallback":
         notes.append("The model's answer was not a usable item description, so I used the fashion rules and your words.")
-    types = target or service.categories.match(description.category)  # the model's category only when none was stated
+    types = target or [t for t in service.categories.match(description.category)  # the model's, when none was stated
+                       if t not in conversation.constraints.get("avoid_types", [])]
     if conversation.constraints.get("colour") and description.colour not in conversation.constraints["colour"]:
         description = dataclasses.replace(description, colour=conversation.constraints["colour"][0])  # stated colour wins
     exclude = set(conversation.rejected) | ({replace.item_id} if replace and replace.item_id else set())
@@ -224,52 +226,6 @@ def _refined_fields(refinements: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(fields[r] for r in refinements if r in fields))
 
 
-def _target_types(
-    service: FashionM3, conversation: Conversation, task: str, reading: TurnReading, replace: OutfitPiece | None
-) -> list[str]:
-    """The catalog article types to recommend from: named by the user, the piece being replaced, a loosely named
-    slot, the previous target when refining (another type of the same slot when the occasion changed), or the
-    slot that completes the outfit."""
-    if reading.types:
-        return reading.types
-    if replace is not None and replace.article_type:
-        return [replace.article_type]
-    if reading.slot:
-        return _slot_types(service, conversation, reading.slot)
-    if reading.follow_up and conversation.target_types:
-        usages = [u for u in conversation.constraints.get("usage", []) if u in service.catalog.values("usage")]
-        if {"more formal", "more casual", "occasion"} & set(reading.refinements) and usages:
-            sub, types = service.catalog.sub_category_of, conversation.target_types
-            slot = slot_of(types[0], sub.get(types[0], ""))
-            stocked = service.catalog.mask({"article_type": types, "usage": usages}).any()
-            fitting = SLOT_TYPES.get(slot, {}).get(usages[0], ())
-            if stocked and set(types) & set(fitting):  # watches are formal too: a formal watch
-                return [t for t in types if t in fitting]
-            if fitting or not stocked:  # the slot's type for it (casual shoes -> sports shoes)
-                return _slot_types(service, conversation, slot) or types
-        return conversation.target_types
-    if conversation.outfit and task in ("basic", "personalized"):
-        sub = service.catalog.sub_category_of
-        slot = missing_slot({slot_of(piece.article_type, sub.get(piece.article_type, "")) for piece in conversation.outfit})
-        return _slot_types(service, conversation, slot) if slot else []
-    return []
-
-
-def _slot_types(service: FashionM3, conversation: Conversation, slot: str) -> list[str]:
-    """Up to two article types of ``slot`` that have items for the wanted gender and occasion, the best first."""
-    constraints, catalog = conversation.constraints, service.catalog
-    genders = constraints.get("gender") or [p.gender for p in conversation.outfit if p.gender][:1]
-    if genders and "Unisex" in catalog.values("gender"):
-        genders = [*genders, "Unisex"]
-    usages = constraints.get("usage") or [p.usage for p in conversation.outfit if p.usage][:1]
-    usages = [usage for usage in usages if usage in catalog.values("usage")]  # an occasion the catalog lacks
-    mask = catalog.mask({name: values for name, values in (("gender", genders), ("usage", usages)) if values})
-    in_slot = Counter(item.article_type for item, keep in zip(catalog.items, mask)
-                      if keep and slot_of(item.article_type, item.sub_category) == slot)  # fmt: skip
-    preferred = slot_article_types(slot, usages[0] if usages else "", set(in_slot))
-    return list(dict.fromkeys([*preferred, *(t for t, _ in in_slot.most_common())]))[:2]
-
-
 def _piece_to_replace(service: FashionM3, conversation: Conversation, named: list[str]) -> OutfitPiece | None:
     """The piece an alternative is asked for: a named outfit piece, else the latest recommended item (of the named
     category when one is named), else the only outfit piece."""
@@ -297,7 +253,7 @@ def _search(
     service: FashionM3, conversation: Conversation, text: str, reading: TurnReading, photos: list[Image.Image], notes: list[str]
 ) -> Recommendation:
     """A catalog search: every stated constraint is a filter (relaxed, and said so, only when nothing meets it)."""
-    types = _target_types(service, conversation, "search", reading, None)
+    types = target_types(service.catalog, conversation, "search", reading, None)
     exclude = set(conversation.rejected)
     grounded = ground(service.engine, text, conversation.constraints, types, exclude, CHAT_RESULTS,
                       service.preference_for(conversation.user_id), _refined_fields(reading.refinements),

@@ -13,9 +13,10 @@ from mutation_catalog import encoder
 from PIL import Image
 
 from fashionm3.catalog.draw import draw_item
-from fashionm3.catalog.schema import Catalog
+from fashionm3.catalog.schema import Catalog, Item
 from fashionm3.retrieval.engine import SearchEngine
-from fashionm3.stylist.context import identify_pieces, split_outfit, update_constraints
+from fashionm3.stylist.context import identify_pieces, update_constraints
+from fashionm3.stylist.outfit_words import split_outfit
 from fashionm3.stylist.state import Conversation, OutfitPiece
 from fashionm3.stylist.understanding import RequestReader
 
@@ -260,9 +261,9 @@ def test_a_colour_both_asked_for_and_ruled_out_is_left_out_and_said_so(chat, rea
         ("a shirt for my boyfriend", "a shirt for my boyfriend", [], ""),
         ("heels with her red dress", "heels", [("Dresses", "Red")], ""),
         ("shoes to go with my dress. Also a bag", "shoes Also a bag", [("Dresses", "")], ""),  # the rest stays
-        ("my jeans keep slipping down, need help", "down, need help", [("Jeans", "")], ""),
+        ("my jeans keep slipping down, need help", "keep slipping down, need help", [("Jeans", "")], ""),
         ("my jeans please", "my jeans please", [], ""),  # too little left to be a request
-        ("my red shirt and his jeans are old, what now", ", what now", [("Shirts", "Red"), ("Jeans", "")], ""),
+        ("my red shirt and his jeans are old, what now", "and are old, what now", [("Shirts", "Red"), ("Jeans", "")], ""),
     ],
 )  # fmt: skip
 def test_worn_sentences_cues_and_owned_garments_are_the_outfit(mini_catalog, text, request_part, outfit, slot):
@@ -338,3 +339,81 @@ def test_dark_in_a_new_request_means_the_catalogs_dark_colours(chat, reader):
     chat.last_items = ["m09"]
     update_constraints(chat, "dark please", reader)
     assert chat.constraints.get("shade") != "dark"  # a follow-up: darker than what was shown
+
+
+@pytest.mark.parametrize(
+    "text, request_part, outfit, slot",
+    [
+        ("I've got these brown formal shoes. Which shirt?", "I've got these . Which shirt?", [("Formal Shoes", "Brown")], "top"),
+        ("just bought these red heels, what dress goes", "just bought these , what dress goes", [("Heels", "Red")], "one-piece"),
+        ("do you have this dress in red", "do you have this dress in red", [], ""),  # the rest names no other kind
+        ("Trousers are sorted, what else for the office", "are sorted, what else for the office", [("Trousers", "")], ""),
+        ("all I have is jeans, what on my legs", "not jeans, what", [], "bottom"),
+        ("need to sort out the rest below the belt", "need to sort out the rest", [], "bottom"),
+        ("what to wear up top", "what to wear", [], "top"),
+        ("something comfy from the ankles down", "something comfy", [], "footwear"),
+        ("a handbag big enough for shoes and a towel", "a handbag", [], "bag"),
+        ("something to carry my laptop in, black", "something , black", [], "bag"),
+        ("a handbag to hold my phone, cards and keys", "a handbag", [], "bag"),  # the list is the contents
+        ("black jeans, what goes on top?", "what goes ?", [("Jeans", "Black")], "top"),  # another slot: the outfit
+        ("blue jeans, a shirt on top", "a shirt", [("Jeans", "Blue")], "top"),
+        ("my heels, which handbag?", "which handbag?", [("Heels", "")], "bag"),
+        ("heels for a party, which handbag?", "party, which handbag?", [("Heels", "")], "bag"),
+        ("something to wear under my jacket", "something to wear under my jacket", [], ""),  # no jackets here
+        ("a top to wear under my dress", "a top to wear", [("Dresses", "")], "bottom"),
+        ("my old sports shoes are falling apart", "my old sports shoes are falling apart", [], ""),  # to replace
+        ("none of my shirts fit any more", "none of my shirts fit any more", [], ""),
+        ("want one outfit for a party, easy", "want for a party, easy", [], "one-piece"),
+        ("he currently owns only t-shirts", "not t-shirts", [], ""),
+        ("the office dress code is smart", "the office is smart", [], ""),  # no dress asked for
+    ],
+)  # fmt: skip
+def test_garments_held_shown_or_carried_are_not_the_request(mini_catalog, reader, text, request_part, outfit, slot):
+    found, pieces, wanted_slot = split_outfit(text, mini_catalog, reader)
+    assert (found, [(p.article_type, p.colour) for p in pieces], wanted_slot) == (request_part, outfit, slot)
+
+
+def test_a_garment_one_gender_wears_tells_the_outfits_gender(mini_catalog):
+    _, pieces, _ = split_outfit("a bag to go with my heels and my jeans", mini_catalog)
+    assert [(p.article_type, p.gender) for p in pieces] == [("Heels", "Women"), ("Jeans", "")]  # jeans: both
+
+
+def test_only_having_a_garment_rules_it_out_and_a_body_region_names_the_slot(chat, reader, mini_catalog):
+    request, pieces, slot = split_outfit("all I have is jeans, what do I wear on my legs", mini_catalog, reader)
+    reading = update_constraints(chat, request, reader, "all I have is jeans, what do I wear on my legs", slot)
+    assert (reading.types, reading.slot, chat.constraints["avoid_types"]) == ([], "bottom", ["Jeans"])
+    assert update_constraints(chat, "what footwear goes with a saree", reader).types == []  # a slot named: no guess
+
+
+def test_an_occasion_alone_picks_its_usual_slot_when_the_catalog_stocks_it(chat, reader):
+    assert update_constraints(chat, "what should I wear to the gym, I'm a man", reader).slot == "footwear"
+    assert update_constraints(chat, "what should I wear to the office", reader).slot == "top"
+    assert update_constraints(chat, "something red for a party", reader).slot == ""  # a colour: any kind of it
+    assert update_constraints(chat, "something traditional for diwali", reader).slot == ""  # no ethnic wear here
+
+
+@pytest.mark.parametrize(
+    "shown, text, colours, shade",
+    [
+        ("m10", "black washes me out, can you go lighter?", None, "lighter than black"),  # a complaint, not a wish
+        ("m03", "a lighter blue maybe", ["Blue"], None),  # the colour a shade of which is asked for
+        ("m10", "hmm blue instead of black?", ["Blue"], None),
+        ("m10", "in black please", ["Black"], None),  # nothing else named: the colour stays
+    ],
+)  # fmt: skip
+def test_a_follow_up_moves_away_from_the_colour_just_shown(chat, reader, shown, text, colours, shade):
+    update_constraints(chat, "jeans for men", reader)
+    chat.last_items = [shown]
+    update_constraints(chat, text, reader)
+    assert (chat.constraints.get("colour") == colours or colours is None) and chat.constraints.get("shade") == shade
+    if colours is None:
+        assert "Black" not in chat.constraints["colour"]
+
+
+def test_bad_weather_alone_asks_for_a_layer_the_catalog_has(chat, reader):
+    jacket = Item(id="j1", name="Northline Men Black Jacket", gender="Men", master_category="Apparel",
+                  sub_category="Topwear", article_type="Jackets", colour="Black", usage="Casual")
+    with_layers = RequestReader(Catalog([*hand_built().items, jacket], "layers", "test"), encoder())
+    assert update_constraints(chat, "it pours every morning on my walk, what do I put on", with_layers).slot == "outerwear"
+    assert update_constraints(chat, "it pours every morning on my walk, what do I put on", reader).slot == ""  # none
+    assert update_constraints(chat, "rainy day, a red shirt", with_layers).slot == ""  # a kind named

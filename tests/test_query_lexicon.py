@@ -5,6 +5,7 @@ import pytest
 from fashionm3.catalog.schema import Catalog, Item
 from fashionm3.retrieval.lexicon import Speller, normalise
 from fashionm3.retrieval.query import parse_query
+from fashionm3.stylist.knowledge import COLOUR_LIGHTNESS, shift_colours
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +80,28 @@ def _open(path):
     from PIL import Image
 
     return Image.open(path).convert("RGB")
+
+
+def test_signed_gender_shorthand_and_dress_codes(small_catalog):
+    assert parse_query("white sneakers for me (F)", small_catalog).filters["gender"][0] == "Women"
+    assert parse_query("a jacket, M 40", small_catalog).filters["gender"][0] == "Men"
+    assert parse_query("what to wear on top, 26f", small_catalog).filters["gender"][0] == "Women"
+    assert "gender" not in parse_query("a shirt for the office", small_catalog).filters
+    assert "article_type" not in parse_query("clueless about office dress codes", small_catalog).filters
+
+
+def test_lighter_and_darker_keep_to_shades_of_the_same_hue_when_asked():
+    colours = list(COLOUR_LIGHTNESS)
+    lighter = shift_colours(["Grey"], "lighter", colours)
+    assert "White" in lighter and "Pink" not in lighter and "Yellow" not in lighter
+    assert "Pink" in shift_colours(["Grey"], "lighter", colours, same_hue=False)
+    assert shift_colours(["Red"], "darker", colours)[:1] != [] and "Maroon" in shift_colours(["Red"], "darker", colours)
+
+
+def test_a_girl_is_a_woman_unless_she_is_a_child(small_catalog):
+    girls = Item(id="g1", name="Puma Girls Pink Tshirt", gender="Girls", article_type="Tshirts", colour="Pink", usage="Casual")
+    with_girls = Catalog([*small_catalog.items, girls], "girls", "test")
+    assert parse_query("a kurta for a girl going out tonight", with_girls).filters["gender"] == ["Women"]
+    assert parse_query("shirt for my 6 year old girl", with_girls).filters["gender"] == ["Girls"]
+    assert parse_query("tshirt for a little girl", with_girls).filters["gender"] == ["Girls"]
+    assert parse_query("a girls night out top", with_girls).filters["gender"] == ["Women"]

@@ -2,8 +2,9 @@
 ``stylist_requests.jsonl`` (six template families made by ``bench/make_stylist_requests.py``),
 ``stranger_requests.jsonl`` and ``second_requests.jsonl`` (five families each, written by hand by people who never
 saw the stylist's code; the second one was held out until its single run, then tuned on), all tuned on;
-``fresh_requests.jsonl`` (five ``fresh_*`` families written last by another person who saw neither the code nor the
-other sets) is held out of all tuning and reported apart.
+``third_requests.jsonl`` (five ``third_*`` families by another such person, run once before tuning, then tuned on);
+``fresh_requests.jsonl`` and ``blind_requests.jsonl`` (five ``fresh_*`` and five ``blind_*`` families, each written by
+a person who saw neither the code nor the other sets) are held out of all tuning and reported apart.
 
 Per turn: requested category (article type, or outfit slot when the catalog has none of the acceptable types),
 constraints (colour, gender, occasion, budget, avoided material; when no catalog item meets them all, an answer
@@ -28,7 +29,7 @@ from fashionm3.evaluation import REQUEST_SETS
 from fashionm3.service import FashionM3
 from fashionm3.stylist.knowledge import COLOUR_LIGHTNESS, FORMALITY, slot_of
 
-HELD_OUT_PREFIX = "fresh_"
+HELD_OUT_PREFIXES = ("fresh_", "blind_")  # written last by people who saw no code and no other set
 NOTHING_MATCHES = "**Nothing in stock matches"
 
 
@@ -125,7 +126,7 @@ def evaluate_requests(
                                                    or "already the most" in answer.text or "Nothing in the catalog is" in answer.text))
             previous = items[0] if items else None
     report = {family: _summary(row) for family, row in scores.items()}
-    held_out = [f for f in report if f.startswith(HELD_OUT_PREFIX)]
+    held_out = [f for f in report if f.startswith(HELD_OUT_PREFIXES)]
     return {"catalog": f"{catalog.name} ({len(catalog)} items)", "held_out": held_out, "families": report,
             "tuned_mean": _mean([r for f, r in report.items() if f not in held_out]),
             "held_out_mean": _mean([report[f] for f in held_out])}  # fmt: skip

@@ -118,7 +118,10 @@ no nor not now of off old on once one only or other our out over own please put 
 show so some something someone still such than that the their them then there these they thing think this those
 through to too try under until up us very want wanted wants was way we wear wearing wears well were what when where
 which while who whom why will wish with without would yes yet you your yours match matches matching go goes fit
-fits suit suits pair pairs outfit outfits look day days night week weekend time""".split())
+fits suit suits pair pairs outfit outfits look day days night week weekend time sort sorted rest part bit lot sure
+plan trip walk walks sit stand feel tell told bank knee knees hair trail trails floral flowery polka paisley run
+sleek stretchy cosy cozy comfy heat hot warm sun sunny pour pours pouring rain rainy raining drizzle soaked chilly
+freezing snowy windy""".split())
 
 
 class Speller:

@@ -20,10 +20,13 @@ from fashionm3.retrieval.prices import parse_budget
 
 GENDER_WORDS = {
     "Men": ("men", "man", "mens", "men's", "male", "guy", "guys", "gentleman", "gentlemen", "boyfriend", "husband"),
-    "Women": ("women", "woman", "womens", "women's", "female", "lady", "ladies", "girlfriend", "wife"),
+    "Women": ("women", "woman", "womens", "women's", "female", "lady", "ladies", "girlfriend", "wife", "girl", "girls", "girl's"),
     "Boys": ("boy", "boys", "boy's", "son"),
-    "Girls": ("girl", "girls", "girl's", "daughter"),
+    "Girls": ("daughter", "little girl", "baby girl", "schoolgirl"),
 }
+# "a girl" is most often a young woman; with a child's age or a child word she is a girl ("for a 6 year old girl")
+CHILD = re.compile(r"\b(?:kids?|child(?:ren)?|toddler|baby|little|aged? (?:[2-9]|1[0-2])|(?:[2-9]|1[0-2])[- ]?(?:years?|yrs?|yo))\b")
+JEWELLERY = ("Earrings", "Necklace and Chains", "Pendant", "Bracelet", "Ring", "Bangle", "Jewellery Set")
 # synonym -> catalog article types it may mean (kept only if present in the catalog)
 ARTICLE_SYNONYMS = {
     "tee": ("Tshirts",), "tees": ("Tshirts",), "t-shirt": ("Tshirts",), "t-shirts": ("Tshirts",),
@@ -39,13 +42,18 @@ ARTICLE_SYNONYMS = {
     "jumper": ("Sweaters",), "pullover": ("Sweaters",), "cardigan": ("Sweaters",), "hoodie": ("Sweatshirts",),
     "coat": ("Jackets",), "blazer": ("Jackets", "Blazers"), "shades": ("Sunglasses",), "hat": ("Caps",),
     "frock": ("Dresses",), "gown": ("Dresses",), "blouse": ("Tops", "Shirts"),
-    "boots": ("Casual Shoes", "Formal Shoes"), "loafers": ("Casual Shoes", "Formal Shoes"), "brogues": ("Formal Shoes",),
+    "boots": ("Casual Shoes",), "loafers": ("Casual Shoes", "Formal Shoes"), "brogues": ("Formal Shoes",),
     "oxfords": ("Formal Shoes",), "sandals": ("Sandals", "Sports Sandals"), "beanie": ("Caps",),
     "tie": ("Ties",), "ties": ("Ties",), "scarf": ("Scarves", "Stoles"), "skirt": ("Skirts",), "vest": ("Innerwear Vests",),
     "slippers": ("Flip Flops",), "flipflops": ("Flip Flops",), "spectacles": ("Sunglasses",),
     # a garment word used as a modifier names no item of its own ("a denim jacket" is a jacket)
     "denim jacket": ("Jackets",), "jean jacket": ("Jackets",), "denim shirt": ("Shirts",), "denim skirt": ("Skirts",),
     "denim shorts": ("Shorts",), "denim dress": ("Dresses",), "shirt dress": ("Dresses",), "sweater dress": ("Dresses",),
+    "eyewear": ("Sunglasses",), "aviators": ("Sunglasses",), "sunnies": ("Sunglasses",), "headwear": ("Caps",),
+    "dress code": (), "dress codes": (), "dressed": (), "dress up": (),  # no dress is asked for
+    "fleece": ("Sweatshirts", "Jackets"), "neckwear": ("Necklace and Chains", "Pendant", "Scarves", "Ties"), "ear jewellery": ("Earrings",),
+    "handwear": ("Bracelet", "Bangle", "Ring"), "six yards": ("Sarees",), "kurta pajama": ("Kurta Sets",),
+    "kurta pyjama": ("Kurta Sets",), "to tie": (), "money holder": ("Wallets",), "card holder": ("Wallets",), "jewellery": JEWELLERY, "jewelry": JEWELLERY, "lowers": ("Track Pants",), "kicks": ("Casual Shoes", "Sports Shoes"), "chappals": ("Sandals", "Flip Flops"),
     "laptop bag": ("Laptop Bag", "Backpacks", "Messenger Bag"), "bag for my laptop": ("Laptop Bag", "Backpacks", "Messenger Bag"),
     "bag for a laptop": ("Laptop Bag", "Backpacks", "Messenger Bag"), "laptop backpack": ("Backpacks", "Laptop Bag"),
 }  # fmt: skip
@@ -65,6 +73,9 @@ SEASON_WORDS = {
     "Summer": ("summer", "hot weather", "beach"), "Winter": ("winter", "cold weather", "snow"),
     "Fall": ("fall", "autumn"), "Spring": ("spring",),
 }  # fmt: skip
+
+# "(F)", "(M, 40)", "F, 26", "26M": the shorthand people sign a request with
+GENDER_SHORTHAND = re.compile(r"\(\s*([fm])\b|\b([fm])\s*,?\s*\d{2}\b|\b\d{2}\s*([fm])\b", re.I)
 
 # When the filters leave too few items, drop them in this order (explicit filters are never dropped).
 # ``brand`` and ``pattern`` are matched against product names, not catalog columns.
@@ -198,6 +209,10 @@ def parse_query(text: str, catalog: Catalog) -> ParsedQuery:
     normalised = normalise(text, words.speller, words.phrases)
     filters, names, _ = _extract(normalised.positive, words)
     filters.update(parse_budget(text))
+    shorthand, genders = GENDER_SHORTHAND.search(text), words.values["gender"]
+    gender = ("Women" if "f" in shorthand.group(0).lower() else "Men") if shorthand else ""
+    if gender in genders and "gender" not in filters:
+        filters["gender"] = [gender] + (["Unisex"] if "Unisex" in genders else [])
     parsed = ParsedQuery(text=text.strip(), filters=filters, semantic=normalised.positive, names=names)
     for phrase in normalised.negated:
         _exclude(parsed, *_extract(phrase, words))
@@ -224,6 +239,8 @@ def _extract(lower: str, words: Vocabulary) -> tuple[dict, dict[str, list[str]],
     names: dict[str, list[str]] = {}
     genders = set(words.values["gender"])
     found_genders = _match_vocabulary(lower, GENDER_WORDS, genders)
+    if "Women" in found_genders and "Girls" in genders and CHILD.search(lower):
+        found_genders = list(dict.fromkeys(g if g != "Women" else "Girls" for g in found_genders))
     if found_genders:
         filters["gender"] = found_genders + (["Unisex"] if "Unisex" in genders else [])
 

@@ -15,7 +15,9 @@ from fashionm3.retrieval.engine import SearchEngine
 from fashionm3.retrieval.photo_rank import DUPLICATE_SIMILARITY
 from fashionm3.retrieval.pixels import dominant_colour
 from fashionm3.retrieval.query import parse_query
-from fashionm3.stylist.knowledge import COLOUR_LIGHTNESS, FORMALITY, SLOT_TYPES, avoided_materials, garment_word, shift_colours
+from fashionm3.stylist.knowledge import (
+    COLOUR_LIGHTNESS, FORMALITY, OCCASION_SLOTS, SLOT_TYPES, avoided_materials, garment_word, shift_colours, slot_of,
+)
 from fashionm3.stylist.refinements import find_refinements, without_refinements
 from fashionm3.stylist.state import Conversation, OutfitPiece
 from fashionm3.stylist.understanding import RequestReader, pronoun_gender
@@ -34,22 +36,9 @@ STARTS_OVER = re.compile(
     r"\b(?:new search|start (?:over|again)|forget (?:it|that|about)|something (?:completely |totally )?different)\b"
 )
 CONFLICTING_USAGES = ({"Formal", "Sports"}, {"Party", "Sports"})
-PEOPLE = (r"(?:mom|mum|mother|dad|father|parents?|wife|husband|partner|boyfriend|girlfriends?|friends?|sister|brother|"
-          r"son|daughter|kids?|family|colleagues?|boss|grandma|grandpa|aunt|uncle|cousin|niece|nephew|bf|gf)\b")
-WHOSE = r"(?:my|this|these|his|her|their|your)"
-OUTFIT_CUE = re.compile(  # what follows names the outfit ("for a" does not: "looking for a shirt")
-    rf"\b(?:(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?|wear )?with (?:{WHOSE}|a|an|the)(?! {PEOPLE})"
-    rf"|(?:for|under|match|matches|suits?) (?:my|this|these)(?! {PEOPLE})|(?P<over>over|on top of) (?:{WHOSE}|a|an|the)"
-    rf"|(?:complete|finish)(?:e?s)? (?:{WHOSE}|the))\b",
-    re.I,
-)
 DARK, DARK_BELOW = re.compile(r"\b(?:dark|darkish|dark-coloured|dark colou?red)\b(?! (?:blue|green|red|grey|brown))"), 40.0
+WEATHER = re.compile(r"\b(?:rain(?:s|y|ing)?|monsoon|pour(?:s|ing)?|soaked|drizzl\w*|chilly|freezing|cold|snow(?:y|ing)?|windy)\b")
 AVOID_WORDS = r"(?:no|not|without|avoid|hate|except|anything but)"
-OWNED = re.compile(r"\b(?:my|his|her|our) ((?:[a-z-]+ ){0,2}[a-z-]+)", re.I)  # what one owns is not asked for
-WEARING_CUE = re.compile(r"\b(?:i'?m|i am|i'll be|i will be) wearing\b|^\s*wearing (?:this|these|my|a)\b|\bthis is (?:my|the)\b"
-                         r"|\b(?:i|he|she|they|we) (?:wears?|owns?|bought) (?:this|these|my|his|her|a|an|the)\b", re.I)
-
-
 def identify_pieces(engine: SearchEngine, photos: list[Image.Image]) -> tuple[list[OutfitPiece], list[Image.Image], list[str]]:
     """Recognise each photo by its nearest catalog products (they vote for type, colour, gender and usage).
 
@@ -90,41 +79,6 @@ def _majority(values: list[str], share: float = 0.5) -> str:
     return value if count > share * len(values) else ""
 
 
-def split_outfit(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece], str]:
-    """Split "black shoes to go with my navy shirt and grey jeans" into the request ("black shoes") and the
-    outfit described in words (navy blue shirts, grey jeans), at the last outfit cue followed by garments; a
-    sentence saying what one wears ("This is the shirt I'm wearing.") before the question is outfit too. The
-    third value is the slot the cue asks for: "outerwear" for "something to wear over my dress", else ""."""
-    sentences = [part for part in re.split(r"(?<=[.!?;])\s+", text.strip()) if part]
-    worn = [part for part in sentences[:-1]
-            if not part.endswith("?") and WEARING_CUE.search(part) and parse_query(part, catalog).filters.get("article_type")]
-    if worn:
-        request, pieces, slot = split_outfit(" ".join(part for part in sentences if part not in worn), catalog)
-        return request, [*(_pieces(" and ".join(worn), catalog)), *pieces], slot
-    for match in reversed(list(OUTFIT_CUE.finditer(text))):
-        sentence, *after = re.split(r"(?<=[.?!;])", text[match.end():], maxsplit=1)  # the cue's own sentence
-        pieces = _pieces(sentence, catalog)
-        if pieces:
-            request = " ".join(" ".join([text[: match.start()], *after]).split())
-            return request, pieces, "outerwear" if match.group("over") else ""
-    owned = {m.span(): pieces for m in OWNED.finditer(text) if (pieces := _pieces(m.group(1), catalog))}
-    request = OWNED.sub(lambda m: " " if m.span() in owned else m.group(0), text)
-    if owned and len(request.split()) >= 3:  # "my jeans keep slipping down, something to hold them up"
-        return " ".join(request.split()), [piece for pieces in owned.values() for piece in pieces], ""
-    return text, [], ""
-
-
-def _pieces(text: str, catalog: Catalog) -> list[OutfitPiece]:
-    """The garments a list names ("my navy shirt and grey jeans"), one piece per part that names a type."""
-    pieces = []
-    for part in re.split(r",|\band\b|\bplus\b", text):
-        filters = parse_query(part, catalog).filters
-        types, colours = filters.get("article_type", []), filters.get("colour", [])
-        if types:
-            pieces.append(OutfitPiece(types[0], colours[0] if colours else "", source="text"))  # type: ignore[index]
-    return pieces
-
-
 @dataclasses.dataclass
 class TurnReading:
     """What one message asked for, after the conversation rules were applied."""
@@ -159,7 +113,9 @@ def update_constraints(
     named = without_refinements(text)  # "something dressier" names no dress
     named_parse = parsed if named == text else parse_query(named, catalog)
     types = list(named_parse.filters.get("article_type", []))  # type: ignore[arg-type]
-    types = types or reader.article_types(named_parse.semantic)
+    if not types and not slot_hint:  # a type the text model reads, unless another slot is named ("what footwear")
+        types, named_slot = reader.article_types(named_parse.semantic), reader.slot(named_parse.semantic, described=False)
+        types = [t for t in types if not named_slot or reader.slot_of_type.get(t) == named_slot]
     types = [t for t in types if t not in ruled_out.get("article_type", [])]
     filters.pop("article_type", None)
     filters.pop("usage", None)
@@ -183,6 +139,8 @@ def update_constraints(
         types = _fitting_types(types, filters, reader)
     if types == ["Tops"] and not _stocked(reader.catalog, filters.get("gender")) & {"Tops"}:  # "a top, men's"
         types, slot = [], "top"
+    if not (types or slot or conversation.outfit or conversation.last_items or "colour" in filters):
+        slot = _occasion_slot(catalog, filters, lower)  # "what do I wear to the gym": the occasion's usual piece
     may_follow = bool(conversation.last_items) and not types and not slot
     refinements = find_refinements(text, may_follow)
     follow_up = may_follow and not absent and not STARTS_OVER.search(lower)  # no kind named: refines the answer
@@ -194,6 +152,12 @@ def update_constraints(
     avoided = [c for c in colours if re.search(rf"\b{AVOID_WORDS}\s+(?:\w+\s+)?{re.escape(c.lower())}\b", lower)]
     avoided += [c for c in ruled_out.get("colour", []) if c not in avoided]
     wanted = [c for c in colours if c not in avoided]
+    if follow_up and wanted:  # the colour just shown is what is being moved away from: "brown instead of black"
+        shown = {catalog.get(i).colour for i in conversation.last_items if i in catalog}
+        fresh = [c for c in wanted if c not in shown]
+        shaded = [c for c in wanted if re.search(rf"\b(?:light|dark|deep|pale)(?:er)? {re.escape(c.lower())}\b", lower)]
+        moving = {"darker", "lighter"} & set(refinements) and not shaded  # "black washes me out, lighter?"
+        wanted = fresh or ([] if moving else wanted)  # but "a lighter blue" still asks for blue
     if avoided:
         constraints["avoid_colours"] = list(dict.fromkeys([*constraints.get("avoid_colours", []), *avoided]))
         if not wanted and constraints.get("colour") and set(constraints["colour"]) <= set(avoided):  # "not black"
@@ -242,6 +206,21 @@ def _fitting_types(types: list[str], filters: dict, reader: RequestReader) -> li
     return [next(t for t in preferred if t in stocked)] if stocked & set(preferred) else types
 
 
+def _occasion_slot(catalog: Catalog, filters: dict, text: str) -> str:
+    """The slot bad weather ("it pours every morning") or an occasion is mostly shopped for, when the catalog has
+    items of it for that gender (and occasion); "" when neither is named."""
+    wanted = {name: [v for v in filters.get(name, []) if v in catalog.values(name)] for name in ("usage", "gender")}
+    if WEATHER.search(text):
+        slot, wanted["usage"] = "outerwear", []
+    elif wanted["usage"]:
+        slot = OCCASION_SLOTS.get(wanted["usage"][0], "")
+    else:  # no occasion, or one this catalog lacks
+        return ""
+    mask = catalog.mask({name: values for name, values in wanted.items() if values})
+    stocked = (slot_of(item.article_type, item.sub_category) for item, keep in zip(catalog.items, mask) if keep)
+    return slot if slot in stocked else ""
+
+
 def _stocked(catalog: Catalog, genders: list[str] | None) -> set[str]:
     """The article types the catalog has items of for ``genders`` (any gender when None)."""
     return {item.article_type for item in catalog.items if not genders or item.gender in genders}
@@ -255,6 +234,9 @@ def _apply_refinements(conversation: Conversation, refinements: list[str], catal
     for refinement in refinements:
         if refinement in ("darker", "lighter"):
             shifted = shift_colours([last[0].colour], refinement, catalog.values("colour"))
+            wanted = {"article_type": [last[0].article_type], "colour": shifted, "gender": constraints.get("gender")}
+            if shifted and not catalog.mask({name: values for name, values in wanted.items() if values}).any():
+                shifted = shift_colours([last[0].colour], refinement, catalog.values("colour"), same_hue=False)
             if shifted:
                 constraints["colour"], constraints["shade"] = shifted, f"{refinement} than {last[0].colour.lower()}"
             else:

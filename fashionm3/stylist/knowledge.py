@@ -26,13 +26,21 @@ OUTERWEAR = {"Jackets", "Blazers", "Coats", "Sweaters", "Sweatshirts", "Rain Jac
 COMPLETION_ORDER = ("top", "bottom", "footwear", "bag", "accessory")
 # Preferred article type for a slot by usage (the first one the catalog has, for the outfit's gender, is used).
 SLOT_TYPES = {
-    "top": {"Formal": ("Shirts", "Tops"), "Sports": ("Tshirts",), "Party": ("Tops", "Shirts"), "": ("Tshirts", "Shirts", "Tops")},
-    "bottom": {"Formal": ("Trousers", "Skirts"), "Sports": ("Track Pants", "Shorts"), "Party": ("Skirts", "Jeans"), "": ("Jeans", "Trousers", "Shorts")},
-    "footwear": {"Formal": ("Formal Shoes", "Heels"), "Sports": ("Sports Shoes", "Casual Shoes"), "Party": ("Heels", "Casual Shoes"), "": ("Casual Shoes", "Flats", "Sandals")},
-    "bag": {"Sports": ("Backpacks",), "Travel": ("Duffel Bag", "Trolley Bag", "Backpacks"), "": ("Handbags", "Backpacks", "Wallets")},
+    "top": {"Formal": ("Shirts", "Tops"), "Sports": ("Tshirts",), "Party": ("Tops", "Shirts"), "Ethnic": ("Kurtas", "Kurtis"),
+            "": ("Tshirts", "Shirts", "Tops")},
+    "bottom": {"Formal": ("Trousers", "Skirts"), "Sports": ("Track Pants", "Shorts"), "Party": ("Skirts", "Jeans"),
+               "Ethnic": ("Patiala", "Salwar", "Churidar", "Leggings"), "": ("Jeans", "Trousers", "Shorts")},
+    "footwear": {"Formal": ("Formal Shoes", "Heels"), "Sports": ("Sports Shoes", "Casual Shoes"),
+                 "Party": ("Heels", "Casual Shoes"), "Ethnic": ("Sandals", "Flats", "Heels"),
+                 "": ("Casual Shoes", "Flats", "Sandals")},
+    "bag": {"Sports": ("Backpacks",), "Party": ("Clutches", "Handbags", "Wallets"), "Travel": ("Duffel Bag", "Trolley Bag", "Backpacks"),
+            "Formal": ("Laptop Bag", "Messenger Bag", "Backpacks"), "": ("Handbags", "Backpacks", "Wallets")},
     "accessory": {"Formal": ("Watches", "Belts", "Ties"), "": ("Watches", "Sunglasses", "Belts", "Caps")},
-    "outerwear": {"Formal": ("Blazers", "Jackets"), "": ("Jackets", "Sweaters", "Sweatshirts")},
+    "outerwear": {"Formal": ("Blazers", "Jackets"), "Ethnic": ("Nehru Jackets", "Shrug"), "": ("Jackets", "Sweaters", "Sweatshirts")},
+    "one-piece": {"Ethnic": ("Sarees", "Kurta Sets"), "Party": ("Dresses",), "": ("Dresses", "Sarees")},
 }  # fmt: skip
+# The piece an occasion is mostly shopped for, when a request names the occasion and no kind of item
+OCCASION_SLOTS = {"Sports": "footwear", "Formal": "top", "Ethnic": "top", "Party": "top", "Casual": "top", "Travel": "bag"}
 # Garment words by slot, for naming what a catalog does not stock ("a kurta" in a catalog without kurtas is a top).
 GARMENT_WORDS = {
     "top": ("kurta", "kurti", "tunic", "blouse", "shirt", "t-shirt", "tshirt", "tee", "polo", "camisole", "tank top"),
@@ -54,6 +62,7 @@ GARMENT_PATTERN = re.compile(
     r"\b(" + "|".join(sorted((re.escape(w) for ws in GARMENT_WORDS.values() for w in ws), key=len, reverse=True))
     + r")(?:e?s)?\b", re.IGNORECASE
 )
+NOT_A_GARMENT = re.compile(r"\bdress(?:ed|ing)?(?: codes?| up)\b|\bdressed\b", re.IGNORECASE)  # "office dress codes"
 NEUTRALS = {"Black", "White", "Grey", "Navy Blue", "Beige", "Cream", "Off White", "Charcoal", "Khaki", "Brown",
             "Grey Melange", "Tan", "Taupe", "Silver", "Steel", "Nude", "Skin"}  # fmt: skip
 # Colours that pair well beyond neutrals (both directions are used).
@@ -73,9 +82,9 @@ EXTRA_COLOURS = {
     "Mushroom Brown": (150, 130, 110), "Taupe": (140, 125, 110), "Lime Green": (150, 210, 50),
     "Fluorescent Green": (120, 250, 60), "Metallic": (170, 170, 175),
 }  # fmt: skip
-COLOUR_LIGHTNESS = {
-    name: float(srgb_to_lab(np.array(rgb, np.float32))[0]) for name, rgb in {**COLOURS, **EXTRA_COLOURS}.items()
-}
+COLOUR_LAB = {name: srgb_to_lab(np.array(rgb, np.float32)) for name, rgb in {**COLOURS, **EXTRA_COLOURS}.items()}
+COLOUR_LIGHTNESS = {name: float(lab[0]) for name, lab in COLOUR_LAB.items()}
+SAME_HUE = 30.0  # CIELAB a*b* distance within which a lighter or darker colour counts as a shade of the same one
 SHADE_STEP = 5.0  # CIELAB lightness difference that counts as "darker" / "lighter" (black is 6 below navy blue)
 FORMALITY = {"Formal": 3, "Party": 2, "Smart Casual": 2, "Ethnic": 2, "Casual": 1, "Travel": 1, "Sports": 0}
 
@@ -129,7 +138,7 @@ def slot_of(article_type: str, sub_category: str) -> str:
 
 def garment_word(text: str) -> tuple[str, str]:
     """(garment word, its slot) for the first garment ``text`` names, e.g. ("kurta", "top"); ("", "") if none."""
-    found = GARMENT_PATTERN.search(text)
+    found = GARMENT_PATTERN.search(NOT_A_GARMENT.sub(" ", text))
     if not found:
         return "", ""
     word = found.group(1).lower()
@@ -180,15 +189,18 @@ def colour_reason(colour: str, outfit_colours: list[str]) -> str:
     return f"{colour.lower()} adds an accent to your {worn.lower()}"
 
 
-def shift_colours(colours: list[str], direction: str, available: list[str]) -> list[str]:
+def shift_colours(colours: list[str], direction: str, available: list[str], same_hue: bool = True) -> list[str]:
     """Catalog colours clearly darker (or lighter) than the darkest (or lightest) of ``colours``, the darkest (or
-    lightest) first."""
+    lightest) first; with ``same_hue``, only shades of the same hue plus neutrals when there are any."""
     known = [COLOUR_LIGHTNESS[c] for c in colours if c in COLOUR_LIGHTNESS] or [50.0]
     if direction == "darker":
-        chosen = [c for c in available if COLOUR_LIGHTNESS.get(c, 101) <= min(known) - SHADE_STEP]
-        return sorted(chosen, key=lambda c: COLOUR_LIGHTNESS[c])
-    chosen = [c for c in available if COLOUR_LIGHTNESS.get(c, -1) >= max(known) + SHADE_STEP]
-    return sorted(chosen, key=lambda c: -COLOUR_LIGHTNESS[c])
+        chosen = sorted((c for c in available if COLOUR_LIGHTNESS.get(c, 101) <= min(known) - SHADE_STEP), key=COLOUR_LIGHTNESS.get)
+    else:
+        chosen = sorted((c for c in available if COLOUR_LIGHTNESS.get(c, -1) >= max(known) + SHADE_STEP),
+                        key=lambda c: -COLOUR_LIGHTNESS[c])
+    hues = [COLOUR_LAB[c][1:] for c in colours if c in COLOUR_LAB]  # lighter than grey: white, not pink
+    shades = [c for c in chosen if any(float(np.linalg.norm(COLOUR_LAB[c][1:] - hue)) <= SAME_HUE for hue in hues)]
+    return [*shades, *(c for c in chosen if c in NEUTRALS and c not in shades)] if shades and same_hue else chosen
 
 
 def avoided_materials(text: str) -> list[str]:

@@ -28,8 +28,9 @@ TYPE_GLOSSES = {
     "Dresses": ("frock", "gown"), "Kurtas": ("kurta",),
     # what a body part or a job asks for
     "Sunglasses": ("shades", "eyes", "protect my eyes"), "Caps": ("hat", "baseball cap", "head", "sun hat"),
-    "Watches": ("wrist", "wristwatch"), "Belts": ("waist", "hold them up", "keep them up"), "Ties": ("collar", "necktie"),
-    "Scarves": ("neck", "around my neck"), "Earrings": ("ears",), "Socks": ("inside my shoes",),
+    "Watches": ("wrist", "wristwatch"), "Belts": ("waist", "at the waist", "hold them up", "keep them up", "slipping"), "Ties": ("collar", "necktie"),
+    "Scarves": ("neck", "around my neck"), "Stoles": ("shoulders", "cover my shoulders"),
+    "Dupatta": ("cover the shoulders",), "Earrings": ("ears",), "Socks": ("inside my shoes",),
 }  # fmt: skip
 SLOT_DESCRIPTIONS = {
     "top": ("top", "upper body", "upper garment"),
@@ -37,7 +38,8 @@ SLOT_DESCRIPTIONS = {
     "footwear": ("footwear", "feet", "pair of shoes", "shoes"),
     "outerwear": ("a layer", "outer layer", "wear over", "warm over", "outerwear"),
     "bag": ("bag", "something to carry my things"),
-    "accessory": ("accessories", "accessory", "finishing touch"),
+    "accessory": ("accessories", "accessory", "finishing touch", "finish off the look"),
+    "one-piece": ("one-piece", "one piece outfit"),
 }
 # Whole-message descriptions of each slot, for requests that name it only by what it is for ("something to put
 # over when it is cold", "a thing for my wrist"); used when no phrase names a type or a slot.
@@ -54,10 +56,12 @@ SLOT_SENTENCES = {
 OCCASIONS = {
     "Formal": ("office", "work", "business meeting", "job interview", "formal dinner", "conference", "workplace",
                "graduation"),
-    "Sports": ("gym", "workout", "running", "sport", "yoga", "football", "jogging", "training session", "hiking"),
+    "Sports": ("gym", "workout", "running", "sport", "yoga", "football", "jogging", "training session", "hiking",
+               "trekking", "marathon", "badminton", "tennis", "cricket", "cycling", "swimming"),
     "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing", "wedding"),
-    "Casual": ("everyday", "casual day", "errands", "brunch", "college", "hanging out with friends"),
-    "Ethnic": ("traditional wear", "ethnic wear", "diwali", "religious festival", "religious ceremony"),
+    "Casual": ("everyday", "casual day", "errands", "brunch", "college", "hanging out with friends", "school run"),
+    "Ethnic": ("traditional wear", "ethnic wear", "diwali", "religious festival", "religious ceremony", "mehendi", "sangeet",
+               "garba", "navratri", "eid", "puja", "pooja", "temple", "karva chauth", "haldi", "onam", "pongal"),
     "Travel": ("travel", "travelling", "weekend away", "flight", "airport"),
 }
 SEASONS = {

@@ -6,7 +6,6 @@ import datetime
 import json
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import gradio as gr
 from gradio.processing_utils import save_file_to_cache

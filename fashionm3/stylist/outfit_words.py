@@ -1,0 +1,173 @@
+"""Reading the outfit out of a message's words: "black shoes to go with my navy shirt", "I've got these brown
+oxfords", "trousers are sorted", a body region ("from the waist down") or a bag's contents ("big enough for shoes"):
+what the user has is the outfit, what they ask for is the request."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from fashionm3.catalog.schema import Catalog
+from fashionm3.retrieval.query import parse_query
+from fashionm3.stylist.knowledge import NOT_A_GARMENT, slot_of
+from fashionm3.stylist.state import OutfitPiece
+from fashionm3.stylist.understanding import RequestReader
+
+PEOPLE = (r"(?:mom|mum|mother|dad|father|parents?|wife|husband|partner|boyfriend|girlfriends?|friends?|sister|brother|"
+          r"son|daughter|kids?|family|colleagues?|boss|grandma|grandpa|aunt|uncle|cousin|niece|nephew|bf|gf)\b")
+WHOSE = r"(?:my|this|these|his|her|their|your)"
+OUTFIT_CUE = re.compile(  # what follows names the outfit ("for a" does not: "looking for a shirt")
+    rf"\b(?:(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?|wear )?with (?:{WHOSE}|a|an|the)(?! {PEOPLE})"
+    rf"|(?:for|under|match|matches|suits?) (?:my|this|these)(?! {PEOPLE})|(?P<over>over|on top of) (?:{WHOSE}|a|an|the)"
+    rf"|(?:complete|finish)(?:e?s)? (?:{WHOSE}|the)|(?:jazz|dress|spice|liven|brighten) up (?:{WHOSE}|a|an|the))\b",
+    re.I,
+)
+WORN_OUT = re.compile(r"\b(?:falling apart|fell apart|torn|ripped|worn (?:out|through)|wore out|broke|broken|died|dead"
+                      r"|killing me|(?:don'?t|doesn'?t|no longer) fit|too (?:small|tight|big))\b", re.I)
+OWNED = re.compile(r"\b(?:my|his|her|our) ((?:[a-z-]+ ){0,2}[a-z-]+)", re.I)  # what one owns is not asked for
+GARMENT = r"((?:[a-z-]+ ){0,2}[a-z-]+)"  # up to three words that may name a garment
+HELD = re.compile(  # "I've got these brown oxfords", "I'm having these flats"
+    rf"\b(?:(?:i|he|she|we)(?:'ve| have| has)? (?:got|bought|own|owns|have|has)|i'?m having|i am having"
+    rf"|(?:just )?(?:got|bought)(?= (?:these|this|those|a new)))"
+    rf" (?:(?:these|this|those|that|a|an|some|my|his|her|just|new|decent|nice) )*{GARMENT}", re.I)
+ONLY_HAS = re.compile(  # "all I have is jeans", "he only owns t-shirts": something else is wanted
+    rf"\b(?:all (?:i|he|she|we) (?:have|has|own|owns|wear|wears)(?: [a-z]+){{0,3}} (?:is|are)"
+    rf"|(?:i|he|she|we) (?:only|currently) (?:have|has|own|owns|wear|wears)|(?:have|has|own|owns) only"
+    rf"|(?:i|he|she|we) (?:have|has|own|owns) nothing but) (?:(?:a|an|some|my|his|her|old|only) )*{GARMENT}", re.I)
+READY = re.compile(rf"\b{GARMENT} (?:is|are|'s|'re) (?:already )?(?:sorted|ready|done|covered|taken care of)\b", re.I)
+GARMENT_NAME = re.compile(rf"\b{GARMENT}\b", re.I)
+QUESTION = re.compile(r"\b(?:which|what)(?: kind of| sort of| type of)? ((?:[a-z-]+ )?[a-z-]+)", re.I)
+SHOWN = re.compile(rf"\b(?:this|these|those) {GARMENT}", re.I)  # the photographed piece, when another is asked for
+CONTENTS = re.compile(  # what a bag is to hold is no item to show: "big enough for shoes", "to carry my laptop"
+    r"\b(?:(?:big|large|roomy) enough (?:for|to (?:fit|hold|carry))|room for"
+    r"|(?:to )?(?:carry|carries|haul|lug|pack|hold|holds|fit|fits|store) (?:all |around )?"
+    r"(?:my|his|her|our|a|the|everything|stuff|things)\b)[^.?!;,]*(?:,[^.?!;,]*\band\b[^.?!;,]*)?",
+    re.I)
+REGIONS = {  # a body region names the outfit slot ("from the waist down"); said before garment words are read
+    "bottom": r"from the waist down|below the (?:belt|waist)|(?:bottom|lower) half|(?:on|for) (?:my|his|her|the) legs"
+              r"|(?:my|his|her) legs|(?:wear )?(?:below|under) it",
+    "top": r"up top|(?:on|for) top(?! of)|(?:upper|top) half|upper body",
+    "footwear": r"(?:on|for) (?:my|his|her|your|the) feet|(?:my|his|her) feet|(?:from|below) the ankles?(?: down)?",
+    "one-piece": r"one[- ]piece|one (?:easy |simple )?outfit|in one go|top and bottom together|matching set"
+                 r"|one thing (?:i can )?(?:just )?(?:to )?(?:throw|pull|slip) on",
+}
+WEARING_CUE = re.compile(r"\b(?:i'?m|i am|i'll be|i will be) wearing\b|^\s*wearing (?:this|these|my|a)\b|\bthis is (?:my|the)\b"
+                         r"|\b(?:i|he|she|they|we) (?:wears?|owns?|bought) (?:this|these|my|his|her|a|an|the)\b", re.I)
+
+
+def split_outfit(text: str, catalog: Catalog, reader: RequestReader | None = None) -> tuple[str, list[OutfitPiece], str]:
+    """Split "black shoes to go with my navy shirt and grey jeans" into the request ("black shoes") and the
+    outfit described in words (navy blue shirts, grey jeans), at the last outfit cue followed by garments; a
+    sentence saying what one wears ("This is the shirt I'm wearing.") before the question is outfit too, and so
+    are garments one has ("I've got these oxfords", "trousers are sorted") or shows ("what dress with these
+    heels?", when the rest names a kind). The third value is the slot the words ask for: "outerwear" for
+    "something to wear over my dress", "bag" for "something to carry my laptop", "bottom" for "from the waist
+    down", else ""."""
+    text, hint = _slot_words(NOT_A_GARMENT.sub(" ", text))  # "office dress codes" ask for no dress
+    text = ONLY_HAS.sub(lambda m: f"not {m.group(1)}" if _pieces(m.group(1), catalog) else m.group(0), text)
+    request, pieces, slot = _split(text, catalog)
+    asked = QUESTION.search(request)  # "kurta pajama set for Eid, which footwear?"
+    hint = hint or (_asked_slot(asked.group(1), catalog, reader) if reader and asked else "")
+    held = [m for cue in (HELD, READY) for m in cue.finditer(request) if _pieces(m.group(1), catalog)]
+    rest = _cut(request, held)
+    shown = [m for m in SHOWN.finditer(rest) if _pieces(m.group(1), catalog)]
+    if shown and _names_kind(_cut(rest, shown), catalog, reader):
+        rest = _cut(rest, shown)
+    else:
+        shown = []
+    found = [piece for m in (*held, *shown) for piece in _pieces(m.group(1), catalog)]
+    request = rest if found else request
+    if (hint := slot or hint) and reader:  # garments of other slots are the outfit ("black skirt, what on top?")
+        others = [m for m in GARMENT_NAME.finditer(request) if _other_slot(m.group(0), hint, catalog, reader)]
+        found += [piece for m in others for piece in _pieces(m.group(0), catalog)]
+        request = _cut(request, others) if others else request
+    return " ".join(request.split()).strip(" ,;-"), [*pieces, *found], hint
+
+
+def _asked_slot(words: str, catalog: Catalog, reader: RequestReader) -> str:
+    """The slot the words after "which" / "what" name: by a type ("which handbag") or loosely ("what footwear")."""
+    types = parse_query(words, catalog).filters.get("article_type", [])
+    return reader.slot_of_type.get(types[0], "") if types else reader.slot(words, described=False)
+
+
+def _other_slot(words: str, slot: str, catalog: Catalog, reader: RequestReader) -> bool:
+    """Whether ``words`` name garments only of slots other than ``slot`` ("on top" also takes a jacket)."""
+    types = parse_query(words, catalog).filters.get("article_type", [])
+    wanted = {slot, "outerwear"} if slot == "top" else {slot}
+    return bool(types) and not any(reader.slot_of_type.get(t) in wanted for t in types)
+
+
+def _slot_words(text: str) -> tuple[str, str]:
+    """The text without a body region or a bag's contents, and the slot they ask for ("" when none)."""
+    for slot, pattern in REGIONS.items():
+        if re.search(rf"\b(?:{pattern})\b", text, re.I):
+            return re.sub(rf"\b(?:{pattern})\b", " ", text, flags=re.I), slot
+    if CONTENTS.search(text):
+        return CONTENTS.sub(" ", text), "bag"
+    return text, ""
+
+
+def _cut(text: str, matches: list[re.Match[str]]) -> str:
+    """``text`` without the garments the matches name (their cue words stay)."""
+    for match in sorted(matches, key=lambda m: -m.start(1)):
+        text = text[: match.start(1)] + " " + text[match.end(1) :]
+    return text
+
+
+def _names_kind(text: str, catalog: Catalog, reader: RequestReader | None) -> bool:
+    """Whether ``text`` names a kind of item: an article type, or (with ``reader``) a slot named loosely."""
+    return bool(parse_query(text, catalog).filters.get("article_type")) or bool(reader and reader.slot(text, described=False))
+
+
+def _split(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece], str]:
+    """:func:`split_outfit` by outfit cues, worn sentences and "my <garment>"."""
+    sentences = [part for part in re.split(r"(?<=[.!?;])\s+", text.strip()) if part]
+    worn = [part for part in sentences[:-1]
+            if not part.endswith("?") and WEARING_CUE.search(part) and parse_query(part, catalog).filters.get("article_type")]
+    if worn:
+        request, pieces, slot = _split(" ".join(part for part in sentences if part not in worn), catalog)
+        return request, [*(_pieces(" and ".join(worn), catalog)), *pieces], slot
+    for match in reversed(list(OUTFIT_CUE.finditer(text))):
+        sentence, *after = re.split(r"(?<=[.?!;])|(?=\b(?:that|which|but|not|isn'?t|no)\b)", text[match.end():], maxsplit=1)
+        pieces = _pieces(sentence, catalog)
+        if pieces:
+            request = " ".join(" ".join([text[: match.start()], *after]).split())
+            under = match.group(0).lower().startswith("under") and slot_of(pieces[0].article_type, catalog.sub_category_of.get(pieces[0].article_type, ""))
+            return request, pieces, "outerwear" if match.group("over") else {"outerwear": "top", "one-piece": "bottom"}.get(under or "", "")
+    owned = {m.span(): pieces for m in OWNED.finditer(text)
+             if (pieces := _pieces(m.group(1), catalog)) and not _replaced(text, m)}
+    request = OWNED.sub(lambda m: _without_garments(m.group(1), catalog) if m.span() in owned else m.group(0), text)
+    if owned and len(request.split()) >= 3:  # "my jeans keep slipping down, something to hold them up"
+        return " ".join(request.split()), [piece for pieces in owned.values() for piece in pieces], ""
+    return text, [], ""
+
+
+def _without_garments(words: str, catalog: Catalog) -> str:
+    """``words`` less the ones naming a garment ("trousers keep slipping" -> " keep slipping")."""
+    named = ("article_type", "colour")
+    return " " + " ".join(word for word in words.split() if not set(named) & set(parse_query(word, catalog).filters))
+
+
+def _replaced(text: str, match: re.Match[str]) -> bool:
+    """Whether the garment owned is one to replace: "my old trainers are falling apart", "none of my tops fit"."""
+    sentence = re.split(r"(?<=[.!?;])\s+", text[match.start() :], maxsplit=1)[0]
+    return bool(WORN_OUT.search(sentence) or text[: match.start()].lower().endswith("none of "))
+
+
+def _pieces(text: str, catalog: Catalog) -> list[OutfitPiece]:
+    """The garments a list names ("my navy shirt and grey jeans"), one piece per part that names a type."""
+    pieces = []
+    for part in re.split(r",|\band\b|\bplus\b", text):
+        filters = parse_query(part, catalog).filters
+        types, colours = filters.get("article_type", []), filters.get("colour", [])
+        if types:
+            gender = _worn_by(catalog, types[0])  # type: ignore[index]
+            pieces.append(OutfitPiece(types[0], colours[0] if colours else "", gender, source="text"))  # type: ignore[index]
+    return pieces
+
+
+def _worn_by(catalog: Catalog, article_type: str) -> str:
+    """The gender nearly all of this type's items are for (a saree: Women), else ""."""
+    genders = Counter(item.gender for item, keep in zip(catalog.items, catalog.mask({"article_type": [article_type]})) if keep)
+    gender, count = genders.most_common(1)[0] if genders else ("", 0)
+    return gender if gender in ("Men", "Women") and count >= 0.9 * sum(genders.values()) else ""

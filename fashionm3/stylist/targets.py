@@ -1,0 +1,62 @@
+"""Which catalog article types a turn recommends from: the ones named, the piece being replaced, a slot named
+loosely, the previous target when refining, or the slot that completes the outfit."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from fashionm3.catalog.schema import Catalog
+from fashionm3.stylist.context import TurnReading
+from fashionm3.stylist.knowledge import SLOT_TYPES, missing_slot, slot_article_types, slot_of
+from fashionm3.stylist.state import Conversation, OutfitPiece
+
+
+def target_types(
+    catalog: Catalog, conversation: Conversation, task: str, reading: TurnReading, replace: OutfitPiece | None
+) -> list[str]:
+    """The catalog article types to recommend from: named by the user, the piece being replaced, a loosely named
+    slot, the previous target when refining (another type of the same slot when the occasion changed), or the
+    slot that completes the outfit."""
+    if reading.types:
+        return reading.types
+    if replace is not None and replace.article_type:
+        return [replace.article_type]
+    if reading.slot:
+        return slot_types(catalog, conversation, reading.slot)
+    if reading.follow_up and conversation.target_types:
+        usages = [u for u in conversation.constraints.get("usage", []) if u in catalog.values("usage")]
+        if {"more formal", "more casual", "occasion"} & set(reading.refinements) and usages:
+            sub, types = catalog.sub_category_of, conversation.target_types
+            slot = slot_of(types[0], sub.get(types[0], ""))
+            stocked = catalog.mask({"article_type": types, "usage": usages}).any()
+            fitting = SLOT_TYPES.get(slot, {}).get(usages[0], ())
+            if stocked and set(types) & set(fitting):  # watches are formal too: a formal watch
+                return [t for t in types if t in fitting]
+            if fitting or not stocked:  # the slot's type for it (casual shoes -> sports shoes)
+                return slot_types(catalog, conversation, slot) or types
+        return conversation.target_types
+    if conversation.outfit and task in ("basic", "personalized"):
+        sub = catalog.sub_category_of
+        slot = missing_slot({slot_of(piece.article_type, sub.get(piece.article_type, "")) for piece in conversation.outfit})
+        return slot_types(catalog, conversation, slot) if slot else []
+    return []
+
+
+def slot_types(catalog: Catalog, conversation: Conversation, slot: str) -> list[str]:
+    """Up to two article types of ``slot`` that have items for the wanted gender and occasion, the best first."""
+    constraints = conversation.constraints
+    genders = constraints.get("gender") or [p.gender for p in conversation.outfit if p.gender][:1]
+    if genders and "Unisex" in catalog.values("gender"):
+        genders = [*genders, "Unisex"]
+    usages = constraints.get("usage") or [p.usage for p in conversation.outfit if p.usage][:1]
+    usages = [usage for usage in usages if usage in catalog.values("usage")]  # an occasion the catalog lacks
+    avoided = set(constraints.get("avoid_types", []))  # "something blue, not the shirt"
+    in_slot: Counter[str] = Counter()
+    for wanted in ({"gender": genders, "usage": usages}, {"gender": genders}):  # none for the occasion: any usage
+        mask = catalog.mask({name: values for name, values in wanted.items() if values})
+        in_slot = in_slot or Counter(item.article_type for item, keep in zip(catalog.items, mask) if keep
+                                     and item.article_type not in avoided and slot_of(item.article_type, item.sub_category) == slot)
+    if not in_slot and slot == "one-piece":
+        return slot_types(catalog, conversation, "top")  # no dresses or sets for him: a top
+    preferred = slot_article_types(slot, usages[0] if usages else "", set(in_slot))
+    return list(dict.fromkeys([*preferred, *(t for t, _ in in_slot.most_common())]))[:2]
