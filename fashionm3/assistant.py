@@ -24,7 +24,7 @@ from fashionm3.stylist.collage import make_collage
 from fashionm3.stylist.context import TurnReading, identify_pieces, update_constraints
 from fashionm3.stylist.description import ItemDescription
 from fashionm3.stylist.grounding import WORDS, Grounded, caption, describe_stated, ground, money, noun_phrase
-from fashionm3.stylist.knowledge import translate
+from fashionm3.stylist.knowledge import SLOT_NAMES, translate
 from fashionm3.stylist.offline import OfflineStylist, plan_item
 from fashionm3.stylist.outfit_words import split_outfit
 from fashionm3.stylist.personalize import Preference, user_preference
@@ -317,7 +317,7 @@ def _compose(service: FashionM3, task: str, conversation: Conversation, types: l
     lines = []
     if reading.absent and grounded.hits:
         lines.append(f"**Nothing in stock matches: this catalog has no {plural(reading.absent)}.** Shown instead: "
-                     "the closest items of the same kind; each card says what it is.")  # fmt: skip
+                     f"the closest {SLOT_NAMES.get(reading.slot, 'items')}; each card says what it is.")  # fmt: skip
     elif not grounded.hits:
         asked = ", ".join(stated) or "your words"
         lines.append(f"**Nothing in stock matches what you asked for** ({asked}). Try relaxing a constraint.")

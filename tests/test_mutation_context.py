@@ -417,3 +417,14 @@ def test_bad_weather_alone_asks_for_a_layer_the_catalog_has(chat, reader):
     assert update_constraints(chat, "it pours every morning on my walk, what do I put on", with_layers).slot == "outerwear"
     assert update_constraints(chat, "it pours every morning on my walk, what do I put on", reader).slot == ""  # none
     assert update_constraints(chat, "rainy day, a red shirt", with_layers).slot == ""  # a kind named
+
+
+def test_a_narrower_word_read_as_a_broader_type_is_never_claimed(chat, reader):
+    assert update_constraints(chat, "black sports shoes", reader).claimable is True
+    boots = update_constraints(chat, "black boots", reader)
+    assert boots.types == ["Casual Shoes"] and boots.claimable is False  # a casual shoe is not a boot
+
+
+def test_a_wedding_is_formal_and_a_son_is_a_man_when_the_catalog_has_no_boys(chat, reader):
+    assert update_constraints(chat, "shoes for a wedding, for my son", reader).types == ["Formal Shoes"]
+    assert chat.constraints["gender"] == ["Men", "Unisex"] and chat.constraints["usage"] == ["Formal"]

@@ -181,3 +181,9 @@ def test_a_category_a_model_wrote_is_checked_against_the_catalog(mini_catalog):
     assert matcher.match("  ") == [] and matcher.match("sneakers") == ["Casual Shoes", "Sports Shoes"]
     assert matcher.match("stilettos") == ["Heels"] and matcher.match("a frock") == ["Dresses"]
     assert matcher.match("pumps for the evening") == ["Heels"]
+
+
+def test_a_unisex_item_meets_the_gender_asked_and_says_it_is_unisex():
+    cap = Item("2", "Marlow Unisex Grey Cap", "Unisex", article_type="Caps", colour="Grey")
+    assert check(cap, {"gender": ["Women", "Unisex"]}, ["Caps"], "$") == (["cap", "for women (unisex)"], [])
+    assert check(cap, {"gender": ["Men"]}, ["Caps"], "$") == (["cap"], ["unisex"])  # unisex not allowed: said plainly

@@ -29,7 +29,7 @@ def shop(*kinds: tuple[str, str, str]) -> Catalog:
         ("women's heels", {"gender": WOMEN, "article_type": ["Heels"]}, {}),
         ("charcoal trousers", {"article_type": ["Trousers"], "colour": ["Grey"]}, {}),
         ("a burgundy dress", {"article_type": ["Dresses"]}, {}),  # the catalog has no Maroon
-        ("a dress for my son", {"article_type": ["Dresses"]}, {}),  # nor Boys
+        ("a dress for my son", {"article_type": ["Dresses"], "gender": ["Men", "Unisex"]}, {}),  # no Boys: men
         ("sneakers for a party in winter", {"article_type": ["Casual Shoes", "Sports Shoes"], "usage": ["Party"],
                                             "season": ["Winter"]}, {}),
         ("shoes between $40 and $60", {"article_type": SHOES, "price_min": 40.0, "price_max": 60.0}, {}),

@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-# The stylist's written request sets: the templates and three sets written by hand by people who never saw the code
-# (all four tuned on), then two held-out sets, each written by another person who saw neither the code nor the other
-# sets (never tuned on, their failures never read).
+# The stylist's written request sets: the templates and four sets written by hand by people who never saw the code
+# (all five tuned on), then three held-out sets, each written by another person who saw neither the code nor the
+# other sets (never tuned on, their failures never read).
 REQUEST_SETS = tuple(
-    Path(__file__).with_name(f"{name}_requests.jsonl") for name in ("stylist", "stranger", "second", "third", "fresh", "blind")
+    Path(__file__).with_name(f"{name}_requests.jsonl")
+    for name in ("stylist", "stranger", "second", "third", "fourth", "fresh", "blind", "sealed")
 )

@@ -20,12 +20,19 @@ from fashionm3.retrieval.prices import parse_budget
 
 GENDER_WORDS = {
     "Men": ("men", "man", "mens", "men's", "male", "guy", "guys", "gentleman", "gentlemen", "boyfriend", "husband"),
-    "Women": ("women", "woman", "womens", "women's", "female", "lady", "ladies", "girlfriend", "wife", "girl", "girls", "girl's"),
+    "Women": ("women", "woman", "womens", "women's", "female", "lady", "ladies", "girlfriend", "wife", "girl", "girls",
+              "girl's"),
     "Boys": ("boy", "boys", "boy's", "son"),
     "Girls": ("daughter", "little girl", "baby girl", "schoolgirl"),
 }
+ADULT = {"Boys": "Men", "Girls": "Women"}
 # "a girl" is most often a young woman; with a child's age or a child word she is a girl ("for a 6 year old girl")
-CHILD = re.compile(r"\b(?:kids?|child(?:ren)?|toddler|baby|little|aged? (?:[2-9]|1[0-2])|(?:[2-9]|1[0-2])[- ]?(?:years?|yrs?|yo))\b")
+CHILD = re.compile(r"\b(?:kids?|child(?:ren)?|toddler|baby|little|aged? (?:[2-9]|1[0-2])"
+                   r"|(?:[2-9]|1[0-2])[- ]?(?:years?|yrs?|yo))\b")
+# Words for a narrower kind than the catalog type they are read as ("boots" are casual shoes here, but a casual shoe
+# is not a boot): an item found through them is never claimed to match
+NARROWER = re.compile(r"\b(?:boots?|loafers?|brogues?|oxfords?|pumps|stilettos?|cardigans?|coats?|polos?|slippers?"
+                      r"|beanies?|hats?|blouses?|chinos|joggers|fleeces?|aviators|hoodies?|sundress(?:es)?)\b", re.I)
 JEWELLERY = ("Earrings", "Necklace and Chains", "Pendant", "Bracelet", "Ring", "Bangle", "Jewellery Set")
 # synonym -> catalog article types it may mean (kept only if present in the catalog)
 ARTICLE_SYNONYMS = {
@@ -51,9 +58,11 @@ ARTICLE_SYNONYMS = {
     "denim shorts": ("Shorts",), "denim dress": ("Dresses",), "shirt dress": ("Dresses",), "sweater dress": ("Dresses",),
     "eyewear": ("Sunglasses",), "aviators": ("Sunglasses",), "sunnies": ("Sunglasses",), "headwear": ("Caps",),
     "dress code": (), "dress codes": (), "dressed": (), "dress up": (),  # no dress is asked for
-    "fleece": ("Sweatshirts", "Jackets"), "neckwear": ("Necklace and Chains", "Pendant", "Scarves", "Ties"), "ear jewellery": ("Earrings",),
-    "handwear": ("Bracelet", "Bangle", "Ring"), "six yards": ("Sarees",), "kurta pajama": ("Kurta Sets",),
-    "kurta pyjama": ("Kurta Sets",), "to tie": (), "money holder": ("Wallets",), "card holder": ("Wallets",), "jewellery": JEWELLERY, "jewelry": JEWELLERY, "lowers": ("Track Pants",), "kicks": ("Casual Shoes", "Sports Shoes"), "chappals": ("Sandals", "Flip Flops"),
+    "fleece": ("Sweatshirts", "Jackets"), "neckwear": ("Necklace and Chains", "Pendant", "Scarves", "Ties"),
+    "ear jewellery": ("Earrings",), "handwear": ("Bracelet", "Bangle", "Ring"), "six yards": ("Sarees",),
+    "kurta pajama": ("Kurta Sets",), "kurta pyjama": ("Kurta Sets",), "to tie": (), "money holder": ("Wallets",),
+    "card holder": ("Wallets",), "jewellery": JEWELLERY, "jewelry": JEWELLERY, "lowers": ("Track Pants",),
+    "kicks": ("Casual Shoes", "Sports Shoes"), "chappals": ("Sandals", "Flip Flops"),
     "laptop bag": ("Laptop Bag", "Backpacks", "Messenger Bag"), "bag for my laptop": ("Laptop Bag", "Backpacks", "Messenger Bag"),
     "bag for a laptop": ("Laptop Bag", "Backpacks", "Messenger Bag"), "laptop backpack": ("Backpacks", "Laptop Bag"),
 }  # fmt: skip
@@ -238,7 +247,9 @@ def _extract(lower: str, words: Vocabulary) -> tuple[dict, dict[str, list[str]],
     filters: dict[str, list[str] | float] = {}
     names: dict[str, list[str]] = {}
     genders = set(words.values["gender"])
-    found_genders = _match_vocabulary(lower, GENDER_WORDS, genders)
+    found_genders = _match_vocabulary(lower, GENDER_WORDS, genders | {"Boys", "Girls"})
+    adults = (g if g in genders else ADULT.get(g, "") for g in found_genders)  # no kids' wear here: "my son" -> men
+    found_genders = [g for g in dict.fromkeys(adults) if g in genders]
     if "Women" in found_genders and "Girls" in genders and CHILD.search(lower):
         found_genders = list(dict.fromkeys(g if g != "Women" else "Girls" for g in found_genders))
     if found_genders:

@@ -14,7 +14,7 @@ from fashionm3.catalog.schema import Catalog
 from fashionm3.retrieval.engine import SearchEngine
 from fashionm3.retrieval.photo_rank import DUPLICATE_SIMILARITY
 from fashionm3.retrieval.pixels import dominant_colour
-from fashionm3.retrieval.query import parse_query
+from fashionm3.retrieval.query import NARROWER, parse_query
 from fashionm3.stylist.knowledge import (
     COLOUR_LIGHTNESS, FORMALITY, OCCASION_SLOTS, SLOT_TYPES, avoided_materials, garment_word, shift_colours, slot_of,
 )
@@ -37,7 +37,9 @@ STARTS_OVER = re.compile(
 )
 CONFLICTING_USAGES = ({"Formal", "Sports"}, {"Party", "Sports"})
 DARK, DARK_BELOW = re.compile(r"\b(?:dark|darkish|dark-coloured|dark colou?red)\b(?! (?:blue|green|red|grey|brown))"), 40.0
-WEATHER = re.compile(r"\b(?:rain(?:s|y|ing)?|monsoon|pour(?:s|ing)?|soaked|drizzl\w*|chilly|freezing|cold|snow(?:y|ing)?|windy)\b")
+WEATHER = re.compile(
+    r"\b(?:rain(?:s|y|ing)?|monsoon|pour(?:s|ing)?|soaked|drizzl\w*|chilly|freezing|cold|snow(?:y|ing)?|windy)\b"
+)
 AVOID_WORDS = r"(?:no|not|without|avoid|hate|except|anything but)"
 def identify_pieces(engine: SearchEngine, photos: list[Image.Image]) -> tuple[list[OutfitPiece], list[Image.Image], list[str]]:
     """Recognise each photo by its nearest catalog products (they vote for type, colour, gender and usage).
@@ -114,7 +116,8 @@ def update_constraints(
     named_parse = parsed if named == text else parse_query(named, catalog)
     types = list(named_parse.filters.get("article_type", []))  # type: ignore[arg-type]
     if not types and not slot_hint:  # a type the text model reads, unless another slot is named ("what footwear")
-        types, named_slot = reader.article_types(named_parse.semantic), reader.slot(named_parse.semantic, described=False)
+        types = reader.article_types(named_parse.semantic)
+        named_slot = reader.slot(named_parse.semantic, described=False)
         types = [t for t in types if not named_slot or reader.slot_of_type.get(t) == named_slot]
     types = [t for t in types if t not in ruled_out.get("article_type", [])]
     filters.pop("article_type", None)
@@ -190,7 +193,7 @@ def update_constraints(
     notes += _apply_refinements(conversation, refinements, catalog) if follow_up or refinements else []
     notes += _resolve_conflicts(constraints)
     fully_read = bool(types or slot or follow_up) or not reader.unexplained_words(named_parse.semantic)
-    explained = not reader.unexplained_words(whole, types=True)
+    explained = not reader.unexplained_words(whole, types=True) and not NARROWER.search(whole)  # "boots": not claimed
     named_kind = bool(types) or not (slot or absent)  # a type by name, or no kind at all ("something red")
     conversation.claimable = explained and (conversation.claimable if follow_up else named_kind)
     return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, fully_read, conversation.claimable,

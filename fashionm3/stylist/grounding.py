@@ -163,8 +163,10 @@ def check(item: Item, constraints: dict[str, Any], types: list[str], currency: s
     if constraints.get("season"):
         judge(item.season in constraints["season"], f"for {item.season.lower()}", f"a {item.season.lower()} item" if item.season else "no season listed")
     if constraints.get("gender"):
+        asked = next((g for g in constraints["gender"] if g != "Unisex"), "")
         who = "unisex" if item.gender == "Unisex" else f"for {item.gender.lower() or 'anyone'}"
-        judge(item.gender in constraints["gender"], who, who)
+        fits = f"for {asked.lower()} (unisex)" if item.gender == "Unisex" and asked else who  # what was asked, met
+        judge(item.gender in constraints["gender"], fits, who)
     price = f" ({money(item.price, currency)})" if item.price is not None else " (no price listed)"
     for name, ok in (("price_max", lambda p, b: p <= b), ("cheaper_than", lambda p, b: p < b), ("price_min", lambda p, b: p >= b)):
         bound = constraints.get(name)

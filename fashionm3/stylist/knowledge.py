@@ -26,21 +26,29 @@ OUTERWEAR = {"Jackets", "Blazers", "Coats", "Sweaters", "Sweatshirts", "Rain Jac
 COMPLETION_ORDER = ("top", "bottom", "footwear", "bag", "accessory")
 # Preferred article type for a slot by usage (the first one the catalog has, for the outfit's gender, is used).
 SLOT_TYPES = {
-    "top": {"Formal": ("Shirts", "Tops"), "Sports": ("Tshirts",), "Party": ("Tops", "Shirts"), "Ethnic": ("Kurtas", "Kurtis"),
-            "": ("Tshirts", "Shirts", "Tops")},
+    "top": {"Formal": ("Shirts", "Tops"), "Sports": ("Tshirts",), "Party": ("Tops", "Shirts"),
+            "Ethnic": ("Kurtas", "Kurtis"), "": ("Tshirts", "Shirts", "Tops")},
     "bottom": {"Formal": ("Trousers", "Skirts"), "Sports": ("Track Pants", "Shorts"), "Party": ("Skirts", "Jeans"),
                "Ethnic": ("Patiala", "Salwar", "Churidar", "Leggings"), "": ("Jeans", "Trousers", "Shorts")},
     "footwear": {"Formal": ("Formal Shoes", "Heels"), "Sports": ("Sports Shoes", "Casual Shoes"),
                  "Party": ("Heels", "Casual Shoes"), "Ethnic": ("Sandals", "Flats", "Heels"),
                  "": ("Casual Shoes", "Flats", "Sandals")},
-    "bag": {"Sports": ("Backpacks",), "Party": ("Clutches", "Handbags", "Wallets"), "Travel": ("Duffel Bag", "Trolley Bag", "Backpacks"),
+    "bag": {"Sports": ("Backpacks",), "Party": ("Clutches", "Handbags", "Wallets"),
+            "Travel": ("Duffel Bag", "Trolley Bag", "Backpacks"),
             "Formal": ("Laptop Bag", "Messenger Bag", "Backpacks"), "": ("Handbags", "Backpacks", "Wallets")},
     "accessory": {"Formal": ("Watches", "Belts", "Ties"), "": ("Watches", "Sunglasses", "Belts", "Caps")},
-    "outerwear": {"Formal": ("Blazers", "Jackets"), "Ethnic": ("Nehru Jackets", "Shrug"), "": ("Jackets", "Sweaters", "Sweatshirts")},
+    "outerwear": {"Formal": ("Blazers", "Jackets"), "Ethnic": ("Nehru Jackets", "Shrug"),
+                  "": ("Jackets", "Sweaters", "Sweatshirts")},
     "one-piece": {"Ethnic": ("Sarees", "Kurta Sets"), "Party": ("Dresses",), "": ("Dresses", "Sarees")},
 }  # fmt: skip
+SLOT_NAMES = {
+    "top": "tops", "bottom": "bottoms", "one-piece": "one-piece outfits", "outerwear": "layers", "footwear": "footwear",
+    "bag": "bags", "accessory": "accessories",
+}  # fmt: skip
 # The piece an occasion is mostly shopped for, when a request names the occasion and no kind of item
-OCCASION_SLOTS = {"Sports": "footwear", "Formal": "top", "Ethnic": "top", "Party": "top", "Casual": "top", "Travel": "bag"}
+OCCASION_SLOTS = {
+    "Sports": "footwear", "Formal": "top", "Ethnic": "top", "Party": "top", "Casual": "top", "Travel": "bag",
+}  # fmt: skip
 # Garment words by slot, for naming what a catalog does not stock ("a kurta" in a catalog without kurtas is a top).
 GARMENT_WORDS = {
     "top": ("kurta", "kurti", "tunic", "blouse", "shirt", "t-shirt", "tshirt", "tee", "polo", "camisole", "tank top"),
@@ -194,7 +202,8 @@ def shift_colours(colours: list[str], direction: str, available: list[str], same
     lightest) first; with ``same_hue``, only shades of the same hue plus neutrals when there are any."""
     known = [COLOUR_LIGHTNESS[c] for c in colours if c in COLOUR_LIGHTNESS] or [50.0]
     if direction == "darker":
-        chosen = sorted((c for c in available if COLOUR_LIGHTNESS.get(c, 101) <= min(known) - SHADE_STEP), key=COLOUR_LIGHTNESS.get)
+        darker = (c for c in available if COLOUR_LIGHTNESS.get(c, 101) <= min(known) - SHADE_STEP)
+        chosen = sorted(darker, key=COLOUR_LIGHTNESS.get)
     else:
         chosen = sorted((c for c in available if COLOUR_LIGHTNESS.get(c, -1) >= max(known) + SHADE_STEP),
                         key=lambda c: -COLOUR_LIGHTNESS[c])

@@ -13,8 +13,10 @@ from fashionm3.stylist.knowledge import NOT_A_GARMENT, slot_of
 from fashionm3.stylist.state import OutfitPiece
 from fashionm3.stylist.understanding import RequestReader
 
-PEOPLE = (r"(?:mom|mum|mother|dad|father|parents?|wife|husband|partner|boyfriend|girlfriends?|friends?|sister|brother|"
-          r"son|daughter|kids?|family|colleagues?|boss|grandma|grandpa|aunt|uncle|cousin|niece|nephew|bf|gf)\b")
+PEOPLE = (
+    r"(?:mom|mum|mother|dad|father|parents?|wife|husband|partner|boyfriend|girlfriends?|friends?|sister|brother|"
+    r"son|daughter|kids?|family|colleagues?|boss|grandma|grandpa|aunt|uncle|cousin|niece|nephew|bf|gf)\b"
+)
 WHOSE = r"(?:my|this|these|his|her|their|your)"
 OUTFIT_CUE = re.compile(  # what follows names the outfit ("for a" does not: "looking for a shirt")
     rf"\b(?:(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?|wear )?with (?:{WHOSE}|a|an|the)(?! {PEOPLE})"
@@ -22,18 +24,25 @@ OUTFIT_CUE = re.compile(  # what follows names the outfit ("for a" does not: "lo
     rf"|(?:complete|finish)(?:e?s)? (?:{WHOSE}|the)|(?:jazz|dress|spice|liven|brighten) up (?:{WHOSE}|a|an|the))\b",
     re.I,
 )
-WORN_OUT = re.compile(r"\b(?:falling apart|fell apart|torn|ripped|worn (?:out|through)|wore out|broke|broken|died|dead"
-                      r"|killing me|(?:don'?t|doesn'?t|no longer) fit|too (?:small|tight|big))\b", re.I)
+WORN_OUT = re.compile(
+    r"\b(?:falling apart|fell apart|torn|ripped|worn (?:out|through)|wore out|broke|broken|died|dead"
+    r"|killing me|(?:don'?t|doesn'?t|no longer) fit|too (?:small|tight|big))\b",
+    re.I,
+)
 OWNED = re.compile(r"\b(?:my|his|her|our) ((?:[a-z-]+ ){0,2}[a-z-]+)", re.I)  # what one owns is not asked for
 GARMENT = r"((?:[a-z-]+ ){0,2}[a-z-]+)"  # up to three words that may name a garment
 HELD = re.compile(  # "I've got these brown oxfords", "I'm having these flats"
     rf"\b(?:(?:i|he|she|we)(?:'ve| have| has)? (?:got|bought|own|owns|have|has)|i'?m having|i am having"
     rf"|(?:just )?(?:got|bought)(?= (?:these|this|those|a new)))"
-    rf" (?:(?:these|this|those|that|a|an|some|my|his|her|just|new|decent|nice) )*{GARMENT}", re.I)
+    rf" (?:(?:these|this|those|that|a|an|some|my|his|her|just|new|decent|nice) )*{GARMENT}",
+    re.I,
+)
 ONLY_HAS = re.compile(  # "all I have is jeans", "he only owns t-shirts": something else is wanted
     rf"\b(?:all (?:i|he|she|we) (?:have|has|own|owns|wear|wears)(?: [a-z]+){{0,3}} (?:is|are)"
     rf"|(?:i|he|she|we) (?:only|currently) (?:have|has|own|owns|wear|wears)|(?:have|has|own|owns) only"
-    rf"|(?:i|he|she|we) (?:have|has|own|owns) nothing but) (?:(?:a|an|some|my|his|her|old|only) )*{GARMENT}", re.I)
+    rf"|(?:i|he|she|we) (?:have|has|own|owns) nothing but) (?:(?:a|an|some|my|his|her|old|only) )*{GARMENT}",
+    re.I,
+)
 READY = re.compile(rf"\b{GARMENT} (?:is|are|'s|'re) (?:already )?(?:sorted|ready|done|covered|taken care of)\b", re.I)
 GARMENT_NAME = re.compile(rf"\b{GARMENT}\b", re.I)
 QUESTION = re.compile(r"\b(?:which|what)(?: kind of| sort of| type of)? ((?:[a-z-]+ )?[a-z-]+)", re.I)
@@ -42,20 +51,26 @@ CONTENTS = re.compile(  # what a bag is to hold is no item to show: "big enough 
     r"\b(?:(?:big|large|roomy) enough (?:for|to (?:fit|hold|carry))|room for"
     r"|(?:to )?(?:carry|carries|haul|lug|pack|hold|holds|fit|fits|store) (?:all |around )?"
     r"(?:my|his|her|our|a|the|everything|stuff|things)\b)[^.?!;,]*(?:,[^.?!;,]*\band\b[^.?!;,]*)?",
-    re.I)
+    re.I,
+)
 REGIONS = {  # a body region names the outfit slot ("from the waist down"); said before garment words are read
     "bottom": r"from the waist down|below the (?:belt|waist)|(?:bottom|lower) half|(?:on|for) (?:my|his|her|the) legs"
-              r"|(?:my|his|her) legs|(?:wear )?(?:below|under) it",
+    r"|(?:my|his|her) legs|(?:wear )?(?:below|under) it",
     "top": r"up top|(?:on|for) top(?! of)|(?:upper|top) half|upper body",
     "footwear": r"(?:on|for) (?:my|his|her|your|the) feet|(?:my|his|her) feet|(?:from|below) the ankles?(?: down)?",
     "one-piece": r"one[- ]piece|one (?:easy |simple )?outfit|in one go|top and bottom together|matching set"
-                 r"|one thing (?:i can )?(?:just )?(?:to )?(?:throw|pull|slip) on",
+    r"|one thing (?:i can )?(?:just )?(?:to )?(?:throw|pull|slip) on",
 }
-WEARING_CUE = re.compile(r"\b(?:i'?m|i am|i'll be|i will be) wearing\b|^\s*wearing (?:this|these|my|a)\b|\bthis is (?:my|the)\b"
-                         r"|\b(?:i|he|she|they|we) (?:wears?|owns?|bought) (?:this|these|my|his|her|a|an|the)\b", re.I)
+WEARING_CUE = re.compile(
+    r"\b(?:i'?m|i am|i'll be|i will be) wearing\b|^\s*wearing (?:this|these|my|a)\b|\bthis is (?:my|the)\b"
+    r"|\b(?:i|he|she|they|we) (?:wears?|owns?|bought) (?:this|these|my|his|her|a|an|the)\b",
+    re.I,
+)
 
 
-def split_outfit(text: str, catalog: Catalog, reader: RequestReader | None = None) -> tuple[str, list[OutfitPiece], str]:
+def split_outfit(
+    text: str, catalog: Catalog, reader: RequestReader | None = None
+) -> tuple[str, list[OutfitPiece], str]:
     """Split "black shoes to go with my navy shirt and grey jeans" into the request ("black shoes") and the
     outfit described in words (navy blue shirts, grey jeans), at the last outfit cue followed by garments; a
     sentence saying what one wears ("This is the shirt I'm wearing.") before the question is outfit too, and so
@@ -116,26 +131,46 @@ def _cut(text: str, matches: list[re.Match[str]]) -> str:
 
 def _names_kind(text: str, catalog: Catalog, reader: RequestReader | None) -> bool:
     """Whether ``text`` names a kind of item: an article type, or (with ``reader``) a slot named loosely."""
-    return bool(parse_query(text, catalog).filters.get("article_type")) or bool(reader and reader.slot(text, described=False))
+    return bool(parse_query(text, catalog).filters.get("article_type")) or bool(
+        reader and reader.slot(text, described=False)
+    )
 
 
 def _split(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece], str]:
     """:func:`split_outfit` by outfit cues, worn sentences and "my <garment>"."""
     sentences = [part for part in re.split(r"(?<=[.!?;])\s+", text.strip()) if part]
-    worn = [part for part in sentences[:-1]
-            if not part.endswith("?") and WEARING_CUE.search(part) and parse_query(part, catalog).filters.get("article_type")]
+    worn = [
+        part
+        for part in sentences[:-1]
+        if not part.endswith("?")
+        and WEARING_CUE.search(part)
+        and parse_query(part, catalog).filters.get("article_type")
+    ]
     if worn:
         request, pieces, slot = _split(" ".join(part for part in sentences if part not in worn), catalog)
         return request, [*(_pieces(" and ".join(worn), catalog)), *pieces], slot
     for match in reversed(list(OUTFIT_CUE.finditer(text))):
-        sentence, *after = re.split(r"(?<=[.?!;])|(?=\b(?:that|which|but|not|isn'?t|no)\b)", text[match.end():], maxsplit=1)
+        sentence, *after = re.split(
+            r"(?<=[.?!;])|(?=\b(?:that|which|but|not|isn'?t|no)\b)", text[match.end() :], maxsplit=1
+        )
         pieces = _pieces(sentence, catalog)
         if pieces:
             request = " ".join(" ".join([text[: match.start()], *after]).split())
-            under = match.group(0).lower().startswith("under") and slot_of(pieces[0].article_type, catalog.sub_category_of.get(pieces[0].article_type, ""))
-            return request, pieces, "outerwear" if match.group("over") else {"outerwear": "top", "one-piece": "bottom"}.get(under or "", "")
-    owned = {m.span(): pieces for m in OWNED.finditer(text)
-             if (pieces := _pieces(m.group(1), catalog)) and not _replaced(text, m)}
+            under = match.group(0).lower().startswith("under") and slot_of(
+                pieces[0].article_type, catalog.sub_category_of.get(pieces[0].article_type, "")
+            )
+            return (
+                request,
+                pieces,
+                "outerwear"
+                if match.group("over")
+                else {"outerwear": "top", "one-piece": "bottom"}.get(under or "", ""),
+            )
+    owned = {
+        m.span(): pieces
+        for m in OWNED.finditer(text)
+        if (pieces := _pieces(m.group(1), catalog)) and not _replaced(text, m)
+    }
     request = OWNED.sub(lambda m: _without_garments(m.group(1), catalog) if m.span() in owned else m.group(0), text)
     if owned and len(request.split()) >= 3:  # "my jeans keep slipping down, something to hold them up"
         return " ".join(request.split()), [piece for pieces in owned.values() for piece in pieces], ""
@@ -162,12 +197,15 @@ def _pieces(text: str, catalog: Catalog) -> list[OutfitPiece]:
         types, colours = filters.get("article_type", []), filters.get("colour", [])
         if types:
             gender = _worn_by(catalog, types[0])  # type: ignore[index]
-            pieces.append(OutfitPiece(types[0], colours[0] if colours else "", gender, source="text"))  # type: ignore[index]
+            colour = colours[0] if colours else ""  # type: ignore[index]
+            pieces.append(OutfitPiece(types[0], colour, gender, source="text"))  # type: ignore[index]
     return pieces
 
 
 def _worn_by(catalog: Catalog, article_type: str) -> str:
     """The gender nearly all of this type's items are for (a saree: Women), else ""."""
-    genders = Counter(item.gender for item, keep in zip(catalog.items, catalog.mask({"article_type": [article_type]})) if keep)
+    genders = Counter(
+        item.gender for item, keep in zip(catalog.items, catalog.mask({"article_type": [article_type]})) if keep
+    )
     gender, count = genders.most_common(1)[0] if genders else ("", 0)
     return gender if gender in ("Men", "Women") and count >= 0.9 * sum(genders.values()) else ""

@@ -37,7 +37,9 @@ def target_types(
         return conversation.target_types
     if conversation.outfit and task in ("basic", "personalized"):
         sub = catalog.sub_category_of
-        slot = missing_slot({slot_of(piece.article_type, sub.get(piece.article_type, "")) for piece in conversation.outfit})
+        slot = missing_slot(
+            {slot_of(piece.article_type, sub.get(piece.article_type, "")) for piece in conversation.outfit}
+        )
         return slot_types(catalog, conversation, slot) if slot else []
     return []
 
@@ -54,8 +56,11 @@ def slot_types(catalog: Catalog, conversation: Conversation, slot: str) -> list[
     in_slot: Counter[str] = Counter()
     for wanted in ({"gender": genders, "usage": usages}, {"gender": genders}):  # none for the occasion: any usage
         mask = catalog.mask({name: values for name, values in wanted.items() if values})
-        in_slot = in_slot or Counter(item.article_type for item, keep in zip(catalog.items, mask) if keep
-                                     and item.article_type not in avoided and slot_of(item.article_type, item.sub_category) == slot)
+        in_slot = in_slot or Counter(
+            item.article_type
+            for item, keep in zip(catalog.items, mask)
+            if keep and item.article_type not in avoided and slot_of(item.article_type, item.sub_category) == slot
+        )
     if not in_slot and slot == "one-piece":
         return slot_types(catalog, conversation, "top")  # no dresses or sets for him: a top
     preferred = slot_article_types(slot, usages[0] if usages else "", set(in_slot))

@@ -28,7 +28,8 @@ TYPE_GLOSSES = {
     "Dresses": ("frock", "gown"), "Kurtas": ("kurta",),
     # what a body part or a job asks for
     "Sunglasses": ("shades", "eyes", "protect my eyes"), "Caps": ("hat", "baseball cap", "head", "sun hat"),
-    "Watches": ("wrist", "wristwatch"), "Belts": ("waist", "at the waist", "hold them up", "keep them up", "slipping"), "Ties": ("collar", "necktie"),
+    "Watches": ("wrist", "wristwatch"), "Ties": ("collar", "necktie"),
+    "Belts": ("waist", "at the waist", "hold them up", "keep them up", "slipping"),
     "Scarves": ("neck", "around my neck"), "Stoles": ("shoulders", "cover my shoulders"),
     "Dupatta": ("cover the shoulders",), "Earrings": ("ears",), "Socks": ("inside my shoes",),
 }  # fmt: skip
@@ -55,12 +56,13 @@ SLOT_SENTENCES = {
 }
 OCCASIONS = {
     "Formal": ("office", "work", "business meeting", "job interview", "formal dinner", "conference", "workplace",
-               "graduation"),
+               "graduation", "wedding"),
     "Sports": ("gym", "workout", "running", "sport", "yoga", "football", "jogging", "training session", "hiking",
                "trekking", "marathon", "badminton", "tennis", "cricket", "cycling", "swimming"),
-    "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing", "wedding"),
+    "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing"),
     "Casual": ("everyday", "casual day", "errands", "brunch", "college", "hanging out with friends", "school run"),
-    "Ethnic": ("traditional wear", "ethnic wear", "diwali", "religious festival", "religious ceremony", "mehendi", "sangeet",
+    "Ethnic": ("traditional wear", "ethnic wear", "diwali", "religious festival", "religious ceremony", "mehendi",
+               "sangeet",
                "garba", "navratri", "eid", "puja", "pooja", "temple", "karva chauth", "haldi", "onam", "pongal"),
     "Travel": ("travel", "travelling", "weekend away", "flight", "airport"),
 }
