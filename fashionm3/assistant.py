@@ -207,6 +207,9 @@ def _recommend(
         query += f" {genders[0]}" if genders else ""
     grounded = ground(service.engine, query, conversation.constraints, types, exclude, CHAT_RESULTS,
                       service.preference_for(conversation.user_id), _refined_fields(reading.refinements))  # fmt: skip
+    if task == "alternative" and grounded.relaxed:  # is it only the items shown already that meet everything?
+        again = ground(service.engine, query, conversation.constraints, types, set(), 1)
+        grounded = dataclasses.replace(grounded, seen=not again.relaxed)
     replaced = _replaced_words(replace) if replace else ""
     explanations = {hit.item.id: caption(hit.item, conversation.constraints, types, conversation.outfit, service.settings.currency,
                                          replaced, reading.claimable) for hit in grounded.hits}  # fmt: skip
@@ -321,6 +324,9 @@ def _compose(service: FashionM3, task: str, conversation: Conversation, types: l
     elif not grounded.hits:
         asked = ", ".join(stated) or "your words"
         lines.append(f"**Nothing in stock matches what you asked for** ({asked}). Try relaxing a constraint.")
+    elif grounded.relaxed and grounded.seen:
+        lines.append(f"**Nothing new in stock matches everything you asked for: what does was shown already.** Shown "
+                     f"instead: the closest others, ignoring {_dropped(grounded.relaxed)}; each card says how it differs.")
     elif grounded.relaxed:
         lines.append(f"**Nothing in stock matches everything you asked for.** Shown instead: the closest items, "
                      f"ignoring {_dropped(grounded.relaxed)}; each card says how it differs.")  # fmt: skip

@@ -216,3 +216,11 @@ def test_around_a_price_and_dark_in_a_new_request(service):
     assert dark.hits and all(h.item.colour in ("Black", "Navy Blue", "Charcoal", "Maroon", "Brown") for h in dark.hits)
     pounds = recommend(service, "shoes under £40", user_id="u-pounds")
     assert "I read your budget in £ as the same amount in $" in pounds.text
+
+
+def test_an_alternative_says_when_only_items_shown_already_meet_everything(service):
+    first = recommend(service, "brown sneakers for summer", user_id="u-seen")
+    assert first.hits and not first.text.startswith("**Nothing")
+    again = recommend(service, "show me another one instead", user_id="u-seen", session_id=first.session_id)
+    assert again.text.startswith("**Nothing new in stock matches everything you asked for: what does was shown already.**")
+    assert not {h.item.id for h in again.hits} & {h.item.id for h in first.hits}

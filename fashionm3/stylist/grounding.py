@@ -57,10 +57,12 @@ def indefinite(words: str) -> str:
 
 @dataclasses.dataclass
 class Grounded:
-    """The items found, and the stated constraints dropped to find them (empty: all items meet everything)."""
+    """The items found, and the stated constraints dropped to find them (empty: all items meet everything);
+    ``seen``: items meeting everything exist, but were shown already (an alternative leaves them out)."""
 
     hits: list[Hit]
     relaxed: list[str]
+    seen: bool = False
 
 
 def stated_filters(constraints: dict[str, Any], types: list[str]) -> dict[str, Any]:
