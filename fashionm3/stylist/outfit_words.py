@@ -20,7 +20,7 @@ PEOPLE = (
 WHOSE = r"(?:my|this|these|his|her|their|your)"
 OUTFIT_CUE = re.compile(  # what follows names the outfit ("for a" does not: "looking for a shirt")
     rf"\b(?:(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?|wear )?with (?:{WHOSE}|a|an|the)(?! {PEOPLE})"
-    rf"|(?:for|under|match|matches|suits?) (?:my|this|these)(?! {PEOPLE})|(?P<over>over|on top of) (?:{WHOSE}|a|an|the)"
+    rf"|(?:for|(?P<under>under)|match|matches|suits?) (?:my|this|these)(?! {PEOPLE})|(?P<over>over|on top of) (?:{WHOSE}|a|an|the)"
     rf"|(?:complete|finish)(?:e?s)? (?:{WHOSE}|the)|(?:jazz|dress|spice|liven|brighten) up (?:{WHOSE}|a|an|the))\b",
     re.I,
 )
@@ -156,16 +156,7 @@ def _split(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece], str]:
         pieces = _pieces(sentence, catalog)
         if pieces:
             request = " ".join(" ".join([text[: match.start()], *after]).split())
-            under = match.group(0).lower().startswith("under") and slot_of(
-                pieces[0].article_type, catalog.sub_category_of.get(pieces[0].article_type, "")
-            )
-            return (
-                request,
-                pieces,
-                "outerwear"
-                if match.group("over")
-                else {"outerwear": "top", "one-piece": "bottom"}.get(under or "", ""),
-            )
+            return request, pieces, _cue_slot(match, pieces[0], catalog)
     owned = {
         m.span(): pieces
         for m in OWNED.finditer(text)
@@ -175,6 +166,14 @@ def _split(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece], str]:
     if owned and len(request.split()) >= 3:  # "my jeans keep slipping down, something to hold them up"
         return " ".join(request.split()), [piece for pieces in owned.values() for piece in pieces], ""
     return text, [], ""
+
+
+def _cue_slot(match: re.Match[str], piece: OutfitPiece, catalog: Catalog) -> str:
+    """The slot an outfit cue asks for: a layer "over my dress", a top "under my blazer", bottoms "under my dress"."""
+    if match.group("over"):
+        return "outerwear"
+    worn = slot_of(piece.article_type, catalog.sub_category_of.get(piece.article_type, ""))
+    return {"outerwear": "top", "one-piece": "bottom"}.get(worn, "") if match.group("under") else ""
 
 
 def _without_garments(words: str, catalog: Catalog) -> str:
