@@ -18,7 +18,8 @@ from fashionm3.retrieval.engine import SearchEngine
 from fashionm3.stylist.context import identify_pieces, update_constraints
 from fashionm3.stylist.outfit_words import split_outfit
 from fashionm3.stylist.state import Conversation, OutfitPiece
-from fashionm3.stylist.understanding import RequestReader
+from fashionm3.stylist.targets import target_types
+from fashionm3.stylist.understanding import RequestReader, pronoun_gender
 
 WOMEN = ["Women", "Unisex"]
 
@@ -385,11 +386,69 @@ def test_only_having_a_garment_rules_it_out_and_a_body_region_names_the_slot(cha
     assert update_constraints(chat, "what footwear goes with a saree", reader).types == []  # a slot named: no guess
 
 
-def test_an_occasion_alone_picks_its_usual_slot_when_the_catalog_stocks_it(chat, reader):
-    assert update_constraints(chat, "what should I wear to the gym, I'm a man", reader).slot == "footwear"
+def test_an_occasion_alone_picks_its_usual_piece_when_the_catalog_stocks_it(chat, reader, mini_catalog):
+    gym = update_constraints(chat, "what should I wear to the gym, I'm a man", reader)
+    assert (gym.slot, gym.guessed) == ("top", True)  # sportswear before sports shoes
+    assert target_types(mini_catalog, chat, "basic", gym, None) == ["Tshirts"]  # one kind: the occasion's own
+    assert "You named no kind of item, so I started with tops" in gym.notes[0]
+    assert update_constraints(chat, "going hiking in the hills next month", reader).slot == "footwear"  # its piece
     assert update_constraints(chat, "what should I wear to the office", reader).slot == "top"
-    assert update_constraints(chat, "something red for a party", reader).slot == ""  # a colour: any kind of it
-    assert update_constraints(chat, "something traditional for diwali", reader).slot == ""  # no ethnic wear here
+    party = update_constraints(chat, "a party on friday and I'm a woman", reader)
+    assert party.slot == "one-piece" and target_types(mini_catalog, chat, "basic", party, None) == ["Dresses"]
+    assert update_constraints(chat, "something red", reader).slot == ""  # a colour alone: any kind of it
+    assert update_constraints(chat, "something red for a party, I'm a woman", reader).slot == "one-piece"
+    named = update_constraints(chat, "black jeans", reader)
+    assert (named.types, named.slot, named.guessed, named.notes) == (["Jeans"], "", False, [])
+
+
+@pytest.mark.parametrize(
+    "text, follow_up",
+    [
+        ("ok and my sister's wedding is next month, what do I wear", False),  # a sentence naming an event: new
+        ("so what should I wear to the office party on friday", False),
+        ("actually I want something I can run in", True),  # points back at the answer
+        ("is there one that isn't leather? he doesn't wear animal products", True),
+        ("something sportier, he's always at the gym", True),
+        ("for the gym?", True),  # short: refines the answer
+    ],
+)  # fmt: skip
+def test_after_an_answer_a_sentence_naming_an_occasion_is_a_new_request(chat, reader, text, follow_up):
+    update_constraints(chat, "black jeans for men", reader)
+    chat.last_items = ["m10"]
+    reading = update_constraints(chat, text, reader)
+    assert reading.follow_up is follow_up and bool(reading.slot) is not follow_up
+    assert ("colour" in chat.constraints) is follow_up  # a new request forgets the black
+
+
+def test_the_person_one_dresses_for_or_goes_out_with_gives_no_gender():
+    genders = ["Men", "Women", "Unisex"]
+    assert pronoun_gender("taking her to a fancy restaurant, I want to look sharp", genders) == []
+    assert pronoun_gender("karva chauth this year, want to look special for him", genders) == []
+    assert pronoun_gender("a watch for him", genders) == ["Men", "Unisex"]
+    assert pronoun_gender("her birthday is next week", genders) == ["Women", "Unisex"]
+
+
+def test_an_occasion_beats_the_everyday_and_a_festival_beats_a_party(reader):
+    assert reader.usage("college freshers party next week") == "Party"
+    assert reader.usage("Diwali party at my in-laws") == "Ethnic"
+    assert reader.usage("brunch with friends on sunday") == "Casual"
+    assert reader.usage("a dinner date at a fancy restaurant") == "Party"
+
+
+def test_a_present_or_the_summer_with_no_kind_named_picks_an_accessory_or_sandals(chat):
+    extra = [Item(id="x1", name="Tempo Men Steel Watch", gender="Men", master_category="Accessories",
+                  sub_category="Watches", article_type="Watches", colour="Silver", usage="Casual"),
+             Item(id="x2", name="Tide Men Blue Flip Flops", gender="Men", master_category="Footwear",
+                  sub_category="Flip Flops", article_type="Flip Flops", colour="Blue", usage="Casual",
+                  season="Summer")]  # fmt: skip
+    wider = Catalog([*hand_built().items, *extra], "wider", "test")
+    wider_reader = RequestReader(wider, encoder())
+    gift = update_constraints(chat, "my dad retires next month, what should I get him", wider_reader)
+    assert gift.slot == "accessory" and target_types(wider, chat, "basic", gift, None) == ["Watches"]
+    beach = update_constraints(chat, "beach holiday in goa, what goes on my feet", wider_reader)
+    assert beach.slot == "footwear" and target_types(wider, chat, "basic", beach, None)[0] == "Flip Flops"
+    wrist = update_constraints(chat, "something for my wrist that isn't a watch", wider_reader)
+    assert (wrist.types, wrist.slot) == ([], "accessory")  # another accessory, not a watch
 
 
 @pytest.mark.parametrize(

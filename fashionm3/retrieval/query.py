@@ -19,7 +19,8 @@ from fashionm3.retrieval.lexicon import PATTERN_WORDS, Speller, normalise
 from fashionm3.retrieval.prices import parse_budget
 
 GENDER_WORDS = {
-    "Men": ("men", "man", "mens", "men's", "male", "guy", "guys", "gentleman", "gentlemen", "boyfriend", "husband"),
+    "Men": ("men", "man", "mens", "men's", "male", "guy", "guys", "lad", "lads", "bloke", "gentleman", "gentlemen",
+            "boyfriend", "husband", "grandad", "granddad", "grandpa", "grandfather"),
     "Women": ("women", "woman", "womens", "women's", "female", "lady", "ladies", "girlfriend", "wife", "girl", "girls",
               "girl's"),
     "Boys": ("boy", "boys", "boy's", "son"),
@@ -65,6 +66,10 @@ ARTICLE_SYNONYMS = {
     "kicks": ("Casual Shoes", "Sports Shoes"), "chappals": ("Sandals", "Flip Flops"),
     "laptop bag": ("Laptop Bag", "Backpacks", "Messenger Bag"), "bag for my laptop": ("Laptop Bag", "Backpacks", "Messenger Bag"),
     "bag for a laptop": ("Laptop Bag", "Backpacks", "Messenger Bag"), "laptop backpack": ("Backpacks", "Laptop Bag"),
+    # British and everyday names
+    "trackies": ("Track Pants",), "tracksuit bottoms": ("Track Pants",), "sliders": ("Flip Flops", "Sports Sandals"),
+    "braces": ("Suspenders",), "pyjamas": ("Night suits", "Nightdress"), "pajamas": ("Night suits", "Nightdress"),
+    "pjs": ("Night suits", "Nightdress"), "vest top": ("Tops", "Camisoles"), "tank top": ("Tops", "Camisoles"),
 }  # fmt: skip
 COLOUR_SYNONYMS = {
     "navy": "Navy Blue", "gray": "Grey", "burgundy": "Maroon", "wine": "Maroon", "crimson": "Red",

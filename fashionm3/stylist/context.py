@@ -16,7 +16,8 @@ from fashionm3.retrieval.photo_rank import DUPLICATE_SIMILARITY
 from fashionm3.retrieval.pixels import dominant_colour
 from fashionm3.retrieval.query import NARROWER, parse_query
 from fashionm3.stylist.knowledge import (
-    COLOUR_LIGHTNESS, FORMALITY, OCCASION_SLOTS, SLOT_TYPES, avoided_materials, garment_word, shift_colours, slot_of,
+    COLOUR_LIGHTNESS, FORMALITY, OCCASION_SLOTS, SLOT_NAMES, SLOT_TYPES, avoided_materials, garment_word, shift_colours,
+    slot_of,
 )
 from fashionm3.stylist.refinements import find_refinements, without_refinements
 from fashionm3.stylist.state import Conversation, OutfitPiece
@@ -40,6 +41,18 @@ DARK, DARK_BELOW = re.compile(r"\b(?:dark|darkish|dark-coloured|dark colou?red)\
 WEATHER = re.compile(
     r"\b(?:rain(?:s|y|ing)?|monsoon|pour(?:s|ing)?|soaked|drizzl\w*|chilly|freezing|cold|snow(?:y|ing)?|windy)\b"
 )
+OUTFIT_SLOTS = ("one-piece", "top", "bottom", "footwear", "bag", "accessory")  # the first with a fitting item
+WEAR_QUESTION = re.compile(  # asking what to wear, or naming an event to dress for, without naming a kind of item
+    r"\b(?:wear|wearing|outfit|pack|packing|dress(?:ed)? up|turn up in|go in|put on|look (?:sharp|smart|good|nice|"
+    r"elegant|the part|lovely|special)|appropriate|no idea|zero clue|help me|help a|date|dinner|lunch|brunch|party|"
+    r"wedding|reception|shower|funeral|ceremony|meeting|interview|event|trip|holiday|vacation|do)\b"
+)
+POINTS_BACK = re.compile(
+    r"\b(?:what about|how about|instead|another|same|these|those|them|one|it(?!')|like that|too|less|more|rather|"
+    r"similar|other|else|actually|though|hmm|anything|isn't|aren't|sportier|comfier|warmer|cooler|longer|shorter|bigger|smaller|simpler|"
+    r"plainer|bolder|looser|tighter|softer|thicker|thinner|sturdier|trendier|cuter|nicer|better)\b"
+)
+GIFT = re.compile(r"\b(?:gift|gifting|present|what (?:should|can|do) i (?:get|buy))\b")
 AVOID_WORDS = r"(?:no|not|without|avoid|hate|except|anything but)"
 def identify_pieces(engine: SearchEngine, photos: list[Image.Image]) -> tuple[list[OutfitPiece], list[Image.Image], list[str]]:
     """Recognise each photo by its nearest catalog products (they vote for type, colour, gender and usage).
@@ -93,6 +106,7 @@ class TurnReading:
     fully_read: bool = True  # a kind of item was read, or every content word was understood ("something red")
     claimable: bool = False  # every word was read, and any kind of item by its name: captions may say "Matches"
     absent: str = ""  # a garment named that this catalog does not stock ("kurta"): the closest of its slot are shown
+    guessed: bool = False  # no kind named: ``slot`` is the one the occasion, weather or event is mostly shopped for
 
 
 def update_constraints(
@@ -119,7 +133,8 @@ def update_constraints(
         types = reader.article_types(named_parse.semantic)
         named_slot = reader.slot(named_parse.semantic, described=False)
         types = [t for t in types if not named_slot or reader.slot_of_type.get(t) == named_slot]
-    types = [t for t in types if t not in ruled_out.get("article_type", [])]
+    excluded_types = [t for t in types if t in ruled_out.get("article_type", [])]  # "on my wrist, not a watch"
+    types = [t for t in types if t not in excluded_types]
     filters.pop("article_type", None)
     filters.pop("usage", None)
     without_types = whole.lower()
@@ -130,6 +145,7 @@ def update_constraints(
             filters.setdefault(name, value)
     short_reply = bool(conversation.last_items) and len(lower.split()) <= 6  # "something darker", "in black?"
     slot = "" if types else slot_hint or reader.slot(named_parse.semantic, described=not short_reply)
+    slot = slot or next((reader.slot_of_type.get(t, "") for t in excluded_types), "")  # another of that slot
     absent, absent_slot = ("", "") if types else garment_word(named_parse.semantic)  # named; no such type here
     slot = absent_slot or slot
     if "usage" not in filters and (occasion := reader.usage(without_types)):  # one it lacks is said to be lacking
@@ -142,8 +158,15 @@ def update_constraints(
         types = _fitting_types(types, filters, reader)
     if types == ["Tops"] and not _stocked(reader.catalog, filters.get("gender")) & {"Tops"}:  # "a top, men's"
         types, slot = [], "top"
-    if not (types or slot or conversation.outfit or conversation.last_items or "colour" in filters):
-        slot = _occasion_slot(catalog, filters, lower)  # "what do I wear to the gym": the occasion's usual piece
+    notes: list[str] = []
+    guessed = False
+    anew = not conversation.last_items or _starts_anew(text)  # "ok, and a music festival next week": a new request
+    occasion = "usage" in filters or "season" in filters  # "something red": any kind of red; "red for a party": not
+    if not (types or slot or conversation.outfit) and anew and ("colour" not in filters or occasion):
+        slot = _occasion_slot(reader, filters, lower)  # "what do I wear to the gym": the occasion's usual piece
+        guessed = True
+        notes = [f"You named no kind of item, so I started with {SLOT_NAMES[slot]}: name one (shoes, a bag…) for "
+                 "something else."] if slot else []  # fmt: skip
     may_follow = bool(conversation.last_items) and not types and not slot
     refinements = find_refinements(text, may_follow)
     follow_up = may_follow and not absent and not STARTS_OVER.search(lower)  # no kind named: refines the answer
@@ -177,7 +200,6 @@ def update_constraints(
     elif not follow_up and DARK.search(lower):  # "jeans, dark please": the catalog's dark colours
         constraints["colour"] = [c for c in catalog.values("colour") if COLOUR_LIGHTNESS.get(c, 100) < DARK_BELOW]
         constraints["shade"] = "dark"
-    notes = []
     if not reader.priced and {"price_max", "price_min"} & set(filters):
         notes.append("This catalog lists no prices, so I could not apply the budget.")
         filters.pop("price_max", None), filters.pop("price_min", None)
@@ -197,7 +219,15 @@ def update_constraints(
     named_kind = bool(types) or not (slot or absent)  # a type by name, or no kind at all ("something red")
     conversation.claimable = explained and (conversation.claimable if follow_up else named_kind)
     return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, fully_read, conversation.claimable,
-                       absent)  # fmt: skip
+                       absent, bool(slot and guessed))  # fmt: skip
+
+
+def _starts_anew(text: str) -> bool:
+    """Whether a message after an answer that names no kind of item is a new request, not a refinement of the
+    answer: a sentence (more than five words) with no comparative, no material to avoid and no word pointing back
+    at what was shown ("one", "it", "instead", "actually")."""
+    lower = text.lower()
+    return len(lower.split()) > 5 and not (find_refinements(lower) or POINTS_BACK.search(lower) or avoided_materials(lower))
 
 
 def _fitting_types(types: list[str], filters: dict, reader: RequestReader) -> list[str]:
@@ -209,19 +239,36 @@ def _fitting_types(types: list[str], filters: dict, reader: RequestReader) -> li
     return [next(t for t in preferred if t in stocked)] if stocked & set(preferred) else types
 
 
-def _occasion_slot(catalog: Catalog, filters: dict, text: str) -> str:
-    """The slot bad weather ("it pours every morning") or an occasion is mostly shopped for, when the catalog has
-    items of it for that gender (and occasion); "" when neither is named."""
-    wanted = {name: [v for v in filters.get(name, []) if v in catalog.values(name)] for name in ("usage", "gender")}
-    if WEATHER.search(text):
-        slot, wanted["usage"] = "outerwear", []
-    elif wanted["usage"]:
-        slot = OCCASION_SLOTS.get(wanted["usage"][0], "")
-    else:  # no occasion, or one this catalog lacks
+def _occasion_slot(reader: RequestReader, filters: dict, text: str) -> str:
+    """The slot bad weather ("it pours every morning") asks for, or the piece an occasion or activity is mostly
+    shopped for (sportswear for the gym, shoes for hiking, a dress for her party), or a layer for winter, an
+    accessory for a present and a top for summer, an event or a plain "what do I wear", when the catalog has items
+    of it for that gender; "" when none of these is said."""
+    catalog = reader.catalog
+    genders = [v for v in filters.get("gender", []) if v in catalog.values("gender")]
+    season, usage = (filters.get("season") or [""])[0], (filters.get("usage") or [""])[0]  # stocked for it or not
+    if WEATHER.search(text) or (season == "Winter" and usage in ("", "Travel", "Casual")):
+        slot = "outerwear"
+    elif usage and (usage != "Travel" or season != "Summer"):  # a beach trip is dressed for, not packed in
+        gender = (genders or [""])[0]
+        slot = reader.activity_slot(text) or OCCASION_SLOTS.get((usage, gender)) or OCCASION_SLOTS.get(usage, "")
+    elif GIFT.search(text):  # a present, no kind named: an accessory (a watch) is the usual one
+        slot = "accessory"
+    elif season == "Summer" or WEAR_QUESTION.search(text):
+        slot = "top"
+    else:
         return ""
-    mask = catalog.mask({name: values for name, values in wanted.items() if values})
-    stocked = (slot_of(item.article_type, item.sub_category) for item, keep in zip(catalog.items, mask) if keep)
-    return slot if slot in stocked else ""
+    wanted = {name: [v for v in filters.get(name, []) if v in catalog.values(name)] for name in ("usage", "colour")}
+    matching = _slots(catalog, {"gender": genders, **wanted}) if wanted["colour"] and slot != "outerwear" else set()
+    if matching and slot not in matching:  # "something red for a party": a red dress, if no top is red and for parties
+        return next(s for s in OUTFIT_SLOTS if s in matching)
+    return slot if slot in _slots(catalog, {"gender": genders}) else ""  # none for the occasion: the answer says so
+
+
+def _slots(catalog: Catalog, filters: dict) -> set[str]:
+    """The outfit slots the catalog has items of that meet ``filters`` (name -> values; empty values: any)."""
+    mask = catalog.mask({name: values for name, values in filters.items() if values})
+    return {slot_of(item.article_type, item.sub_category) for item, keep in zip(catalog.items, mask) if keep}
 
 
 def _stocked(catalog: Catalog, genders: list[str] | None) -> set[str]:

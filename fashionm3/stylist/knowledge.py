@@ -22,6 +22,7 @@ SLOT_BY_SUB_CATEGORY = {
     "Jewellery": "accessory", "Scarves": "accessory", "Ties": "accessory", "Stoles": "accessory",
 }  # fmt: skip
 OUTERWEAR = {"Jackets", "Blazers", "Coats", "Sweaters", "Sweatshirts", "Rain Jacket", "Nehru Jackets", "Waistcoat"}
+ACCESSORIES = {"Suspenders"}  # filed under Topwear in the public catalog, worn like a belt
 # What to suggest next, given the slots the outfit already has (first rule whose slots are all present wins).
 COMPLETION_ORDER = ("top", "bottom", "footwear", "bag", "accessory")
 # Preferred article type for a slot by usage (the first one the catalog has, for the outfit's gender, is used).
@@ -32,6 +33,7 @@ SLOT_TYPES = {
                "Ethnic": ("Patiala", "Salwar", "Churidar", "Leggings"), "": ("Jeans", "Trousers", "Shorts")},
     "footwear": {"Formal": ("Formal Shoes", "Heels"), "Sports": ("Sports Shoes", "Casual Shoes"),
                  "Party": ("Heels", "Casual Shoes"), "Ethnic": ("Sandals", "Flats", "Heels"),
+                 "Summer": ("Flip Flops", "Sandals"),
                  "": ("Casual Shoes", "Flats", "Sandals")},
     "bag": {"Sports": ("Backpacks",), "Party": ("Clutches", "Handbags", "Wallets"),
             "Travel": ("Duffel Bag", "Trolley Bag", "Backpacks"),
@@ -45,22 +47,24 @@ SLOT_NAMES = {
     "top": "tops", "bottom": "bottoms", "one-piece": "one-piece outfits", "outerwear": "layers", "footwear": "footwear",
     "bag": "bags", "accessory": "accessories",
 }  # fmt: skip
-# The piece an occasion is mostly shopped for, when a request names the occasion and no kind of item
+# The piece an occasion is mostly shopped for (by gender where it differs), when a request names the occasion and
+# no kind of item: sportswear more than sports shoes, a dress for her party, a shirt for his.
 OCCASION_SLOTS = {
-    "Sports": "footwear", "Formal": "top", "Ethnic": "top", "Party": "top", "Casual": "top", "Travel": "bag",
+    "Sports": "top", "Formal": "top", "Ethnic": "top", "Party": "top", "Casual": "top", "Travel": "bag",
+    ("Party", "Women"): "one-piece",
 }  # fmt: skip
 # Garment words by slot, for naming what a catalog does not stock ("a kurta" in a catalog without kurtas is a top).
 GARMENT_WORDS = {
     "top": ("kurta", "kurti", "tunic", "blouse", "shirt", "t-shirt", "tshirt", "tee", "polo", "camisole", "tank top"),
     "bottom": ("jeans", "trousers", "pants", "chinos", "shorts", "skirt", "leggings", "legging", "jeggings", "capris",
-               "joggers", "sweatpants", "tracksuit bottoms",
+               "joggers", "sweatpants", "tracksuit bottoms", "trackies",
                "track pants", "salwar", "patiala", "palazzo"),
     "one-piece": ("saree", "sari", "dress", "gown", "frock", "jumpsuit", "lehenga", "kurta set", "romper", "swimsuit",
-                  "swimwear", "bikini", "bathing suit"),
+                  "swimwear", "bikini", "bathing suit", "pyjamas", "pajamas", "nightdress", "nightie"),
     "outerwear": ("jacket", "coat", "blazer", "sweater", "sweatshirt", "hoodie", "cardigan", "jumper", "pullover",
                   "waistcoat", "parka", "shrug"),
     "footwear": ("shoes", "sneakers", "trainers", "boots", "heels", "flats", "sandals", "flip flops", "flip-flops",
-                 "slippers", "loafers", "pumps", "stilettos", "wedges", "moccasins"),
+                 "slippers", "sliders", "loafers", "pumps", "stilettos", "wedges", "moccasins"),
     "bag": ("bag", "handbag", "backpack", "rucksack", "wallet", "purse", "clutch", "tote", "satchel", "duffel"),
     "accessory": ("belt", "tie", "bow tie", "scarf", "scarves", "stole", "dupatta", "cap", "hat", "beanie",
                   "sunglasses", "necklace", "earrings", "bracelet", "bangle", "pendant", "cufflinks", "socks", "gloves",
@@ -141,6 +145,8 @@ def slot_of(article_type: str, sub_category: str) -> str:
     """The outfit slot an article type fills: top, bottom, one-piece, outerwear, footwear, bag, accessory or other."""
     if article_type in OUTERWEAR:
         return "outerwear"
+    if article_type in ACCESSORIES:
+        return "accessory"
     return SLOT_BY_SUB_CATEGORY.get(sub_category, "other")
 
 

@@ -15,7 +15,8 @@ from fashionm3.stylist.understanding import RequestReader
 
 PEOPLE = (
     r"(?:mom|mum|mother|dad|father|parents?|wife|husband|partner|boyfriend|girlfriends?|friends?|sister|brother|"
-    r"son|daughter|kids?|family|colleagues?|boss|grandma|grandpa|aunt|uncle|cousin|niece|nephew|bf|gf)\b"
+    r"son|daughter|kids?|family|colleagues?|boss|grandma|grandpa|aunt|uncle|cousin|niece|nephew|bf|gf|lads|guys|"
+    r"girls|boys|mates|gang|team|crew|in-laws|fianc[eé]e?)\b"
 )
 WHOSE = r"(?:my|this|these|his|her|their|your)"
 OUTFIT_CUE = re.compile(  # what follows names the outfit ("for a" does not: "looking for a shirt")

@@ -21,8 +21,8 @@ def target_types(
         return reading.types
     if replace is not None and replace.article_type:
         return [replace.article_type]
-    if reading.slot:
-        return slot_types(catalog, conversation, reading.slot)
+    if reading.slot:  # one kind when the slot is only the occasion's usual one: a dress for her party
+        return slot_types(catalog, conversation, reading.slot)[: 1 if reading.guessed else 2]
     if reading.follow_up and conversation.target_types:
         usages = [u for u in conversation.constraints.get("usage", []) if u in catalog.values("usage")]
         if {"more formal", "more casual", "occasion"} & set(reading.refinements) and usages:
@@ -63,5 +63,9 @@ def slot_types(catalog: Catalog, conversation: Conversation, slot: str) -> list[
         )
     if not in_slot and slot == "one-piece":
         return slot_types(catalog, conversation, "top")  # no dresses or sets for him: a top
-    preferred = slot_article_types(slot, usages[0] if usages else "", set(in_slot))
+    occasion = usages[0] if usages else (constraints.get("season") or [""])[0]  # flip flops for the summer
+    fitting = [t for t in SLOT_TYPES.get(slot, {}).get(occasion, ()) if t in in_slot] if occasion else []
+    if fitting:  # the occasion's own kinds (kurtas for eid), not whatever else is tagged with it
+        return fitting[:2]
+    preferred = slot_article_types(slot, occasion, set(in_slot))
     return list(dict.fromkeys([*preferred, *(t for t, _ in in_slot.most_common())]))[:2]

@@ -22,7 +22,8 @@ from fashionm3.stylist.refinements import find_refinements
 # Extra words for a few article types (the type's own name, singular, is always a description).
 TYPE_GLOSSES = {
     "Tshirts": ("t-shirt", "tee"), "Casual Shoes": ("sneakers", "everyday shoes"), "Sports Shoes": ("running shoes", "trainers"),
-    "Formal Shoes": ("dress shoes", "office shoes"), "Heels": ("high heels", "pumps"), "Flats": ("ballet flats",),
+    "Formal Shoes": ("dress shoes", "office shoes"), "Heels": ("high heels", "pumps", "adds height", "taller"),
+    "Flats": ("ballet flats",),
     "Track Pants": ("joggers", "sweatpants"), "Sweatshirts": ("hoodie",), "Sweaters": ("jumper", "knitwear"),
     "Handbags": ("purse", "tote"), "Backpacks": ("rucksack",), "Trousers": ("pants", "chinos"),
     "Dresses": ("frock", "gown"), "Kurtas": ("kurta",),
@@ -30,9 +31,13 @@ TYPE_GLOSSES = {
     "Sunglasses": ("shades", "eyes", "protect my eyes"), "Caps": ("hat", "baseball cap", "head", "sun hat"),
     "Watches": ("wrist", "wristwatch"), "Ties": ("collar", "necktie"),
     "Belts": ("waist", "at the waist", "hold them up", "keep them up", "slipping"),
+    "Flip Flops": ("sand", "walking on sand", "beach shoes"), "Sandals": ("open shoes",),
+    "Night suits": ("pyjamas", "sleepwear", "to sleep in"), "Nightdress": ("nightie", "nightgown"),
+    "Rain Jacket": ("raincoat", "waterproof"), "Mobile Pouch": ("phone pouch", "for my phone"),
     "Scarves": ("neck", "around my neck"), "Stoles": ("shoulders", "cover my shoulders"),
     "Dupatta": ("cover the shoulders",), "Earrings": ("ears",), "Socks": ("inside my shoes",),
 }  # fmt: skip
+PROMOTIONAL_TYPES = {"Free Gifts"}  # "a gift" asks for a present, not for the catalog's giveaways
 SLOT_DESCRIPTIONS = {
     "top": ("top", "upper body", "upper garment"),
     "bottom": ("bottoms", "legs", "lower garment"),
@@ -56,19 +61,25 @@ SLOT_SENTENCES = {
 }
 OCCASIONS = {
     "Formal": ("office", "work", "business meeting", "job interview", "formal dinner", "conference", "workplace",
-               "graduation", "wedding"),
+               "graduation", "wedding", "funeral", "memorial service"),
     "Sports": ("gym", "workout", "running", "sport", "yoga", "football", "jogging", "training session", "hiking",
                "trekking", "marathon", "badminton", "tennis", "cricket", "cycling", "swimming"),
-    "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing"),
-    "Casual": ("everyday", "casual day", "errands", "brunch", "college", "hanging out with friends", "school run"),
-    "Ethnic": ("traditional wear", "ethnic wear", "diwali", "religious festival", "religious ceremony", "mehendi",
+    "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing", "farewell", "date night",
+              "dinner date", "fancy restaurant"),
+    "Casual": ("everyday", "casual day", "errands", "brunch", "college", "hanging out with friends", "school run",
+               "barbecue", "picnic"),
+    "Ethnic": ("traditional wear", "ethnic wear", "diwali", "religious festival", "religious ceremony", "mehendi", "mehndi",
                "sangeet",
                "garba", "navratri", "eid", "puja", "pooja", "temple", "karva chauth", "haldi", "onam", "pongal"),
     "Travel": ("travel", "travelling", "weekend away", "flight", "airport"),
 }
+ACTIVITY_SLOTS = {
+    "hiking": "footwear", "trekking": "footwear", "running": "footwear", "jogging": "footwear",
+    "marathon": "footwear", "yoga": "bottom",
+}  # fmt: skip
 SEASONS = {
-    "Winter": ("cold evenings", "cold weather", "winter", "snow", "chilly days"),
-    "Summer": ("beach", "hot weather", "summer", "sunny holiday", "pool"),
+    "Winter": ("cold evenings", "cold weather", "winter", "snow", "chilly days", "skiing", "ski trip"),
+    "Summer": ("beach", "hot weather", "summer", "sunny holiday", "pool", "humid", "heatwave"),
 }
 THRESHOLDS = {"type": 0.78, "slot": 0.72, "occasion": 0.68, "season": 0.7}
 SENTENCE_SLOT = (0.4, 0.12)  # whole-message similarity needed, and its lead over the best other slot
@@ -86,8 +97,12 @@ GENERIC_WORDS = {
     "max", "budget", "cheap", "start", "again", "forget", "dollars", "bucks", "euros", "pounds",
     "lady", "guy", "mans", "womens", "mens", "kind", "sort", "type", "best", "great",
 }  # fmt: skip
-PRONOUN_GENDER = {"Men": r"\b(?:him|his|he|boyfriend|husband|dad|father|brother)\b",
-                  "Women": r"\b(?:her|she|girlfriend|wife|mum|mom|mother|sister)\b"}  # fmt: skip
+COMPANION = re.compile(
+    r"\b(?:(?:tak|meet|see|impress|dat|visit)\w* (?:him|her)|with (?:him|her)\b|(?:look|dress)\w*(?: \w+)? for (?:him|her))\b"
+)
+PRONOUN_GENDER = {"Men": r"\b(?:him|his|he|boyfriend|husband|dad|father|brother|grand(?:d?ad|pa|father))\b",
+                  "Women": r"\b(?:her|she|girlfriend|wife|mum|mom|mother|sister|nan|nana|gran|granny|grandma|"
+                           r"grandmother)\b"}  # fmt: skip
 
 
 def singular(article_type: str) -> str:
@@ -136,20 +151,22 @@ class RequestReader:
         self.priced = any(item.price is not None for item in catalog.items)
         self.slot_of_type = {t: slot_of(t, catalog.sub_category_of.get(t, "")) for t in self.types}
         self._banks: dict[str, tuple[list[str], np.ndarray]] = {}
+        self._descriptions: dict[str, list[str]] = {}
 
     def _bank(self, kind: str) -> tuple[list[str], np.ndarray]:
         """(label per description, description vectors) for one kind: type, slot, occasion or season."""
         if kind not in self._banks:
             pairs: list[tuple[str, str]] = []
             if kind == "type":
-                for name in self.types:
+                for name in (t for t in self.types if t not in PROMOTIONAL_TYPES):
                     pairs += [(name, singular(name)), (name, name.lower())] + [(name, g) for g in TYPE_GLOSSES.get(name, ())]
             else:
                 table = {"slot": SLOT_DESCRIPTIONS, "occasion": OCCASIONS, "season": SEASONS, "intent": SLOT_SENTENCES}[kind]
                 known = {"season": self.seasons}.get(kind)  # an occasion the catalog lacks is still understood
                 pairs = [(label, text) for label, texts in table.items() if known is None or label in known for text in texts]
             labels = [label for label, _ in pairs]
-            self._banks[kind] = (labels, self.encoder.encode_text([text for _, text in pairs]))
+            self._descriptions[kind] = [text for _, text in pairs]
+            self._banks[kind] = (labels, self.encoder.encode_text(self._descriptions[kind]))
         return self._banks[kind]
 
     @functools.lru_cache(maxsize=512)
@@ -159,14 +176,21 @@ class RequestReader:
 
     def best(self, text: str, kind: str) -> tuple[str, float, str]:
         """(label, similarity, the phrase that matched) for the closest description of ``kind``; ("", 0, "") if none."""
+        label, score, span, _ = self._closest(text, kind)
+        return label, score, span
+
+    def _closest(self, text: str, kind: str) -> tuple[str, float, str, str]:
+        """(label, similarity, the phrase that matched, the description it matched); labels "" under the threshold."""
         spans, vectors = self._vectors(text)
         if not spans:
-            return "", 0.0, ""
+            return "", 0.0, "", ""
         labels, bank = self._bank(kind)
         similarity = vectors @ bank.T
         row, column = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
         score = float(similarity[row, column])
-        return (labels[column], score, spans[row]) if score >= THRESHOLDS[kind] else ("", score, "")
+        if score < THRESHOLDS[kind]:
+            return "", score, "", ""
+        return labels[column], score, spans[row], self._descriptions[kind][column]
 
     def article_types(self, text: str) -> list[str]:
         """Article types the words mean (one type; empty when no phrase is close to any type)."""
@@ -225,8 +249,25 @@ class RequestReader:
         return bool(parse_query(words, self.catalog).filters)
 
     def usage(self, text: str) -> str:
-        """The catalog usage an occasion or activity means ("a job interview" -> Formal), or ""."""
-        return self.best(text, "occasion")[0]
+        """The catalog usage an occasion or activity means ("a job interview" -> Formal), or ""; an occasion
+        beats the everyday ("college freshers party" -> Party) and a festival both ("Diwali party" -> Ethnic)."""
+        label, top, _ = self.best(text, "occasion")
+        if label in ("Party", "Casual"):
+            spans, vectors = self._vectors(text)
+            labels, bank = self._bank("occasion")
+            scores: dict[str, float] = {}
+            for other, score in zip(labels, (vectors @ bank.T).max(axis=0)):
+                scores[other] = max(scores.get(other, 0.0), float(score))
+            if scores.get("Ethnic", 0.0) >= top - 0.02:  # as close as the party: "Diwali party", not "a festival"
+                return "Ethnic"
+            others = [(score, other) for other, score in scores.items() if other != "Casual"]
+            score, other = max(others, default=(0.0, ""))
+            label = other if label == "Casual" and score >= THRESHOLDS["occasion"] else label
+        return label
+
+    def activity_slot(self, text: str) -> str:
+        """The slot the named activity is mostly about (hiking -> footwear, yoga -> bottom), or "" for most."""
+        return ACTIVITY_SLOTS.get(self._closest(text, "occasion")[3], "")
 
     def season(self, text: str) -> str:
         """The season a weather or place means ("cold evenings" -> Winter), or ""."""
@@ -234,8 +275,10 @@ class RequestReader:
 
 
 def pronoun_gender(text: str, genders: list[str]) -> list[str]:
-    """Gender from pronouns and relations ("for him", "my wife"), with Unisex when the catalog has it."""
+    """Gender from pronouns and relations ("for him", "my wife"), with Unisex when the catalog has it; not from
+    the person the wearer goes out with or dresses for ("taking her to dinner", "look special for him")."""
+    lower = COMPANION.sub(" ", text.lower())
     for gender, pattern in PRONOUN_GENDER.items():
-        if gender in genders and re.search(pattern, text.lower()):
+        if gender in genders and re.search(pattern, lower):
             return [gender] + (["Unisex"] if "Unisex" in genders else [])
     return []
