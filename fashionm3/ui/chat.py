@@ -22,6 +22,15 @@ from fashionm3.ui.tryon import TryOnParts
 
 CHAT_EXAMPLES = ["a navy shirt for a man", "something red for a party", "black sneakers under 80", "a summer dress"]
 PHOTO_EXAMPLE_LABELS = [question for _, question in OUTFITS.values()]  # a photo example's text, not its file name
+# After an answer, scroll the conversation to the question just asked, so the answer's first line (what matched, or
+# that nothing did) is in view rather than the bottom of its cards (on a phone the cards fill the screen).
+SHOW_ANSWER_START = """() => setTimeout(() => {
+  const wrap = document.querySelector('#fm3-chatbot .bubble-wrap');
+  const asked = document.querySelectorAll('#fm3-chatbot .user-row');
+  if (!wrap || !asked.length) return;
+  const top = asked[asked.length - 1].getBoundingClientRect().top - wrap.getBoundingClientRect().top;
+  wrap.scrollTop += top - 8;
+}, 150)"""
 TASK_CHOICES = [("Auto (from your message)", "auto"), ("Complete my outfit", "basic"), ("Personalised pick", "personalized"),
                 ("Alternative to a piece", "alternative"), ("Catalog search", "search")]  # fmt: skip
 
@@ -37,6 +46,7 @@ class ChatParts:
     dislike: gr.Button
     rated: gr.Markdown
     new_chat: gr.Button
+    examples: tuple[gr.Examples, ...]  # sent as soon as one is picked
 
 
 def build_chat_tab() -> ChatParts:
@@ -48,7 +58,8 @@ def build_chat_tab() -> ChatParts:
         elem_id="fm3-chat-input",
         show_label=False,
     )
-    gr.Examples(chat_photo_examples(), inputs=box, label="Try with a photo", elem_id="fm3-photo-examples", example_labels=PHOTO_EXAMPLE_LABELS)
+    photo_examples = gr.Examples(chat_photo_examples(), inputs=box, label="Try with a photo", elem_id="fm3-photo-examples",
+                                 example_labels=PHOTO_EXAMPLE_LABELS)  # fmt: skip
     with gr.Row(equal_height=True):
         rate_item = gr.Dropdown([], label="Rate an item from the last answer (changes your next results)", scale=4, elem_id="fm3-rate-item")
         like = gr.Button("👍 Like", scale=1, elem_id="fm3-rate-like")
@@ -56,9 +67,9 @@ def build_chat_tab() -> ChatParts:
     rated = gr.Markdown(elem_id="fm3-rated")
     with gr.Row():
         task = gr.Dropdown(TASK_CHOICES, value="auto", label="Task", scale=1, elem_id="fm3-task")
-        gr.Examples(CHAT_EXAMPLES, inputs=box, label="Try")
+        text_examples = gr.Examples(CHAT_EXAMPLES, inputs=box, label="Try")
         new_chat = gr.Button("🔄 New conversation", scale=0, elem_id="fm3-new-chat")  # after the examples: they stay on a phone's first screen
-    return ChatParts(box, chatbot, gr.State(""), task, rate_item, like, dislike, rated, new_chat)
+    return ChatParts(box, chatbot, gr.State(""), task, rate_item, like, dislike, rated, new_chat, (photo_examples, text_examples))
 
 
 def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gallery: GalleryParts, tryon: TryOnParts, tabs: gr.Tabs) -> None:
@@ -106,11 +117,11 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
                gr.Dropdown(value=handoff) if handoff else gr.skip(), gr.Tabs(selected="try-on") if handoff else gr.skip(),
                collection, *show(gallery, collection, "Your generated images and recommended items, newest first."))  # fmt: skip
 
-    chat.box.submit(
-        respond, [chat.box, chat.chatbot, user_id, chat.task, chat.session, gallery.collected],
-        [chat.chatbot, chat.box, chat.session, chat.rate_item, tryon.garment, tabs, gallery.collected, *outputs(gallery), user_id],
-        api_name="chat", api_visibility="undocumented",
-    )  # fmt: skip
+    inputs = [chat.box, chat.chatbot, user_id, chat.task, chat.session, gallery.collected]
+    answer = [chat.chatbot, chat.box, chat.session, chat.rate_item, tryon.garment, tabs, gallery.collected, *outputs(gallery), user_id]
+    chat.box.submit(respond, inputs, answer, api_name="chat", api_visibility="undocumented").then(None, js=SHOW_ANSWER_START)
+    for examples in chat.examples:  # a picked example is sent, not only written into the box
+        examples.load_input_event.then(respond, inputs, answer, api_visibility="private").then(None, js=SHOW_ANSWER_START)
 
     def rate(liked: bool):  # noqa: ANN202 (a Gradio handler)
         @user_errors
