@@ -51,11 +51,11 @@ def open_tab(page, name):
 
 
 ANSWER_START_IN_VIEW = """() => {
-  const wrap = document.querySelector('#fm3-chatbot .bubble-wrap');
-  const cards = document.querySelectorAll('#fm3-chatbot .fm3-cards');
-  const answer = cards[cards.length - 1].closest('.message-row').getBoundingClientRect();
-  const view = wrap.getBoundingClientRect();
-  return answer.height > view.height && answer.top >= view.top && answer.top < view.top + 200;
+  const wrap = document.querySelector('#fm3-chatbot .bubble-wrap').getBoundingClientRect();
+  const answers = document.querySelectorAll('#fm3-chatbot .bot-row');
+  const answer = answers[answers.length - 1];
+  const first = answer.querySelector('p').getBoundingClientRect();
+  return answer.getBoundingClientRect().height > wrap.height && first.top >= wrap.top && first.bottom <= wrap.bottom;
 }"""
 
 
@@ -89,7 +89,8 @@ def test_first_screen_badge_input_and_examples_without_scrolling(browser, study_
         assert where and where["y"] + where["height"] <= viewport["height"], (selector, where)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-start.png"))
     ask(page, "a summer dress")
-    page.wait_for_function(ANSWER_START_IN_VIEW, timeout=5_000)  # the answer's first line, not its last cards
+    page.wait_for_timeout(2_000)  # the pictures have loaded: nothing scrolls any more
+    assert page.evaluate(ANSWER_START_IN_VIEW)  # the answer's first line is in view, not only its last cards
     text = page.locator("#fm3-chatbot").inner_text()
     assert "Served by" not in text and not re.search(r"\bid \d", text)
     cards = [box(page, f"#fm3-chatbot .fm3-card >> nth={n}") for n in range(3)]
@@ -97,6 +98,9 @@ def test_first_screen_badge_input_and_examples_without_scrolling(browser, study_
     assert all(abs(card["y"] - cards[0]["y"]) < 2 for card in cards[:per_row]), cards  # side by side
     if phone:
         assert cards[2]["y"] > cards[0]["y"] + 50 and cards[0]["width"] > 120  # two per row, readable
+    ask(page, "a darker one")
+    page.wait_for_timeout(2_000)
+    assert page.evaluate(ANSWER_START_IN_VIEW)  # the next answer's first line too, below the earlier answer
     page.locator("#fm3-chatbot .fm3-cards").first.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     page.context.close()

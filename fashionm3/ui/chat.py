@@ -22,15 +22,16 @@ from fashionm3.ui.tryon import TryOnParts
 
 CHAT_EXAMPLES = ["a navy shirt for a man", "something red for a party", "black sneakers under 80", "a summer dress"]
 PHOTO_EXAMPLE_LABELS = [question for _, question in OUTFITS.values()]  # a photo example's text, not its file name
-# After an answer, scroll the conversation to the question just asked, so the answer's first line (what matched, or
-# that nothing did) is in view rather than the bottom of its cards (on a phone the cards fill the screen).
-SHOW_ANSWER_START = """() => setTimeout(() => {
+# Whenever the conversation changes, show the question just asked at the top (or the end, when all it was answered
+# with fits), so the answer's first line (what matched, or that nothing did) is in view rather than the bottom of its
+# cards; Gradio's own autoscroll is off, since it jumps to the last card (on a phone the cards fill the screen).
+SHOW_ANSWER_START = """() => requestAnimationFrame(() => {
   const wrap = document.querySelector('#fm3-chatbot .bubble-wrap');
   const asked = document.querySelectorAll('#fm3-chatbot .user-row');
   if (!wrap || !asked.length) return;
   const top = asked[asked.length - 1].getBoundingClientRect().top - wrap.getBoundingClientRect().top;
-  wrap.scrollTop += top - 8;
-}, 150)"""
+  wrap.scrollTop = Math.min(wrap.scrollTop + top - 8, wrap.scrollHeight - wrap.clientHeight);
+})"""
 TASK_CHOICES = [("Auto (from your message)", "auto"), ("Complete my outfit", "basic"), ("Personalised pick", "personalized"),
                 ("Alternative to a piece", "alternative"), ("Catalog search", "search")]  # fmt: skip
 
@@ -51,7 +52,8 @@ class ChatParts:
 
 def build_chat_tab() -> ChatParts:
     """The conversation, the input box, the task picker and the rating row."""
-    chatbot = gr.Chatbot(label="FashionM3", show_label=False, height=560, elem_id="fm3-chatbot", placeholder="Ask for an item, or attach photos of your outfit.")
+    chatbot = gr.Chatbot(label="FashionM3", show_label=False, height=560, elem_id="fm3-chatbot", autoscroll=False,
+                         placeholder="Ask for an item, or attach photos of your outfit.")  # fmt: skip
     box = gr.MultimodalTextbox(
         placeholder="e.g. what shoes go with this? — attach up to 4 outfit photos with the clip",
         file_count="multiple",  # any type: our loader explains what is wrong with a non-image
@@ -119,9 +121,10 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
 
     inputs = [chat.box, chat.chatbot, user_id, chat.task, chat.session, gallery.collected]
     answer = [chat.chatbot, chat.box, chat.session, chat.rate_item, tryon.garment, tabs, gallery.collected, *outputs(gallery), user_id]
-    chat.box.submit(respond, inputs, answer, api_name="chat", api_visibility="undocumented").then(None, js=SHOW_ANSWER_START)
+    chat.box.submit(respond, inputs, answer, api_name="chat", api_visibility="undocumented")
     for examples in chat.examples:  # a picked example is sent, not only written into the box
-        examples.load_input_event.then(respond, inputs, answer, api_visibility="private").then(None, js=SHOW_ANSWER_START)
+        examples.load_input_event.then(respond, inputs, answer, api_visibility="private")
+    chat.chatbot.change(None, js=SHOW_ANSWER_START)
 
     def rate(liked: bool):  # noqa: ANN202 (a Gradio handler)
         @user_errors
