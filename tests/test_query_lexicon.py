@@ -112,4 +112,15 @@ def test_a_girl_is_a_woman_unless_she_is_a_child(small_catalog):
     assert parse_query("a kurta for a girl going out tonight", with_girls).filters["gender"] == ["Women"]
     assert parse_query("shirt for my 6 year old girl", with_girls).filters["gender"] == ["Girls"]
     assert parse_query("tshirt for a little girl", with_girls).filters["gender"] == ["Girls"]
+    assert parse_query("a little black dress for a woman", with_girls).filters["gender"] == ["Women"]  # no child
+    assert parse_query("a handbag for my niece's 20th", with_girls).filters["gender"] == ["Women"]
+    assert parse_query("a handbag for my 8 year old niece", with_girls).filters["gender"] == ["Girls"]
     assert parse_query("a girls night out top", with_girls).filters["gender"] == ["Women"]
+
+
+def test_a_black_tie_dress_code_names_no_tie_and_no_colour(small_catalog):
+    parsed = parse_query("a black tie dinner on saturday, I'm a guy", small_catalog)
+    dinner = parsed.filters
+    assert "formal" in parsed.semantic  # read as the dress code it is
+    assert "colour" not in dinner and "article_type" not in dinner
+    assert parse_query("a black tie for my suit", small_catalog).filters["colour"] == ["Black"]  # a tie, in black

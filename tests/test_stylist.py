@@ -63,9 +63,10 @@ def test_outfit_knowledge():
     assert missing_slot({"top"}) == "bottom"
     assert missing_slot({"top", "bottom"}) == "footwear"
     assert missing_slot({"one-piece"}) == "footwear"
-    assert (slot_of("Suspenders", "Topwear"), slot_of("Jackets", "Topwear"), slot_of("Shirts", "Topwear")) == (
-        "accessory", "outerwear", "top",
-    )  # fmt: skip
+    assert [slot_of(*pair) for pair in (("Suspenders", "Topwear"), ("Jackets", "Topwear"), ("Shirts", "Topwear"),
+                                        ("Swimwear", "Bottomwear"), ("Jeans", "Bottomwear"))] == [
+        "accessory", "outerwear", "top", "one-piece", "bottom",
+    ]  # fmt: skip
     assert "White" in harmonious_colours(["Navy Blue"], ["White", "Red", "Navy Blue"])
     assert shift_colours(["White"], "darker", ["Black", "Yellow", "White"])[0] == "Black"
     assert translate("una camisa roja para hombre") == ("una shirt red for men", True)
@@ -198,7 +199,7 @@ def test_eval_stylist_cli_prints_scores(settings, service, capsys, monkeypatch, 
     scores, families = report["scenarios"], report["requests"]["families"]
     assert scores["scenarios"] == 12 and scores["grounding_rate"] == 1.0
     assert scores["requested_category_accuracy"] >= 0.9 and 0 <= scores["refinement_success"] <= 1
-    assert len(families) == 41 and all(row["requests"] == 2 for row in families.values())
+    assert len(families) == 51 and all(row["requests"] == 2 for row in families.values())
     held_out = report["requests"]["held_out"]
-    assert sorted(held_out) == sorted(f for f in families if f.startswith(("fresh_", "blind_", "sealed_"))) and len(held_out) == 15
+    assert sorted(held_out) == sorted(f for f in families if f.startswith(("fresh_", "sealed_", "final_"))) and len(held_out) == 16
     assert report["requests"]["held_out_mean"]["items"] == sum(families[f]["items"] for f in held_out)

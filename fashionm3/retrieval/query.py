@@ -20,20 +20,26 @@ from fashionm3.retrieval.prices import parse_budget
 
 GENDER_WORDS = {
     "Men": ("men", "man", "mens", "men's", "male", "guy", "guys", "lad", "lads", "bloke", "gentleman", "gentlemen",
-            "boyfriend", "husband", "grandad", "granddad", "grandpa", "grandfather"),
+            "boyfriend", "husband", "grandad", "granddad", "grandpa", "grandfather", "nephew"),
     "Women": ("women", "woman", "womens", "women's", "female", "lady", "ladies", "girlfriend", "wife", "girl", "girls",
-              "girl's"),
+              "girl's", "niece"),
     "Boys": ("boy", "boys", "boy's", "son"),
     "Girls": ("daughter", "little girl", "baby girl", "schoolgirl"),
 }
 ADULT = {"Boys": "Men", "Girls": "Women"}
-# "a girl" is most often a young woman; with a child's age or a child word she is a girl ("for a 6 year old girl")
-CHILD = re.compile(r"\b(?:kids?|child(?:ren)?|toddler|baby|little|aged? (?:[2-9]|1[0-2])"
+# "a girl" (a niece, a nephew) is most often a young adult; with a child's age or a child word a child ("for a 6 year
+# old girl"); "little" is no child word ("a little black dress")
+CHILD = re.compile(r"\b(?:kids?|child(?:ren)?|toddler|baby|little (?:girl|boy|one)s?|aged? (?:[2-9]|1[0-2])"
                    r"|(?:[2-9]|1[0-2])[- ]?(?:years?|yrs?|yo))\b")
 # Words for a narrower kind than the catalog type they are read as ("boots" are casual shoes here, but a casual shoe
 # is not a boot): an item found through them is never claimed to match
 NARROWER = re.compile(r"\b(?:boots?|loafers?|brogues?|oxfords?|pumps|stilettos?|cardigans?|coats?|polos?|slippers?"
                       r"|beanies?|hats?|blouses?|chinos|joggers|fleeces?|aviators|hoodies?|sundress(?:es)?)\b", re.I)
+# A dress code names no tie: "a black tie dinner", "it's white tie" (but "a black tie for my suit" is a tie)
+DRESS_CODE = re.compile(
+    r"\b(?:black|white)[- ]tie(?= (?:dinner|event|gala|wedding|party|affair|do|ball|reception|dress code|optional)\b)"
+    r"|\b(?<=is |'s )(?:black|white)[- ]tie\b", re.I
+)
 JEWELLERY = ("Earrings", "Necklace and Chains", "Pendant", "Bracelet", "Ring", "Bangle", "Jewellery Set")
 # synonym -> catalog article types it may mean (kept only if present in the catalog)
 ARTICLE_SYNONYMS = {
@@ -220,6 +226,7 @@ def _article_forms(article_type: str) -> set[str]:
 def parse_query(text: str, catalog: Catalog) -> ParsedQuery:
     """Understand ``text`` with the catalog's own vocabulary plus common synonyms, other languages and spellings."""
     words = vocabulary(catalog)
+    text = DRESS_CODE.sub("formal", text)
     normalised = normalise(text, words.speller, words.phrases)
     filters, names, _ = _extract(normalised.positive, words)
     filters.update(parse_budget(text))
@@ -255,8 +262,9 @@ def _extract(lower: str, words: Vocabulary) -> tuple[dict, dict[str, list[str]],
     found_genders = _match_vocabulary(lower, GENDER_WORDS, genders | {"Boys", "Girls"})
     adults = (g if g in genders else ADULT.get(g, "") for g in found_genders)  # no kids' wear here: "my son" -> men
     found_genders = [g for g in dict.fromkeys(adults) if g in genders]
-    if "Women" in found_genders and "Girls" in genders and CHILD.search(lower):
-        found_genders = list(dict.fromkeys(g if g != "Women" else "Girls" for g in found_genders))
+    if CHILD.search(lower):  # "a 6 year old girl", "my 10 year old nephew": children's wear when stocked
+        child = {adult: kid for kid, adult in ADULT.items() if kid in genders}
+        found_genders = list(dict.fromkeys(child.get(g, g) for g in found_genders))
     if found_genders:
         filters["gender"] = found_genders + (["Unisex"] if "Unisex" in genders else [])
 

@@ -14,7 +14,7 @@ from fashionm3.catalog.schema import Catalog
 from fashionm3.retrieval.engine import SearchEngine
 from fashionm3.retrieval.photo_rank import DUPLICATE_SIMILARITY
 from fashionm3.retrieval.pixels import dominant_colour
-from fashionm3.retrieval.query import NARROWER, parse_query
+from fashionm3.retrieval.query import CHILD, NARROWER, parse_query
 from fashionm3.stylist.knowledge import (
     COLOUR_LIGHTNESS, FORMALITY, OCCASION_SLOTS, SLOT_NAMES, SLOT_TYPES, avoided_materials, garment_word, shift_colours,
     slot_of,
@@ -41,7 +41,6 @@ DARK, DARK_BELOW = re.compile(r"\b(?:dark|darkish|dark-coloured|dark colou?red)\
 WEATHER = re.compile(
     r"\b(?:rain(?:s|y|ing)?|monsoon|pour(?:s|ing)?|soaked|drizzl\w*|chilly|freezing|cold|snow(?:y|ing)?|windy)\b"
 )
-OUTFIT_SLOTS = ("one-piece", "top", "bottom", "footwear", "bag", "accessory")  # the first with a fitting item
 WEAR_QUESTION = re.compile(  # asking what to wear, or naming an event to dress for, without naming a kind of item
     r"\b(?:wear|wearing|outfit|pack|packing|dress(?:ed)? up|turn up in|go in|put on|look (?:sharp|smart|good|nice|"
     r"elegant|the part|lovely|special)|appropriate|no idea|zero clue|help me|help a|date|dinner|lunch|brunch|party|"
@@ -52,6 +51,8 @@ POINTS_BACK = re.compile(
     r"similar|other|else|actually|though|hmm|anything|isn't|aren't|sportier|comfier|warmer|cooler|longer|shorter|bigger|smaller|simpler|"
     r"plainer|bolder|looser|tighter|softer|thicker|thinner|sturdier|trendier|cuter|nicer|better)\b"
 )
+KID = re.compile(rf"{CHILD.pattern}|\b(?:son|daughter|nephew|niece|boy|boys)\b")  # for a child
+COMFORT = re.compile(r"\b(?:comf(?:y|ier|ortable|ortably)|cosy|cozy|lounge)\b")
 GIFT = re.compile(r"\b(?:gift|gifting|present|what (?:should|can|do) i (?:get|buy))\b")
 AVOID_WORDS = r"(?:no|not|without|avoid|hate|except|anything but)"
 def identify_pieces(engine: SearchEngine, photos: list[Image.Image]) -> tuple[list[OutfitPiece], list[Image.Image], list[str]]:
@@ -148,7 +149,8 @@ def update_constraints(
     slot = slot or next((reader.slot_of_type.get(t, "") for t in excluded_types), "")  # another of that slot
     absent, absent_slot = ("", "") if types else garment_word(named_parse.semantic)  # named; no such type here
     slot = absent_slot or slot
-    if "usage" not in filters and (occasion := reader.usage(without_types)):  # one it lacks is said to be lacking
+    occasion = reader.usage(without_types)  # one the catalog lacks is said to be lacking
+    if occasion and ("usage" not in filters or occasion == "Ethnic"):  # a "Diwali party" is ethnic wear
         filters["usage"] = [occasion]
     if "season" not in filters and (season := reader.season(whole)):
         filters["season"] = [season]
@@ -165,8 +167,9 @@ def update_constraints(
     if not (types or slot or conversation.outfit) and anew and ("colour" not in filters or occasion):
         slot = _occasion_slot(reader, filters, lower)  # "what do I wear to the gym": the occasion's usual piece
         guessed = True
+        who = "" if "gender" in filters else ", and say who it is for (a man, a woman)"
         notes = [f"You named no kind of item, so I started with {SLOT_NAMES[slot]}: name one (shoes, a bag…) for "
-                 "something else."] if slot else []  # fmt: skip
+                 f"something else{who}."] if slot else []  # fmt: skip
     may_follow = bool(conversation.last_items) and not types and not slot
     refinements = find_refinements(text, may_follow)
     follow_up = may_follow and not absent and not STARTS_OVER.search(lower)  # no kind named: refines the answer
@@ -200,6 +203,8 @@ def update_constraints(
     elif not follow_up and DARK.search(lower):  # "jeans, dark please": the catalog's dark colours
         constraints["colour"] = [c for c in catalog.values("colour") if COLOUR_LIGHTNESS.get(c, 100) < DARK_BELOW]
         constraints["shade"] = "dark"
+    if KID.search(whole.lower()) and not {"Boys", "Girls"} & set(catalog.values("gender")):
+        notes.append("This catalog has no children's wear, so these are adults' items.")
     if not reader.priced and {"price_max", "price_min"} & set(filters):
         notes.append("This catalog lists no prices, so I could not apply the budget.")
         filters.pop("price_max", None), filters.pop("price_min", None)
@@ -242,27 +247,30 @@ def _fitting_types(types: list[str], filters: dict, reader: RequestReader) -> li
 def _occasion_slot(reader: RequestReader, filters: dict, text: str) -> str:
     """The slot bad weather ("it pours every morning") asks for, or the piece an occasion or activity is mostly
     shopped for (sportswear for the gym, shoes for hiking, a dress for her party), or a layer for winter, an
-    accessory for a present and a top for summer, an event or a plain "what do I wear", when the catalog has items
-    of it for that gender; "" when none of these is said."""
+    accessory for a present and a top for summer, an event or a plain "what do I wear": the first of them with items
+    for that gender, occasion and colour, else the usual one when the catalog has it for that gender; "" when none
+    of these is said."""
     catalog = reader.catalog
     genders = [v for v in filters.get("gender", []) if v in catalog.values("gender")]
     season, usage = (filters.get("season") or [""])[0], (filters.get("usage") or [""])[0]  # stocked for it or not
     if WEATHER.search(text) or (season == "Winter" and usage in ("", "Travel", "Casual")):
-        slot = "outerwear"
+        slots: tuple[str, ...] = ("outerwear",)
     elif usage and (usage != "Travel" or season != "Summer"):  # a beach trip is dressed for, not packed in
         gender = (genders or [""])[0]
-        slot = reader.activity_slot(text) or OCCASION_SLOTS.get((usage, gender)) or OCCASION_SLOTS.get(usage, "")
+        slots = OCCASION_SLOTS.get((usage, gender)) or OCCASION_SLOTS.get(usage, ("top",))
+        slots = ("bottom", "top") if usage == "Travel" and COMFORT.search(text) else slots  # comfy on a long flight
+        slots = (reader.activity_slot(text) or slots[0], *slots)  # shoes for hiking
     elif GIFT.search(text):  # a present, no kind named: an accessory (a watch) is the usual one
-        slot = "accessory"
+        slots = ("accessory", "bag")
     elif season == "Summer" or WEAR_QUESTION.search(text):
-        slot = "top"
+        slots = ("top", "one-piece", "bottom", "footwear")
     else:
         return ""
     wanted = {name: [v for v in filters.get(name, []) if v in catalog.values(name)] for name in ("usage", "colour")}
-    matching = _slots(catalog, {"gender": genders, **wanted}) if wanted["colour"] and slot != "outerwear" else set()
-    if matching and slot not in matching:  # "something red for a party": a red dress, if no top is red and for parties
-        return next(s for s in OUTFIT_SLOTS if s in matching)
-    return slot if slot in _slots(catalog, {"gender": genders}) else ""  # none for the occasion: the answer says so
+    wanted |= {name: filters[name] for name in ("price_max", "price_min") if name in filters and reader.priced}
+    matching = _slots(catalog, {"gender": genders, **wanted}) if any(wanted.values()) else set()
+    fitting = next((slot for slot in slots if slot in matching), "")  # "something red for a party": a red dress
+    return fitting or (slots[0] if slots[0] in _slots(catalog, {"gender": genders}) else "")  # said to be lacking
 
 
 def _slots(catalog: Catalog, filters: dict) -> set[str]:

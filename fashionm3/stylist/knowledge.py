@@ -22,7 +22,8 @@ SLOT_BY_SUB_CATEGORY = {
     "Jewellery": "accessory", "Scarves": "accessory", "Ties": "accessory", "Stoles": "accessory",
 }  # fmt: skip
 OUTERWEAR = {"Jackets", "Blazers", "Coats", "Sweaters", "Sweatshirts", "Rain Jacket", "Nehru Jackets", "Waistcoat"}
-ACCESSORIES = {"Suspenders"}  # filed under Topwear in the public catalog, worn like a belt
+# Types whose sub-category does not tell their slot: braces are filed under Topwear, swimwear under Bottomwear
+TYPE_SLOTS = {**dict.fromkeys(OUTERWEAR, "outerwear"), "Suspenders": "accessory", "Swimwear": "one-piece"}
 # What to suggest next, given the slots the outfit already has (first rule whose slots are all present wins).
 COMPLETION_ORDER = ("top", "bottom", "footwear", "bag", "accessory")
 # Preferred article type for a slot by usage (the first one the catalog has, for the outfit's gender, is used).
@@ -30,6 +31,7 @@ SLOT_TYPES = {
     "top": {"Formal": ("Shirts", "Tops"), "Sports": ("Tshirts",), "Party": ("Tops", "Shirts"),
             "Ethnic": ("Kurtas", "Kurtis"), "": ("Tshirts", "Shirts", "Tops")},
     "bottom": {"Formal": ("Trousers", "Skirts"), "Sports": ("Track Pants", "Shorts"), "Party": ("Skirts", "Jeans"),
+               "Travel": ("Track Pants", "Lounge Pants"),
                "Ethnic": ("Patiala", "Salwar", "Churidar", "Leggings"), "": ("Jeans", "Trousers", "Shorts")},
     "footwear": {"Formal": ("Formal Shoes", "Heels"), "Sports": ("Sports Shoes", "Casual Shoes"),
                  "Party": ("Heels", "Casual Shoes"), "Ethnic": ("Sandals", "Flats", "Heels"),
@@ -47,11 +49,12 @@ SLOT_NAMES = {
     "top": "tops", "bottom": "bottoms", "one-piece": "one-piece outfits", "outerwear": "layers", "footwear": "footwear",
     "bag": "bags", "accessory": "accessories",
 }  # fmt: skip
-# The piece an occasion is mostly shopped for (by gender where it differs), when a request names the occasion and
-# no kind of item: sportswear more than sports shoes, a dress for her party, a shirt for his.
+# The pieces an occasion is mostly shopped for, most usual first (by gender where it differs), when a request names
+# the occasion and no kind of item: sportswear more than sports shoes, a dress for her party, a shirt for his.
 OCCASION_SLOTS = {
-    "Sports": "top", "Formal": "top", "Ethnic": "top", "Party": "top", "Casual": "top", "Travel": "bag",
-    ("Party", "Women"): "one-piece",
+    "Sports": ("top", "bottom", "footwear"), "Formal": ("top", "outerwear", "footwear"), "Ethnic": ("top", "one-piece"),
+    "Party": ("top", "one-piece", "footwear"), "Casual": ("top", "bottom", "footwear"), "Travel": ("bag", "bottom"),
+    ("Party", "Women"): ("one-piece", "top", "footwear"),
 }  # fmt: skip
 # Garment words by slot, for naming what a catalog does not stock ("a kurta" in a catalog without kurtas is a top).
 GARMENT_WORDS = {
@@ -143,11 +146,7 @@ ENGLISH_HINTS = {
 
 def slot_of(article_type: str, sub_category: str) -> str:
     """The outfit slot an article type fills: top, bottom, one-piece, outerwear, footwear, bag, accessory or other."""
-    if article_type in OUTERWEAR:
-        return "outerwear"
-    if article_type in ACCESSORIES:
-        return "accessory"
-    return SLOT_BY_SUB_CATEGORY.get(sub_category, "other")
+    return TYPE_SLOTS.get(article_type) or SLOT_BY_SUB_CATEGORY.get(sub_category, "other")
 
 
 def garment_word(text: str) -> tuple[str, str]:

@@ -45,7 +45,7 @@ def target_types(
 
 
 def slot_types(catalog: Catalog, conversation: Conversation, slot: str) -> list[str]:
-    """Up to two article types of ``slot`` that have items for the wanted gender and occasion, the best first."""
+    """Up to two article types of ``slot`` that have items for the wanted gender, budget and occasion, the best first."""
     constraints = conversation.constraints
     genders = constraints.get("gender") or [p.gender for p in conversation.outfit if p.gender][:1]
     if genders and "Unisex" in catalog.values("gender"):
@@ -53,8 +53,11 @@ def slot_types(catalog: Catalog, conversation: Conversation, slot: str) -> list[
     usages = constraints.get("usage") or [p.usage for p in conversation.outfit if p.usage][:1]
     usages = [usage for usage in usages if usage in catalog.values("usage")]  # an occasion the catalog lacks
     avoided = set(constraints.get("avoid_types", []))  # "something blue, not the shirt"
+    budget = {name: constraints[name] for name in ("price_max", "price_min") if name in constraints}
     in_slot: Counter[str] = Counter()
-    for wanted in ({"gender": genders, "usage": usages}, {"gender": genders}):  # none for the occasion: any usage
+    passes = ({"gender": genders, "usage": usages, **budget}, {"gender": genders, **budget},
+              {"gender": genders, "usage": usages}, {"gender": genders})  # fmt: skip
+    for wanted in passes:  # none within the budget, or for the occasion: kinds that have some, else any
         mask = catalog.mask({name: values for name, values in wanted.items() if values})
         in_slot = in_slot or Counter(
             item.article_type

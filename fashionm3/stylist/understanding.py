@@ -79,7 +79,8 @@ ACTIVITY_SLOTS = {
 }  # fmt: skip
 SEASONS = {
     "Winter": ("cold evenings", "cold weather", "winter", "snow", "chilly days", "skiing", "ski trip"),
-    "Summer": ("beach", "hot weather", "summer", "sunny holiday", "pool", "humid", "heatwave"),
+    "Summer": ("beach", "hot weather", "summer", "sunny holiday", "pool", "humid", "heatwave", "scorching",
+               "sweltering"),
 }
 THRESHOLDS = {"type": 0.78, "slot": 0.72, "occasion": 0.68, "season": 0.7}
 SENTENCE_SLOT = (0.4, 0.12)  # whole-message similarity needed, and its lead over the best other slot
