@@ -2,11 +2,12 @@
 ``stylist_requests.jsonl`` (six template families made by ``bench/make_stylist_requests.py``),
 ``stranger_requests.jsonl`` and ``second_requests.jsonl`` (five families each, written by hand by people who never
 saw the stylist's code; the second one was held out until its single run, then tuned on), all tuned on;
-``third_requests.jsonl`` and ``fourth_requests.jsonl`` (five ``third_*`` and five ``fourth_*`` families by two more such
-people, each run once before tuning, then tuned on);
-``fresh_requests.jsonl``, ``blind_requests.jsonl`` and ``sealed_requests.jsonl`` (five families each, ``fresh_*``,
-``blind_*``, ``sealed_*``, each written by a person who saw neither the code nor the other sets) are held out of all
-tuning and reported apart.
+``third_requests.jsonl``, ``fourth_requests.jsonl``, ``blind_requests.jsonl`` and ``fifth_requests.jsonl`` (five
+``third_*``, five ``fourth_*``, five ``blind_*`` and four ``fifth_*`` families by four more such people, each run once
+before tuning, then tuned on);
+``fresh_requests.jsonl``, ``sealed_requests.jsonl`` and ``final_requests.jsonl`` (five, five and six families,
+``fresh_*``, ``sealed_*``, ``final_*``, each written by a person who saw neither the code nor the other sets) are held
+out of all tuning and reported apart.
 
 Per turn: requested category (article type, or outfit slot when the catalog has none of the acceptable types),
 constraints (colour, gender, occasion, budget, avoided material; when no catalog item meets them all, an answer
@@ -31,7 +32,7 @@ from fashionm3.evaluation import REQUEST_SETS
 from fashionm3.service import FashionM3
 from fashionm3.stylist.knowledge import COLOUR_LIGHTNESS, FORMALITY, slot_of
 
-HELD_OUT_PREFIXES = ("fresh_", "blind_", "sealed_")  # written last by people who saw no code and no other set
+HELD_OUT_PREFIXES = ("fresh_", "sealed_", "final_")  # written by people who saw no code and no other set
 NOTHING_MATCHES = "**Nothing in stock matches"
 
 
