@@ -48,7 +48,8 @@ WEAR_QUESTION = re.compile(  # asking what to wear, or naming an event to dress 
 )
 POINTS_BACK = re.compile(
     r"\b(?:what about|how about|instead|another|same|these|those|them|one|it(?!')|like that|too|less|more|rather|"
-    r"similar|other|else|actually|though|hmm|anything|isn't|aren't|sportier|comfier|warmer|cooler|longer|shorter|bigger|smaller|simpler|"
+    r"similar|other|else|actually|though|hmm|anything|isn't|aren't|sportier|comfier|warmer|cooler|longer|shorter|"
+    r"bigger|smaller|simpler|"
     r"plainer|bolder|looser|tighter|softer|thicker|thinner|sturdier|trendier|cuter|nicer|better)\b"
 )
 KID = re.compile(rf"{CHILD.pattern}|\b(?:son|daughter|nephew|niece|boy|boys)\b")  # for a child
@@ -232,7 +233,8 @@ def _starts_anew(text: str) -> bool:
     answer: a sentence (more than five words) with no comparative, no material to avoid and no word pointing back
     at what was shown ("one", "it", "instead", "actually")."""
     lower = text.lower()
-    return len(lower.split()) > 5 and not (find_refinements(lower) or POINTS_BACK.search(lower) or avoided_materials(lower))
+    points_back = find_refinements(lower) or POINTS_BACK.search(lower) or avoided_materials(lower)
+    return len(lower.split()) > 5 and not points_back
 
 
 def _fitting_types(types: list[str], filters: dict, reader: RequestReader) -> list[str]:

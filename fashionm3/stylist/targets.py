@@ -45,7 +45,7 @@ def target_types(
 
 
 def slot_types(catalog: Catalog, conversation: Conversation, slot: str) -> list[str]:
-    """Up to two article types of ``slot`` that have items for the wanted gender, budget and occasion, the best first."""
+    """Up to two article types of ``slot`` with items for the wanted gender, budget and occasion, the best first."""
     constraints = conversation.constraints
     genders = constraints.get("gender") or [p.gender for p in conversation.outfit if p.gender][:1]
     if genders and "Unisex" in catalog.values("gender"):

@@ -64,13 +64,13 @@ OCCASIONS = {
                "graduation", "wedding", "funeral", "memorial service"),
     "Sports": ("gym", "workout", "running", "sport", "yoga", "football", "jogging", "training session", "hiking",
                "trekking", "marathon", "badminton", "tennis", "cricket", "cycling", "swimming"),
-    "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing", "farewell", "date night",
-              "dinner date", "fancy restaurant"),
+    "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing", "farewell",
+              "date night", "dinner date", "fancy restaurant"),
     "Casual": ("everyday", "casual day", "errands", "brunch", "college", "hanging out with friends", "school run",
                "barbecue", "picnic"),
-    "Ethnic": ("traditional wear", "ethnic wear", "diwali", "religious festival", "religious ceremony", "mehendi", "mehndi",
-               "sangeet",
-               "garba", "navratri", "eid", "puja", "pooja", "temple", "karva chauth", "haldi", "onam", "pongal"),
+    "Ethnic": ("traditional wear", "ethnic wear", "diwali", "religious festival", "religious ceremony", "mehendi",
+               "mehndi", "sangeet", "garba", "navratri", "eid", "puja", "pooja", "temple", "karva chauth", "haldi",
+               "onam", "pongal"),
     "Travel": ("travel", "travelling", "weekend away", "flight", "airport"),
 }
 ACTIVITY_SLOTS = {
@@ -99,7 +99,8 @@ GENERIC_WORDS = {
     "lady", "guy", "mans", "womens", "mens", "kind", "sort", "type", "best", "great",
 }  # fmt: skip
 COMPANION = re.compile(
-    r"\b(?:(?:tak|meet|see|impress|dat|visit)\w* (?:him|her)|with (?:him|her)\b|(?:look|dress)\w*(?: \w+)? for (?:him|her))\b"
+    r"\b(?:(?:tak|meet|see|impress|dat|visit)\w* (?:him|her)|with (?:him|her)\b"
+    r"|(?:look|dress)\w*(?: \w+)? for (?:him|her))\b"
 )
 PRONOUN_GENDER = {"Men": r"\b(?:him|his|he|boyfriend|husband|dad|father|brother|grand(?:d?ad|pa|father))\b",
                   "Women": r"\b(?:her|she|girlfriend|wife|mum|mom|mother|sister|nan|nana|gran|granny|grandma|"

@@ -60,8 +60,8 @@ def build_chat_tab() -> ChatParts:
         elem_id="fm3-chat-input",
         show_label=False,
     )
-    photo_examples = gr.Examples(chat_photo_examples(), inputs=box, label="Try with a photo", elem_id="fm3-photo-examples",
-                                 example_labels=PHOTO_EXAMPLE_LABELS)  # fmt: skip
+    photo_examples = gr.Examples(chat_photo_examples(), inputs=box, label="Try with a photo",
+                                 elem_id="fm3-photo-examples", example_labels=PHOTO_EXAMPLE_LABELS)
     with gr.Row(equal_height=True):
         rate_item = gr.Dropdown([], label="Rate an item from the last answer (changes your next results)", scale=4, elem_id="fm3-rate-item")
         like = gr.Button("👍 Like", scale=1, elem_id="fm3-rate-like")
@@ -71,7 +71,8 @@ def build_chat_tab() -> ChatParts:
         task = gr.Dropdown(TASK_CHOICES, value="auto", label="Task", scale=1, elem_id="fm3-task")
         text_examples = gr.Examples(CHAT_EXAMPLES, inputs=box, label="Try")
         new_chat = gr.Button("🔄 New conversation", scale=0, elem_id="fm3-new-chat")  # after the examples: they stay on a phone's first screen
-    return ChatParts(box, chatbot, gr.State(""), task, rate_item, like, dislike, rated, new_chat, (photo_examples, text_examples))
+    examples = (photo_examples, text_examples)
+    return ChatParts(box, chatbot, gr.State(""), task, rate_item, like, dislike, rated, new_chat, examples)
 
 
 def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gallery: GalleryParts, tryon: TryOnParts, tabs: gr.Tabs) -> None:
@@ -120,7 +121,8 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
                collection, *show(gallery, collection, "Your generated images and recommended items, newest first."))  # fmt: skip
 
     inputs = [chat.box, chat.chatbot, user_id, chat.task, chat.session, gallery.collected]
-    answer = [chat.chatbot, chat.box, chat.session, chat.rate_item, tryon.garment, tabs, gallery.collected, *outputs(gallery), user_id]
+    answer = [chat.chatbot, chat.box, chat.session, chat.rate_item, tryon.garment, tabs, gallery.collected,
+              *outputs(gallery), user_id]
     chat.box.submit(respond, inputs, answer, api_name="chat", api_visibility="undocumented")
     for examples in chat.examples:  # a picked example is sent, not only written into the box
         examples.load_input_event.then(respond, inputs, answer, api_visibility="private")
