@@ -44,13 +44,14 @@ WEATHER = re.compile(
 WEAR_QUESTION = re.compile(  # asking what to wear, or naming an event to dress for, without naming a kind of item
     r"\b(?:wear|wearing|outfit|pack|packing|dress(?:ed)? up|turn up in|go in|put on|look (?:sharp|smart|good|nice|"
     r"elegant|the part|lovely|special)|appropriate|no idea|zero clue|help me|help a|date|dinner|lunch|brunch|party|"
-    r"wedding|reception|shower|funeral|ceremony|meeting|interview|event|trip|holiday|vacation|do)\b"
+    r"wedding|reception|shower|funeral|ceremony|meeting|interview|event|trip|holiday|vacation|"
+    r"(?:christmas|leaving|birthday|office|work|hen|stag|big) do)\b"
 )
 POINTS_BACK = re.compile(
     r"\b(?:what about|how about|instead|another|same|these|those|them|one|it(?!')|like that|too|less|more|rather|"
     r"similar|other|else|actually|though|hmm|anything|isn't|aren't|sportier|comfier|warmer|cooler|longer|shorter|"
-    r"bigger|smaller|simpler|"
-    r"plainer|bolder|looser|tighter|softer|thicker|thinner|sturdier|trendier|cuter|nicer|better)\b"
+    r"bigger|smaller|simpler|plainer|bolder|looser|tighter|softer|thicker|thinner|sturdier|trendier|cuter|nicer|"
+    r"better)\b"
 )
 KID = re.compile(rf"{CHILD.pattern}|\b(?:son|daughter|nephew|niece|boy|boys)\b")  # for a child
 COMFORT = re.compile(r"\b(?:comf(?:y|ier|ortable|ortably)|cosy|cozy|lounge)\b")
@@ -164,8 +165,8 @@ def update_constraints(
     notes: list[str] = []
     guessed = False
     anew = not conversation.last_items or _starts_anew(text)  # "ok, and a music festival next week": a new request
-    occasion = "usage" in filters or "season" in filters  # "something red": any kind of red; "red for a party": not
-    if not (types or slot or conversation.outfit) and anew and ("colour" not in filters or occasion):
+    dressed_for = "usage" in filters or "season" in filters  # "something red": any kind of red; "red for a party": not
+    if not (types or slot or conversation.outfit) and anew and ("colour" not in filters or dressed_for):
         slot = _occasion_slot(reader, filters, lower)  # "what do I wear to the gym": the occasion's usual piece
         guessed = True
         who = "" if "gender" in filters else ", and say who it is for (a man, a woman)"
