@@ -17,7 +17,6 @@ from fashionm3.retrieval.pixels import dominant_colour
 from fashionm3.retrieval.query import CHILD, NARROWER, parse_query
 from fashionm3.stylist.knowledge import (
     COLOUR_LIGHTNESS, FORMALITY, OCCASION_SLOTS, SLOT_NAMES, SLOT_TYPES, avoided_materials, garment_word, shift_colours,
-    slot_of,
 )
 from fashionm3.stylist.refinements import find_refinements, without_refinements
 from fashionm3.stylist.state import Conversation, OutfitPiece
@@ -271,15 +270,9 @@ def _occasion_slot(reader: RequestReader, filters: dict, text: str) -> str:
         return ""
     wanted = {name: [v for v in filters.get(name, []) if v in catalog.values(name)] for name in ("usage", "colour")}
     wanted |= {name: filters[name] for name in ("price_max", "price_min") if name in filters and reader.priced}
-    matching = _slots(catalog, {"gender": genders, **wanted}) if any(wanted.values()) else set()
+    matching = reader.slots({"gender": genders, **wanted}) if any(wanted.values()) else set()
     fitting = next((slot for slot in slots if slot in matching), "")  # "something red for a party": a red dress
-    return fitting or (slots[0] if slots[0] in _slots(catalog, {"gender": genders}) else "")  # said to be lacking
-
-
-def _slots(catalog: Catalog, filters: dict) -> set[str]:
-    """The outfit slots the catalog has items of that meet ``filters`` (name -> values; empty values: any)."""
-    mask = catalog.mask({name: values for name, values in filters.items() if values})
-    return {slot_of(item.article_type, item.sub_category) for item, keep in zip(catalog.items, mask) if keep}
+    return fitting or (slots[0] if slots[0] in reader.slots({"gender": genders}) else "")  # said to be lacking
 
 
 def _stocked(catalog: Catalog, genders: list[str] | None) -> set[str]:

@@ -155,6 +155,16 @@ class RequestReader:
         self._banks: dict[str, tuple[list[str], np.ndarray]] = {}
         self._descriptions: dict[str, list[str]] = {}
 
+    @functools.cached_property
+    def _item_slots(self) -> np.ndarray:
+        """Each item's outfit slot (from its own type and sub-category), computed once on first use."""
+        return np.array([slot_of(item.article_type, item.sub_category) for item in self.catalog.items], dtype=object)
+
+    def slots(self, filters: dict) -> set[str]:
+        """The outfit slots the catalog has items of that meet ``filters`` (name -> values; empty values: any)."""
+        mask = self.catalog.mask({name: values for name, values in filters.items() if values})
+        return set(self._item_slots[mask])
+
     def _bank(self, kind: str) -> tuple[list[str], np.ndarray]:
         """(label per description, description vectors) for one kind: type, slot, occasion or season."""
         if kind not in self._banks:
@@ -180,6 +190,15 @@ class RequestReader:
         """(label, similarity, the phrase that matched) for the closest description of ``kind``; ("", 0, "") if none."""
         label, score, span, _ = self._closest(text, kind)
         return label, score, span
+
+    def _label_scores(self, text: str, kind: str) -> dict[str, float]:
+        """The best similarity of any phrase of ``text`` to each label's descriptions of ``kind``."""
+        spans, vectors = self._vectors(text)
+        labels, bank = self._bank(kind)
+        scores: dict[str, float] = {}
+        for label, score in zip(labels, (vectors @ bank.T).max(axis=0) if spans else ()):
+            scores[label] = max(scores.get(label, 0.0), float(score))
+        return scores
 
     def _closest(self, text: str, kind: str) -> tuple[str, float, str, str]:
         """(label, similarity, the phrase that matched, the description it matched); labels "" under the threshold."""
@@ -255,11 +274,7 @@ class RequestReader:
         beats the everyday ("college freshers party" -> Party) and a festival both ("Diwali party" -> Ethnic)."""
         label, top, _ = self.best(text, "occasion")
         if label in ("Party", "Casual"):
-            spans, vectors = self._vectors(text)
-            labels, bank = self._bank("occasion")
-            scores: dict[str, float] = {}
-            for other, score in zip(labels, (vectors @ bank.T).max(axis=0)):
-                scores[other] = max(scores.get(other, 0.0), float(score))
+            scores = self._label_scores(text, "occasion")
             if scores.get("Ethnic", 0.0) >= top - 0.02:  # as close as the party: "Diwali party", not "a festival"
                 return "Ethnic"
             others = [(score, other) for other, score in scores.items() if other != "Casual"]
