@@ -497,3 +497,41 @@ def test_a_narrower_word_read_as_a_broader_type_is_never_claimed(chat, reader):
 def test_a_wedding_is_formal_and_a_son_is_a_man_when_the_catalog_has_no_boys(chat, reader):
     assert update_constraints(chat, "shoes for a wedding, for my son", reader).types == ["Formal Shoes"]
     assert chat.constraints["gender"] == ["Men", "Unisex"] and chat.constraints["usage"] == ["Formal"]
+
+
+def test_a_garment_said_before_a_question_or_completing_the_look_is_the_outfit(mini_catalog):
+    for text in ("I'm wearing a navy shirt, what goes with it?", "navy shirt, complete the look"):
+        request, pieces, _ = split_outfit(text, mini_catalog)
+        assert [(p.article_type, p.colour) for p in pieces] == [("Shirts", "Navy Blue")], text
+        assert "shirt" not in request, text
+    request, pieces, _ = split_outfit("what jacket goes with these jeans, under 80", mini_catalog)
+    assert [p.article_type for p in pieces] == ["Jeans"] and "under 80" in request  # the budget is still asked
+    request, pieces, _ = split_outfit("heels to wear with jeans, black", mini_catalog)
+    assert [p.article_type for p in pieces] == ["Jeans"] and "black" in request and "jeans" not in request
+    request, pieces, _ = split_outfit("something for my waist to go with my jeans", mini_catalog)
+    assert "waist" in request and [p.article_type for p in pieces] == ["Jeans"]  # a body part is no outfit
+    _, pieces, _ = split_outfit("Can you complete this look? It's my favourite pair of jeans", mini_catalog)
+    assert [p.article_type for p in pieces] == ["Jeans"]
+
+
+def test_an_occasion_picks_a_fitting_kind_among_the_kinds_named_first(chat, reader):
+    assert update_constraints(chat, "shoes for a wedding, for a man", reader).types == ["Formal Shoes"]
+    assert update_constraints(chat, "heels or sneakers for a wedding", reader).types == ["Heels"]  # not formal shoes
+
+
+def test_going_lower_and_a_typo_of_cheaper_are_cheaper():
+    from fashionm3.stylist.refinements import find_refinements
+
+    assert find_refinements("hmm can we go lower, like 30") == ["cheaper"]
+    assert find_refinements("cheapr") == ["cheaper"] and find_refinements("lower half") == []
+
+
+def test_childrens_wear_is_shown_only_when_a_child_is_named():
+    from fashionm3.stylist.grounding import exclusions
+
+    boys = Item("k", "Corso Boys Black Tshirt", "Boys", "Apparel", "Topwear", "Tshirts", "Black", usage="Casual")
+    kids = Catalog([*hand_built().items, boys], "kids", "test")
+    assert exclusions({}, kids, set()) == {"k"} and exclusions({"gender": ["Boys"]}, kids, set()) == set()
+    reader = RequestReader(kids, encoder())
+    update_constraints(chat := Conversation("s", "u"), "a tshirt for my 6 year old", reader)
+    assert chat.constraints["gender"] == ["Boys"]

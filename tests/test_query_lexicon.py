@@ -124,3 +124,40 @@ def test_a_black_tie_dress_code_names_no_tie_and_no_colour(small_catalog):
     assert "formal" in parsed.semantic  # read as the dress code it is
     assert "colour" not in dinner and "article_type" not in dinner
     assert parse_query("a black tie for my suit", small_catalog).filters["colour"] == ["Black"]  # a tie, in black
+
+
+@pytest.fixture(scope="module")
+def shoe_catalog(small_catalog):
+    rows = [("Flats", "Women", "Casual"), ("Heels", "Women", "Formal"), ("Formal Shoes", "Men", "Formal"),
+            ("Track Pants", "Men", "Sports"), ("Tops", "Women", "Casual"), ("Tshirts", "Boys", "Casual")]  # fmt: skip
+    extra = [Item(id=f"x{n}", name=f"Corso {gender} Black {kind}", gender=gender, article_type=kind, colour="Black",
+                  usage=usage) for n, (kind, gender, usage) in enumerate(rows)]  # fmt: skip
+    return Catalog([*small_catalog.items, *extra], "shoes", "test")
+
+
+def test_a_budget_said_after_the_amount_or_as_going_lower_is_read_as_one(shoe_catalog):
+    trainers = parse_query("After some casual trainers, I'm a bloke, about £50 tops", shoe_catalog).filters
+    assert trainers["price_max"] == 50 and "price_min" not in trainers and "Tops" not in trainers["article_type"]
+    assert parse_query("£30 tops for a party", shoe_catalog).filters["article_type"] == ["Tops"]  # tops that cost £30
+    lower = parse_query("hmm can we go lower, like 30", shoe_catalog).filters
+    assert lower == {"price_max": 30.0}  # no "lowers" (track pants) either
+    assert parse_query("lowers for the gym", shoe_catalog).filters["article_type"] == ["Track Pants"]
+
+
+def test_a_narrower_kind_said_after_a_broad_one_is_the_request(shoe_catalog):
+    assert parse_query("shoes for the office, women's, flat ones please", shoe_catalog).filters["article_type"] == ["Flats"]
+    assert parse_query("flat shoes for work", shoe_catalog).filters["article_type"] == ["Flats"]
+    assert "Heels" in parse_query("shoes for the office, women's", shoe_catalog).filters["article_type"]
+    assert set(parse_query("tops and tshirts", shoe_catalog).filters["article_type"]) == {"Tops", "Tshirts"}  # a list
+
+
+def test_baby_blue_is_a_colour_and_no_child():
+    from fashionm3.retrieval.query import CHILD
+
+    assert not CHILD.search("lighter, like baby blue") and not CHILD.search("a baby shower on sunday")
+    assert CHILD.search("a onesie for a baby") and CHILD.search("for my 6 year old")
+
+
+def test_lower_is_a_comparative_only_where_it_compares(shoe_catalog):
+    assert "article_type" not in parse_query("a lower price please", shoe_catalog).filters
+    assert parse_query("need lower for running", shoe_catalog).filters["article_type"] == ["Track Pants"]

@@ -149,6 +149,14 @@ def test_a_match_is_claimed_only_when_every_word_was_read(service):
     assert all(h.item.article_type != "Dresses" for h in vague.hits)
 
 
+def test_kinds_picked_to_complete_an_outfit_are_not_claimed_as_asked(service):
+    picked = recommend(service, "I'm wearing a navy shirt, what goes with it?", user_id="u-outfit-claim")
+    assert picked.hits and not any(picked.explanations[h.item.id].startswith("Matches") for h in picked.hits)
+    named = recommend(service, "I'm wearing a navy shirt, which trousers go with it?", user_id="u-outfit-claim")
+    assert {h.item.article_type for h in named.hits} == {"Trousers"}
+    assert all(named.explanations[h.item.id].startswith("Matches what you asked: trouser") for h in named.hits)
+
+
 def test_a_garment_the_catalog_lacks_is_said_first_and_the_closest_of_its_slot_shown(service):
     assert "Kurtas" not in service.catalog.values("article_type")
     answer = recommend(service, "Black kurta for men", user_id="u-absent")

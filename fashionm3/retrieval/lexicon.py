@@ -124,6 +124,17 @@ sleek stretchy cosy cozy comfy heat hot warm sun sunny pour pours pouring rain r
 freezing snowy windy""".split())
 
 
+COMPARATIVES = frozenset({"lower", "higher", "longer", "shorter", "warmer", "cooler", "looser", "tighter", "wider"})
+DEGREE_BEFORE = frozenset({"go", "goes", "bit", "little", "much", "even", "slightly", "any", "way", "lot"})
+DEGREE_AFTER = frozenset({"price", "prices", "budget", "than", "cost", "priced"})
+
+
+def _comparative(words: list[str], index: int) -> bool:
+    """Whether ``words[index]`` is a comparative in its place: "go lower", "a lower price" (not "lowers", track pants)."""
+    before, after = words[index - 1] if index else "", words[index + 1] if index + 1 < len(words) else ""
+    return words[index] in COMPARATIVES and (before in DEGREE_BEFORE or after in DEGREE_AFTER)
+
+
 @functools.cache
 def dictionary_words() -> frozenset[str]:
     """Whole English words of the text model's WordPiece vocabulary (bert-base-uncased, shipped with MiniLM on PyPI):
@@ -171,7 +182,8 @@ def normalise(text: str, speller: Speller | None = None, phrases: Iterable[str] 
     """
     folded = translate(" ".join(re.sub(r"[^\w'&$€£.\s-]", " ", fold(text)).split()))
     if speller is not None:
-        folded = " ".join(speller.correct(word) for word in folded.split())
+        words = folded.split()
+        folded = " ".join(word if _comparative(words, i) else speller.correct(word) for i, word in enumerate(words))
     two_words = set(phrases)
     negated: list[str] = []
 

@@ -24,7 +24,8 @@ AT_MOST = (r"under|undr|unde|bellow|below|beneath|less than|less then|less of|lo
            r"at most|no more than|not more than|no more then|not more then|not more|no more|not over|not above|"
            r"within|budget(?: is| of)?:?|spend(?:ing)?(?: up to)?|till|until|<=?|≤|nothing (?:over|above|more than)|"
            r"no (?:higher|more) than|not exceeding|"
-           r"(?:can'?t|cannot|won'?t) (?:go |spend )?(?:beyond|over|above|more than)")  # fmt: skip
+           r"(?:can'?t|cannot|won'?t) (?:go |spend )?(?:beyond|over|above|more than)|"
+           r"(?:go|goes|going|come|bring it) (?:a bit |much )?(?:lower|down|cheaper),? (?:like|say|to|maybe)?")  # fmt: skip
 AT_LEAST = r"over|above|more than|more then|at least|min(?:imum)?(?: of)?|starting at|>=?|≥"
 PRICE_MAX = re.compile(rf"(?<![a-z])(?:{AT_MOST})\s*{AMOUNT}|{AMOUNT}\s*(?:or less|or under|or below|or cheaper|max(?:imum)?|"
                        rf"tops|at most|at the most|at the very most|is (?:the|my) (?:most|max(?:imum)?|limit))\b")  # fmt: skip
@@ -32,7 +33,8 @@ PRICE_MIN = re.compile(rf"(?<![a-z])(?:{AT_LEAST})\s*{AMOUNT}|{AMOUNT}\s*(?:or m
 PRICE_RANGE = re.compile(rf"(?<![a-z])between\s*{AMOUNT}\s*(?:and|-|to)\s*{AMOUNT}|"
                          rf"{CURRENCY}\s*(\d+)\s*(?:-|to)\s*{CURRENCY}?\s*(\d+)")  # fmt: skip
 AROUND = re.compile(rf"(?<![a-z])(?:around|about|approximately|approx\.?|roughly|circa|~)\s*{AMOUNT}"
-                    r"(?!\s*(?:days?|weeks?|months?|years?|hours?|minutes?|times|people|guests|km|miles|kg|cm)\b)")
+                    r"(?![\d.,]|\s*(?:days?|weeks?|months?|years?|hours?|minutes?|times|people|guests|km|miles|kg|cm"
+                    r"|tops|max(?:imum)?|at (?:the )?most|or less|or under)\b)")  # "about £50 tops" is at most 50
 BARE_AMOUNT = re.compile(rf"{CURRENCY}\s*({DIGITS})|(?<![\w.])({DIGITS})\s*{CURRENCY}(?![a-z])")
 
 

@@ -29,7 +29,9 @@ GENDER_WORDS = {
 ADULT = {"Boys": "Men", "Girls": "Women"}
 # "a girl" (a niece, a nephew) is most often a young adult; with a child's age or a child word a child ("for a 6 year
 # old girl"); "little" is no child word ("a little black dress")
-CHILD = re.compile(r"\b(?:kids?|child(?:ren)?|toddler|baby|little (?:girl|boy|one)s?|aged? (?:[2-9]|1[0-2])"
+BAGS = ("Handbags", "Backpacks", "Laptop Bag", "Messenger Bag", "Duffel Bag", "Clutches")  # "a bag": the usual kinds
+AMOUNT_TOPS = re.compile(r"(?<=\d)(?:\s*(?:[$€£₹]|bucks|quid|pounds?|dollars?|euros?))?\s*tops\b(?=\s*(?:$|[,.!?;]))")
+CHILD = re.compile(r"\b(?:kids?|child(?:ren)?|toddler|baby(?! (?:blue|pink|shower|bump))|little (?:girl|boy|one)s?|aged? (?:[2-9]|1[0-2])"
                    r"|(?:[2-9]|1[0-2])[- ]?(?:years?|yrs?|yo))\b")
 # Words for a narrower kind than the catalog type they are read as ("boots" are casual shoes here, but a casual shoe
 # is not a boot): an item found through them is never claimed to match
@@ -50,7 +52,7 @@ ARTICLE_SYNONYMS = {
     "shoes": ("Casual Shoes", "Formal Shoes", "Sports Shoes", "Heels", "Flats"),
     "trousers": ("Trousers",), "pants": ("Trousers", "Track Pants"), "chinos": ("Trousers",),
     "slacks": ("Trousers",), "joggers": ("Track Pants",), "denim": ("Jeans",),
-    "purse": ("Handbags", "Clutches", "Wallets"), "handbag": ("Handbags",), "bag": ("Handbags", "Backpacks"),
+    "purse": ("Handbags", "Clutches", "Wallets"), "handbag": ("Handbags",), "bag": BAGS,
     "tote": ("Handbags",), "clutch": ("Clutches",), "rucksack": ("Backpacks",),
     "pumps": ("Heels",), "stilettos": ("Heels",), "high heels": ("Heels",),
     "jumper": ("Sweaters",), "pullover": ("Sweaters",), "cardigan": ("Sweaters",), "hoodie": ("Sweatshirts",),
@@ -69,6 +71,8 @@ ARTICLE_SYNONYMS = {
     "ear jewellery": ("Earrings",), "handwear": ("Bracelet", "Bangle", "Ring"), "six yards": ("Sarees",),
     "kurta pajama": ("Kurta Sets",), "kurta pyjama": ("Kurta Sets",), "to tie": (), "money holder": ("Wallets",),
     "card holder": ("Wallets",), "jewellery": JEWELLERY, "jewelry": JEWELLERY, "lowers": ("Track Pants",),
+    "flat shoes": ("Flats",), "flat ones": ("Flats",), "flat pair": ("Flats",), "ballet flats": ("Flats",),
+    "for my waist": ("Belts",), "round my waist": ("Belts",), "around my waist": ("Belts",), "for the waist": ("Belts",),
     "kicks": ("Casual Shoes", "Sports Shoes"), "chappals": ("Sandals", "Flip Flops"),
     "laptop bag": ("Laptop Bag", "Backpacks", "Messenger Bag"), "bag for my laptop": ("Laptop Bag", "Backpacks", "Messenger Bag"),
     "bag for a laptop": ("Laptop Bag", "Backpacks", "Messenger Bag"), "laptop backpack": ("Backpacks", "Laptop Bag"),
@@ -269,23 +273,27 @@ def _extract(lower: str, words: Vocabulary) -> tuple[dict, dict[str, list[str]],
         filters["gender"] = found_genders + (["Unisex"] if "Unisex" in genders else [])
 
     article_types = set(words.values["article_type"])
-    remaining = lower
-    found_types: list[str] = []
+    remaining = AMOUNT_TOPS.sub(" ", lower)  # "£50 tops" is a budget, not tops
+    named: list[list[str]] = []  # the types each phrase names
+    ones = False  # a phrase such as "flat ones" narrows the kind named before it ("shoes for work, flat ones")
     for article_type in sorted(article_types, key=len, reverse=True):  # exact names first ("sports shoes")
         if " " in article_type and _find(remaining, article_type.lower()):
-            found_types.append(article_type)
+            named.append([article_type])
             remaining = remaining.replace(article_type.lower(), " ")
     for phrase in sorted(ARTICLE_SYNONYMS, key=len, reverse=True):
         if _find(remaining, phrase):
-            found_types += [t for t in ARTICLE_SYNONYMS[phrase] if t in article_types and t not in found_types]
+            named.append([t for t in ARTICLE_SYNONYMS[phrase] if t in article_types])
+            ones = ones or phrase.endswith(" ones")
             remaining = remaining.replace(phrase, " ")
     for article_type in sorted(article_types, key=len, reverse=True):
         forms = _article_forms(article_type)
-        if any(_find(remaining, form) for form in forms) and article_type not in found_types:
-            found_types.append(article_type)
+        if any(_find(remaining, form) for form in forms):
+            named.append([article_type])
             for form in sorted(forms, key=len, reverse=True):
                 remaining = re.sub(rf"(?<![\w-]){re.escape(form)}(?![\w-])", " ", remaining)
-    if found_types:
+    if ones:
+        named = [kinds for kinds in named if not any(set(other) < set(kinds) for other in named if other)]
+    if found_types := list(dict.fromkeys(t for kinds in named for t in kinds)):
         filters["article_type"] = found_types
 
     colours = {colour.lower(): colour for colour in words.values["colour"]}

@@ -14,7 +14,7 @@ from fashionm3.catalog.schema import Catalog
 from fashionm3.retrieval.engine import SearchEngine
 from fashionm3.retrieval.photo_rank import DUPLICATE_SIMILARITY
 from fashionm3.retrieval.pixels import dominant_colour
-from fashionm3.retrieval.query import CHILD, NARROWER, parse_query
+from fashionm3.retrieval.query import AMOUNT_TOPS, CHILD, NARROWER, parse_query
 from fashionm3.stylist.knowledge import (
     COLOUR_LIGHTNESS, FORMALITY, OCCASION_SLOTS, SLOT_NAMES, SLOT_TYPES, avoided_materials, garment_word, shift_colours,
 )
@@ -53,6 +53,7 @@ POINTS_BACK = re.compile(
     r"better)\b"
 )
 KID = re.compile(rf"{CHILD.pattern}|\b(?:son|daughter|nephew|niece|boy|boys)\b")  # for a child
+AN_OUTFIT = re.compile(r"\b(?:an|a whole|a full|one) (?:\w+ )?outfit\b")  # a whole look asked for, not "my outfit"
 COMFORT = re.compile(r"\b(?:comf(?:y|ier|ortable|ortably)|cosy|cozy|lounge)\b")
 GIFT = re.compile(r"\b(?:gift|gifting|present|what (?:should|can|do) i (?:get|buy))\b")
 AVOID_WORDS = r"(?:no|not|without|avoid|hate|except|anything but)"
@@ -139,7 +140,7 @@ def update_constraints(
     types = [t for t in types if t not in excluded_types]
     filters.pop("article_type", None)
     filters.pop("usage", None)
-    without_types = whole.lower()
+    without_types = AMOUNT_TOPS.sub(" max", whole.lower())  # "about £50 tops" is at most 50, not about 50
     for name in sorted(catalog.values("article_type"), key=len, reverse=True):  # "formal shoes" names no occasion
         without_types = re.sub(rf"\b{re.escape(name.lower())}\b", " ", without_types)
     for name, value in parse_query(without_types, catalog).filters.items():
@@ -204,8 +205,11 @@ def update_constraints(
     elif not follow_up and DARK.search(lower):  # "jeans, dark please": the catalog's dark colours
         constraints["colour"] = [c for c in catalog.values("colour") if COLOUR_LIGHTNESS.get(c, 100) < DARK_BELOW]
         constraints["shade"] = "dark"
-    if KID.search(whole.lower()) and not {"Boys", "Girls"} & set(catalog.values("gender")):
+    kids = [g for g in ("Boys", "Girls") if g in catalog.values("gender")]
+    if KID.search(whole.lower()) and not kids:
         notes.append("This catalog has no children's wear, so these are adults' items.")
+    elif kids and "gender" not in filters and CHILD.search(whole.lower()):  # "for a 6 year old": children's wear
+        filters["gender"] = kids
     if not reader.priced and {"price_max", "price_min"} & set(filters):
         notes.append("This catalog lists no prices, so I could not apply the budget.")
         filters.pop("price_max", None), filters.pop("price_min", None)
@@ -220,9 +224,10 @@ def update_constraints(
         refinements += ["material"] if follow_up else []
     notes += _apply_refinements(conversation, refinements, catalog) if follow_up or refinements else []
     notes += _resolve_conflicts(constraints)
-    fully_read = bool(types or slot or follow_up) or not reader.unexplained_words(named_parse.semantic)
+    fully_read = bool(types or slot or follow_up or conversation.outfit) or not reader.unexplained_words(named_parse.semantic)
     explained = not reader.unexplained_words(whole, types=True) and not NARROWER.search(whole)  # "boots": not claimed
-    named_kind = bool(types) or not (slot or absent)  # a type by name, or no kind at all ("something red")
+    # a type by name, or no kind and no outfit ("something red"); kinds picked to complete an outfit were not asked
+    named_kind = bool(types) or not (slot or absent or conversation.outfit)
     conversation.claimable = explained and (conversation.claimable if follow_up else named_kind)
     return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, fully_read, conversation.claimable,
                        absent, bool(slot and guessed))  # fmt: skip
@@ -242,6 +247,7 @@ def _fitting_types(types: list[str], filters: dict, reader: RequestReader) -> li
     catalog stocks for the wanted gender (Sports Shoes for hiking, a Duffel Bag for travel); else ``types``."""
     slots = {reader.slot_of_type.get(t, "") for t in types}
     preferred = SLOT_TYPES.get(slots.pop(), {}).get(filters["usage"][0], ()) if len(slots) == 1 else ()
+    preferred = [t for t in preferred if t in types]  # of the kinds named: formal neckwear is a tie, not a watch
     stocked = _stocked(reader.catalog, filters.get("gender"))
     return [next(t for t in preferred if t in stocked)] if stocked & set(preferred) else types
 
@@ -268,6 +274,8 @@ def _occasion_slot(reader: RequestReader, filters: dict, text: str) -> str:
         slots = ("top", "one-piece", "bottom", "footwear")
     else:
         return ""
+    if AN_OUTFIT.search(text) and "Women" in genders and "one-piece" in slots:  # "an outfit for myself": a dress
+        slots = ("one-piece", *slots)
     wanted = {name: [v for v in filters.get(name, []) if v in catalog.values(name)] for name in ("usage", "colour")}
     wanted |= {name: filters[name] for name in ("price_max", "price_min") if name in filters and reader.priced}
     matching = reader.slots({"gender": genders, **wanted}) if any(wanted.values()) else set()

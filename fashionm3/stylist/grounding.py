@@ -84,7 +84,8 @@ def _engine_filters(filters: dict[str, Any], relaxed: list[str]) -> dict[str, An
 
 
 def exclusions(constraints: dict[str, Any], catalog: Catalog, exclude: set[str]) -> set[str]:
-    """Items never shown: already shown or rejected ones, avoided materials (named in the product) and colours."""
+    """Items never shown: already shown or rejected ones, avoided materials (named in the product) and colours, and
+    children's wear unless the request says who it is for."""
     excluded = set(exclude)
     for material in constraints.get("avoid_materials", []):
         excluded |= {item.id for item in catalog.items if re.search(rf"\b{material}\b", item.name, re.IGNORECASE)}
@@ -92,7 +93,9 @@ def exclusions(constraints: dict[str, Any], catalog: Catalog, exclude: set[str])
         excluded |= {item.id for item in catalog.items if re.search(rf"\b{re.escape(word)}", item.name, re.IGNORECASE)}
     avoid = {c.lower() for c in constraints.get("avoid_colours", [])}
     types = set(constraints.get("avoid_types", []))
-    return excluded | {item.id for item in catalog.items if item.colour.lower() in avoid or item.article_type in types}
+    kids = () if constraints.get("gender") else ("Boys", "Girls")
+    return excluded | {item.id for item in catalog.items
+                       if item.colour.lower() in avoid or item.article_type in types or item.gender in kids}
 
 
 def ground(engine: SearchEngine, text: str, constraints: dict[str, Any], types: list[str], exclude: set[str], k: int,

@@ -10,6 +10,7 @@ from collections import Counter
 from fashionm3.catalog.schema import Catalog
 from fashionm3.retrieval.query import parse_query
 from fashionm3.stylist.knowledge import NOT_A_GARMENT, slot_of
+from fashionm3.stylist.refinements import without_refinements
 from fashionm3.stylist.state import OutfitPiece
 from fashionm3.stylist.understanding import RequestReader
 
@@ -18,10 +19,12 @@ PEOPLE = (
     r"son|daughter|kids?|family|colleagues?|boss|grandma|grandpa|aunt|uncle|cousin|niece|nephew|bf|gf|lads|guys|"
     r"girls|boys|mates|gang|team|crew|in-laws|fianc[eé]e?)\b"
 )
+BODY = r"(?:waist|wrist|neck|feet|head|ears?|hands?|legs|eyes)\b"  # "for my waist" asks for a belt
 WHOSE = r"(?:my|this|these|his|her|their|your)"
 OUTFIT_CUE = re.compile(  # what follows names the outfit ("for a" does not: "looking for a shirt")
-    rf"\b(?:(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?|wear )?with (?:{WHOSE}|a|an|the)(?! {PEOPLE})"
-    rf"|(?:for|(?P<under>under)|match|matches|suits?) (?:my|this|these)(?! {PEOPLE})|(?P<over>over|on top of) (?:{WHOSE}|a|an|the)"
+    rf"\b(?:(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?|wear )with(?: (?:{WHOSE}|a|an|the))?(?! {PEOPLE})"
+    rf"|with (?:{WHOSE}|a|an|the)(?! {PEOPLE})"
+    rf"|(?:for|(?P<under>under)|match|matches|suits?) (?:my|this|these)(?! {PEOPLE}| {BODY})|(?P<over>over|on top of) (?:{WHOSE}|a|an|the)"
     rf"|(?:complete|finish)(?:e?s)? (?:{WHOSE}|the)|(?:jazz|dress|spice|liven|brighten) up (?:{WHOSE}|a|an|the))\b",
     re.I,
 )
@@ -30,7 +33,9 @@ WORN_OUT = re.compile(
     r"|killing me|(?:don'?t|doesn'?t|no longer) fit|too (?:small|tight|big))\b",
     re.I,
 )
-OWNED = re.compile(r"\b(?:my|his|her|our) ((?:[a-z-]+ ){0,2}[a-z-]+)", re.I)  # what one owns is not asked for
+OWNED = re.compile(  # what one owns is not asked for: "my favourite pair of jeans", "my shirt and his jeans"
+    r"\b(?:my|his|her|our) ((?:(?!(?:and|or|my|his|her|our)\b)[a-z][a-z-]* ){0,3}(?!(?:my|his|her|our)\b)[a-z][a-z-]*)", re.I
+)
 GARMENT = r"((?:[a-z-]+ ){0,2}[a-z-]+)"  # up to three words that may name a garment
 HELD = re.compile(  # "I've got these brown oxfords", "I'm having these flats"
     rf"\b(?:(?:i|he|she|we)(?:'ve| have| has)? (?:got|bought|own|owns|have|has)|i'?m having|i am having"
@@ -65,6 +70,17 @@ REGIONS = {  # a body region names the outfit slot ("from the waist down"); said
 WEARING_CUE = re.compile(
     r"\b(?:i'?m|i am|i'll be|i will be) wearing\b|^\s*wearing (?:this|these|my|a)\b|\bthis is (?:my|the)\b"
     r"|\b(?:i|he|she|they|we) (?:wears?|owns?|bought) (?:this|these|my|his|her|a|an|the)\b",
+    re.I,
+)
+
+CLAUSE_BREAK = re.compile(  # sentences, and a question after a comma: "I'm wearing a navy shirt, what goes with it?"
+    r"(?<=[.!?;])\s+|,\s+(?=(?:what|which|how|any|anything|can|could|would|should|suggest|recommend|need|help|show"
+    r"|complete|finish|style|pls|please)\b)",
+    re.I,
+)
+GENERIC_ASK = re.compile(  # a last clause asking for whatever completes the garments said before it
+    r"^\W*(?:(?:pls|please|can you|could you|help me) )?(?:complete|finish|style|match)(?: off)? (?:the|my|this|a) "
+    r"(?:look|outfit|fit)\b|^\W*what (?:goes|would go|can i wear|should i wear|to wear|matches) with (?:it|this|that)\b",
     re.I,
 )
 
@@ -139,12 +155,13 @@ def _names_kind(text: str, catalog: Catalog, reader: RequestReader | None) -> bo
 
 def _split(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece], str]:
     """:func:`split_outfit` by outfit cues, worn sentences and "my <garment>"."""
-    sentences = [part for part in re.split(r"(?<=[.!?;])\s+", text.strip()) if part]
+    sentences = [part for part in CLAUSE_BREAK.split(text.strip()) if part]
+    generic_ask = bool(sentences) and bool(GENERIC_ASK.search(sentences[-1]))  # "navy shirt, complete the look"
     worn = [
         part
         for part in sentences[:-1]
         if not part.endswith("?")
-        and WEARING_CUE.search(part)
+        and (generic_ask or WEARING_CUE.search(part))
         and parse_query(part, catalog).filters.get("article_type")
     ]
     if worn:
@@ -155,8 +172,9 @@ def _split(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece], str]:
             r"(?<=[.?!;])|(?=\b(?:that|which|but|not|isn'?t|no)\b)", text[match.end() :], maxsplit=1
         )
         pieces = _pieces(sentence, catalog)
-        if pieces:
-            request = " ".join(" ".join([text[: match.start()], *after]).split())
+        if pieces:  # what follows the garments after a comma is still the request: "for this dress, gold or silver"
+            kept = [part for part in sentence.split(",")[1:] if not _pieces(part, catalog)]
+            request = " ".join(" ".join([text[: match.start()], *kept, *after]).split())
             return request, pieces, _cue_slot(match, pieces[0], catalog)
     owned = {
         m.span(): pieces
@@ -193,7 +211,7 @@ def _pieces(text: str, catalog: Catalog) -> list[OutfitPiece]:
     """The garments a list names ("my navy shirt and grey jeans"), one piece per part that names a type."""
     pieces = []
     for part in re.split(r",|\band\b|\bplus\b", text):
-        filters = parse_query(part, catalog).filters
+        filters = parse_query(without_refinements(part), catalog).filters  # "something dressier" names no dress
         types, colours = filters.get("article_type", []), filters.get("colour", [])
         if types:
             gender = _worn_by(catalog, types[0])  # type: ignore[index]

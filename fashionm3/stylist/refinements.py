@@ -24,7 +24,7 @@ RULES = {
         ("cheaper", r"not (?:so|that|too) (?:expensive|pricey)|less (?:expensive|pricey|costly)|too (?:much )?(?:expensive|pricey|costly)"
                     r"|(?:over|above|out of) my (?:budget|price range)|lower price|more affordable|on a budget", False),
         ("pricier", r"too cheap|cheap[- ]looking|more expensive|pricier|more premium|higher[- ]end|better quality", False),
-        ("cheaper", r"cheaper|more cheap", False),
+        ("cheaper", r"cheaper|more cheap|cheapr|cheeper|chepaer|(?:go|come|bit|little|much) lower", False),
         ("cheaper", r"cheap|inexpensive|expensive|pric(?:e)?y|costly|affordable|budget|cost less|bargain|save money", True),
         ("pricier", r"premium|luxur(?:y|ious)|splurge|designer|high quality", True),
     ),

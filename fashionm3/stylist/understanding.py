@@ -45,7 +45,7 @@ SLOT_DESCRIPTIONS = {
     "outerwear": ("a layer", "outer layer", "wear over", "warm over", "outerwear"),
     "bag": ("bag", "something to carry my things"),
     "accessory": ("accessories", "accessory", "finishing touch", "finish off the look"),
-    "one-piece": ("one-piece", "one piece outfit"),
+    "one-piece": ("one-piece", "one piece garment", "all-in-one"),
 }
 # Whole-message descriptions of each slot, for requests that name it only by what it is for ("something to put
 # over when it is cold", "a thing for my wrist"); used when no phrase names a type or a slot.
