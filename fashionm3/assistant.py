@@ -201,14 +201,18 @@ def _recommend(
     exclude = set(conversation.rejected) | ({replace.item_id} if replace and replace.item_id else set())
     if task == "alternative":
         exclude |= set(conversation.shown)
-    query = description.query_text() or text
-    if conversation.outfit and not conversation.constraints.get("gender"):
+    query, wanted = description.query_text() or text, conversation.constraints
+    if conversation.outfit and not wanted.get("gender"):  # the outfit's wearer, searched for but never claimed
         genders = [piece.gender for piece in conversation.outfit if piece.gender and piece.gender != "Unisex"]
-        query += f" {genders[0]}" if genders else ""
-    grounded = ground(service.engine, query, conversation.constraints, types, exclude, CHAT_RESULTS,
+        if genders:
+            query += f" {genders[0]}"
+            wanted = {**wanted, "gender": [genders[0], *(["Unisex"] if "Unisex" in service.catalog.values("gender") else [])]}
+    grounded = ground(service.engine, query, wanted, types, exclude, CHAT_RESULTS,
                       service.preference_for(conversation.user_id), _refined_fields(reading.refinements))  # fmt: skip
+    if "gender" in grounded.relaxed and wanted is not conversation.constraints:  # not asked: not said to be dropped
+        grounded = dataclasses.replace(grounded, relaxed=[name for name in grounded.relaxed if name != "gender"])
     if task == "alternative" and grounded.relaxed:  # is it only the items shown already that meet everything?
-        again = ground(service.engine, query, conversation.constraints, types, set(), 1)
+        again = ground(service.engine, query, wanted, types, set(), 1)
         grounded = dataclasses.replace(grounded, seen=not again.relaxed)
     replaced = _replaced_words(replace) if replace else ""
     explanations = {hit.item.id: caption(hit.item, conversation.constraints, types, conversation.outfit, service.settings.currency,

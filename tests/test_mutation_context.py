@@ -535,3 +535,11 @@ def test_childrens_wear_is_shown_only_when_a_child_is_named():
     reader = RequestReader(kids, encoder())
     update_constraints(chat := Conversation("s", "u"), "a tshirt for my 6 year old", reader)
     assert chat.constraints["gender"] == ["Boys"]
+
+
+def test_a_wedding_guest_dresses_as_for_a_party_and_an_office_party_is_a_party(chat, reader, mini_catalog):
+    wedding = update_constraints(chat, "what do I wear to a wedding, I'm a woman", reader)
+    assert wedding.slot == "one-piece" and target_types(mini_catalog, chat, "basic", wedding, None) == ["Dresses"]
+    assert update_constraints(chat, "what do I wear to the office, I'm a woman", reader).slot == "top"
+    update_constraints(chat, "the office xmas party, I'm a woman", reader)
+    assert chat.constraints["usage"] == ["Party"]

@@ -129,7 +129,8 @@ def test_a_black_tie_dress_code_names_no_tie_and_no_colour(small_catalog):
 @pytest.fixture(scope="module")
 def shoe_catalog(small_catalog):
     rows = [("Flats", "Women", "Casual"), ("Heels", "Women", "Formal"), ("Formal Shoes", "Men", "Formal"),
-            ("Track Pants", "Men", "Sports"), ("Tops", "Women", "Casual"), ("Tshirts", "Boys", "Casual")]  # fmt: skip
+            ("Track Pants", "Men", "Sports"), ("Tops", "Women", "Casual"), ("Tshirts", "Boys", "Casual"),
+            ("Sweaters", "Women", "Casual")]  # fmt: skip
     extra = [Item(id=f"x{n}", name=f"Corso {gender} Black {kind}", gender=gender, article_type=kind, colour="Black",
                   usage=usage) for n, (kind, gender, usage) in enumerate(rows)]  # fmt: skip
     return Catalog([*small_catalog.items, *extra], "shoes", "test")
@@ -161,3 +162,9 @@ def test_baby_blue_is_a_colour_and_no_child():
 def test_lower_is_a_comparative_only_where_it_compares(shoe_catalog):
     assert "article_type" not in parse_query("a lower price please", shoe_catalog).filters
     assert parse_query("need lower for running", shoe_catalog).filters["article_type"] == ["Track Pants"]
+
+
+def test_going_out_with_the_boys_is_a_man_and_a_warm_top_a_sweater(shoe_catalog):
+    assert parse_query("goa trip with the boys next week", shoe_catalog).filters["gender"][0] == "Men"
+    assert parse_query("a tshirt for the boys", shoe_catalog).filters["gender"][0] == "Boys"  # for them: boys
+    assert parse_query("warm top for my grandma", shoe_catalog).filters["article_type"] == ["Sweaters"]

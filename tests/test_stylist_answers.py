@@ -157,6 +157,12 @@ def test_kinds_picked_to_complete_an_outfit_are_not_claimed_as_asked(service):
     assert all(named.explanations[h.item.id].startswith("Matches what you asked: trouser") for h in named.hits)
 
 
+def test_the_outfits_wearer_is_searched_for_but_never_claimed(service):
+    answer = recommend(service, "which jeans go with my heels?", user_id="u-wearer")
+    assert answer.hits and all(h.item.article_type == "Jeans" and h.item.gender in ("Women", "Unisex") for h in answer.hits)
+    assert not any("for women" in answer.explanations[h.item.id] for h in answer.hits)  # not asked: not claimed
+
+
 def test_a_garment_the_catalog_lacks_is_said_first_and_the_closest_of_its_slot_shown(service):
     assert "Kurtas" not in service.catalog.values("article_type")
     answer = recommend(service, "Black kurta for men", user_id="u-absent")

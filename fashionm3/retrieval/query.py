@@ -70,7 +70,7 @@ ARTICLE_SYNONYMS = {
     "fleece": ("Sweatshirts", "Jackets"), "neckwear": ("Necklace and Chains", "Pendant", "Scarves", "Ties"),
     "ear jewellery": ("Earrings",), "handwear": ("Bracelet", "Bangle", "Ring"), "six yards": ("Sarees",),
     "kurta pajama": ("Kurta Sets",), "kurta pyjama": ("Kurta Sets",), "to tie": (), "money holder": ("Wallets",),
-    "card holder": ("Wallets",), "jewellery": JEWELLERY, "jewelry": JEWELLERY, "lowers": ("Track Pants",),
+    "card holder": ("Wallets",), "warm top": ("Sweaters", "Sweatshirts"), "jewellery": JEWELLERY, "jewelry": JEWELLERY, "lowers": ("Track Pants",),
     "flat shoes": ("Flats",), "flat ones": ("Flats",), "flat pair": ("Flats",), "ballet flats": ("Flats",),
     "for my waist": ("Belts",), "round my waist": ("Belts",), "around my waist": ("Belts",), "for the waist": ("Belts",),
     "kicks": ("Casual Shoes", "Sports Shoes"), "chappals": ("Sandals", "Flip Flops"),
@@ -263,7 +263,8 @@ def _extract(lower: str, words: Vocabulary) -> tuple[dict, dict[str, list[str]],
     filters: dict[str, list[str] | float] = {}
     names: dict[str, list[str]] = {}
     genders = set(words.values["gender"])
-    found_genders = _match_vocabulary(lower, GENDER_WORDS, genders | {"Boys", "Girls"})
+    companions = re.sub(r"\b(?:with|and) the boys\b", " with the lads", lower)  # "a trip with the boys": men
+    found_genders = _match_vocabulary(companions, GENDER_WORDS, genders | {"Boys", "Girls"})
     adults = (g if g in genders else ADULT.get(g, "") for g in found_genders)  # no kids' wear here: "my son" -> men
     found_genders = [g for g in dict.fromkeys(adults) if g in genders]
     if CHILD.search(lower):  # "a 6 year old girl", "my 10 year old nephew": children's wear when stocked

@@ -53,6 +53,8 @@ POINTS_BACK = re.compile(
     r"better)\b"
 )
 KID = re.compile(rf"{CHILD.pattern}|\b(?:son|daughter|nephew|niece|boy|boys)\b")  # for a child
+GARMENT_SLOTS = ("top", "bottom", "one-piece", "outerwear")
+CELEBRATION = re.compile(r"\b(?:wedding|reception|engagement|christening|gala|prom|ball|cocktail)s?\b")
 AN_OUTFIT = re.compile(r"\b(?:an|a whole|a full|one) (?:\w+ )?outfit\b")  # a whole look asked for, not "my outfit"
 COMFORT = re.compile(r"\b(?:comf(?:y|ier|ortable|ortably)|cosy|cozy|lounge)\b")
 GIFT = re.compile(r"\b(?:gift|gifting|present|what (?:should|can|do) i (?:get|buy))\b")
@@ -152,7 +154,8 @@ def update_constraints(
     absent, absent_slot = ("", "") if types else garment_word(named_parse.semantic)  # named; no such type here
     slot = absent_slot or slot
     occasion = reader.usage(without_types)  # one the catalog lacks is said to be lacking
-    if occasion and ("usage" not in filters or occasion == "Ethnic"):  # a "Diwali party" is ethnic wear
+    office_party = occasion == "Party" and "Formal" in filters.get("usage", [])  # "the office xmas party"
+    if occasion and ("usage" not in filters or occasion == "Ethnic" or office_party):  # a "Diwali party" is ethnic
         filters["usage"] = [occasion]
     if "season" not in filters and (season := reader.season(whole)):
         filters["season"] = [season]
@@ -256,16 +259,18 @@ def _occasion_slot(reader: RequestReader, filters: dict, text: str) -> str:
     """The slot bad weather ("it pours every morning") asks for, or the piece an occasion or activity is mostly
     shopped for (sportswear for the gym, shoes for hiking, a dress for her party), or a layer for winter, an
     accessory for a present and a top for summer, an event or a plain "what do I wear": the first of them with items
-    for that gender, occasion and colour, else the usual one when the catalog has it for that gender; "" when none
-    of these is said."""
+    for that gender, occasion, colour and budget (clothes before shoes and accessories, unless those are the piece),
+    else in that colour and budget, else the usual one when the catalog has it for that gender; "" when none of these
+    is said. A wedding guest dresses as for a party."""
     catalog = reader.catalog
     genders = [v for v in filters.get("gender", []) if v in catalog.values("gender")]
     season, usage = (filters.get("season") or [""])[0], (filters.get("usage") or [""])[0]  # stocked for it or not
+    dressed_as = "Party" if usage == "Formal" and CELEBRATION.search(text) else usage  # a wedding guest: a dress
     if WEATHER.search(text) or (season == "Winter" and usage in ("", "Travel", "Casual")):
         slots: tuple[str, ...] = ("outerwear",)
     elif usage and (usage != "Travel" or season != "Summer"):  # a beach trip is dressed for, not packed in
         gender = (genders or [""])[0]
-        slots = OCCASION_SLOTS.get((usage, gender)) or OCCASION_SLOTS.get(usage, ("top",))
+        slots = OCCASION_SLOTS.get((dressed_as, gender)) or OCCASION_SLOTS.get(usage, ("top",))
         slots = ("bottom", "top") if usage == "Travel" and COMFORT.search(text) else slots  # comfy on a long flight
         slots = (reader.activity_slot(text) or slots[0], *slots)  # shoes for hiking
     elif GIFT.search(text):  # a present, no kind named: an accessory (a watch) is the usual one
@@ -276,10 +281,14 @@ def _occasion_slot(reader: RequestReader, filters: dict, text: str) -> str:
         return ""
     if AN_OUTFIT.search(text) and "Women" in genders and "one-piece" in slots:  # "an outfit for myself": a dress
         slots = ("one-piece", *slots)
-    wanted = {name: [v for v in filters.get(name, []) if v in catalog.values(name)] for name in ("usage", "colour")}
-    wanted |= {name: filters[name] for name in ("price_max", "price_min") if name in filters and reader.priced}
+    hard = {"colour": [v for v in filters.get("colour", []) if v in catalog.values("colour")]}
+    hard |= {name: filters[name] for name in ("price_max", "price_min") if name in filters and reader.priced}
+    wanted = {"usage": [v for v in [dressed_as] if v in catalog.values("usage")], **hard}
     matching = reader.slots({"gender": genders, **wanted}) if any(wanted.values()) else set()
-    fitting = next((slot for slot in slots if slot in matching), "")  # "something red for a party": a red dress
+    worn = [slot for slot in slots if slot == slots[0] or slot in GARMENT_SLOTS]  # a black funeral outfit: no heels
+    fitting = next((slot for slot in worn if slot in matching), "")  # "something red for a party": a red dress
+    if not fitting and any(hard.values()):  # nothing for the occasion in that colour: a piece in that colour
+        fitting = next((slot for slot in slots if slot in reader.slots({"gender": genders, **hard})), "")
     return fitting or (slots[0] if slots[0] in reader.slots({"gender": genders}) else "")  # said to be lacking
 
 

@@ -65,7 +65,7 @@ OCCASIONS = {
     "Sports": ("gym", "workout", "running", "sport", "yoga", "football", "jogging", "training session", "hiking",
                "trekking", "marathon", "badminton", "tennis", "cricket", "cycling", "swimming"),
     "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing", "farewell",
-              "date night", "dinner date", "fancy restaurant"),
+              "date night", "dinner date", "fancy restaurant", "baby shower", "bridal shower", "housewarming"),
     "Casual": ("everyday", "casual day", "errands", "brunch", "college", "hanging out with friends", "school run",
                "barbecue", "picnic"),
     "Ethnic": ("traditional wear", "ethnic wear", "diwali", "religious festival", "religious ceremony", "mehendi",
@@ -273,6 +273,8 @@ class RequestReader:
         """The catalog usage an occasion or activity means ("a job interview" -> Formal), or ""; an occasion
         beats the everyday ("college freshers party" -> Party) and a festival both ("Diwali party" -> Ethnic)."""
         label, top, _ = self.best(text, "occasion")
+        if label == "Formal" and re.search(r"\bpart(?:y|ies)\b", text.lower()):  # "the office xmas party"
+            return "Party"
         if label in ("Party", "Casual"):
             scores = self._label_scores(text, "occasion")
             if scores.get("Ethnic", 0.0) >= top - 0.02:  # as close as the party: "Diwali party", not "a festival"
