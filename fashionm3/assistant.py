@@ -31,7 +31,7 @@ from fashionm3.stylist.personalize import Preference, user_preference
 from fashionm3.stylist.prompts import StylistRequest
 from fashionm3.stylist.router import route
 from fashionm3.stylist.state import Conversation, OutfitPiece
-from fashionm3.stylist.targets import target_types
+from fashionm3.stylist.targets import switch_note, target_types
 from fashionm3.stylist.understanding import plural
 
 CHAT_RESULTS = 6
@@ -158,6 +158,7 @@ def _recommend(
         yield _search(service, conversation, text, reading, [], notes)
         return
     target = target_types(service.catalog, conversation, task, reading, replace)
+    notes += switch_note(conversation, reading, target)
     preference = None
     if task == "personalized":
         liked = [item_id for item_id, liked in service.store.feedback(conversation.user_id).items() if liked]
@@ -206,7 +207,8 @@ def _recommend(
         genders = [piece.gender for piece in conversation.outfit if piece.gender and piece.gender != "Unisex"]
         if genders:
             query += f" {genders[0]}"
-            wanted = {**wanted, "gender": [genders[0], *(["Unisex"] if "Unisex" in service.catalog.values("gender") else [])]}
+            unisex = ["Unisex"] if "Unisex" in service.catalog.values("gender") else []
+            wanted = {**wanted, "gender": [genders[0], *unisex]}
     grounded = ground(service.engine, query, wanted, types, exclude, CHAT_RESULTS,
                       service.preference_for(conversation.user_id), _refined_fields(reading.refinements))  # fmt: skip
     if "gender" in grounded.relaxed and wanted is not conversation.constraints:  # not asked: not said to be dropped
@@ -261,6 +263,7 @@ def _search(
 ) -> Recommendation:
     """A catalog search: every stated constraint is a filter (relaxed, and said so, only when nothing meets it)."""
     types = target_types(service.catalog, conversation, "search", reading, None)
+    notes += switch_note(conversation, reading, types)
     exclude = set(conversation.rejected)
     grounded = ground(service.engine, text, conversation.constraints, types, exclude, CHAT_RESULTS,
                       service.preference_for(conversation.user_id), _refined_fields(reading.refinements),

@@ -242,3 +242,17 @@ def test_an_alternative_says_when_only_items_shown_already_meet_everything(servi
     again = recommend(service, "show me another one instead", user_id="u-seen", session_id=first.session_id)
     assert again.text.startswith("**Nothing new in stock matches everything you asked for: what does was shown already.**")
     assert not {h.item.id for h in again.hits} & {h.item.id for h in first.hits}
+
+
+def test_a_refinement_that_changes_the_kind_says_so(service):
+    first = recommend(service, "a burgandy sweater for my wife", user_id="u-switch")
+    assert {h.item.article_type for h in first.hits} == {"Sweaters"}
+    formal = recommend(service, "more formal", user_id="u-switch", session_id=first.session_id)
+    kinds = {h.item.article_type for h in formal.hits}
+    assert "Sweaters" not in kinds and f"No sweaters here fit that, so I moved to {kinds.pop().lower()}" in formal.text
+
+
+def test_over_budget_the_items_missing_least_come_first_and_shorthand_is_read(service):
+    answer = recommend(service, "blak jeans for a mn, max 45", user_id="u-least")
+    assert "for men" in applied(answer) and "black" in applied(answer)
+    assert answer.hits[0].item.colour == "Black" and answer.hits[0].item.article_type == "Jeans"  # only over budget

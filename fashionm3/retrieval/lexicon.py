@@ -130,7 +130,7 @@ DEGREE_AFTER = frozenset({"price", "prices", "budget", "than", "cost", "priced"}
 
 
 def _comparative(words: list[str], index: int) -> bool:
-    """Whether ``words[index]`` is a comparative in its place: "go lower", "a lower price" (not "lowers", track pants)."""
+    """Whether ``words[index]`` is a comparative where it stands: "go lower", "a lower price" (no "lowers")."""
     before, after = words[index - 1] if index else "", words[index + 1] if index + 1 < len(words) else ""
     return words[index] in COMPARATIVES and (before in DEGREE_BEFORE or after in DEGREE_AFTER)
 

@@ -31,8 +31,8 @@ ADULT = {"Boys": "Men", "Girls": "Women"}
 # old girl"); "little" is no child word ("a little black dress")
 BAGS = ("Handbags", "Backpacks", "Laptop Bag", "Messenger Bag", "Duffel Bag", "Clutches")  # "a bag": the usual kinds
 AMOUNT_TOPS = re.compile(r"(?<=\d)(?:\s*(?:[$€£₹]|bucks|quid|pounds?|dollars?|euros?))?\s*tops\b(?=\s*(?:$|[,.!?;]))")
-CHILD = re.compile(r"\b(?:kids?|child(?:ren)?|toddler|baby(?! (?:blue|pink|shower|bump))|little (?:girl|boy|one)s?|aged? (?:[2-9]|1[0-2])"
-                   r"|(?:[2-9]|1[0-2])[- ]?(?:years?|yrs?|yo))\b")
+CHILD = re.compile(r"\b(?:kids?|child(?:ren)?|toddler|baby(?! (?:blue|pink|shower|bump))|little (?:girl|boy|one)s?"
+                   r"|aged? (?:[2-9]|1[0-2])|(?:[2-9]|1[0-2])[- ]?(?:years?|yrs?|yo))\b")
 # Words for a narrower kind than the catalog type they are read as ("boots" are casual shoes here, but a casual shoe
 # is not a boot): an item found through them is never claimed to match
 NARROWER = re.compile(r"\b(?:boots?|loafers?|brogues?|oxfords?|pumps|stilettos?|cardigans?|coats?|polos?|slippers?"
@@ -70,7 +70,8 @@ ARTICLE_SYNONYMS = {
     "fleece": ("Sweatshirts", "Jackets"), "neckwear": ("Necklace and Chains", "Pendant", "Scarves", "Ties"),
     "ear jewellery": ("Earrings",), "handwear": ("Bracelet", "Bangle", "Ring"), "six yards": ("Sarees",),
     "kurta pajama": ("Kurta Sets",), "kurta pyjama": ("Kurta Sets",), "to tie": (), "money holder": ("Wallets",),
-    "card holder": ("Wallets",), "warm top": ("Sweaters", "Sweatshirts"), "jewellery": JEWELLERY, "jewelry": JEWELLERY, "lowers": ("Track Pants",),
+    "warm top": ("Sweaters", "Sweatshirts"),
+    "card holder": ("Wallets",), "jewellery": JEWELLERY, "jewelry": JEWELLERY, "lowers": ("Track Pants",),
     "flat shoes": ("Flats",), "flat ones": ("Flats",), "flat pair": ("Flats",), "ballet flats": ("Flats",),
     "for my waist": ("Belts",), "round my waist": ("Belts",), "around my waist": ("Belts",), "for the waist": ("Belts",),
     "kicks": ("Casual Shoes", "Sports Shoes"), "chappals": ("Sandals", "Flip Flops"),

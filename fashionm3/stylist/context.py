@@ -227,7 +227,8 @@ def update_constraints(
         refinements += ["material"] if follow_up else []
     notes += _apply_refinements(conversation, refinements, catalog) if follow_up or refinements else []
     notes += _resolve_conflicts(constraints)
-    fully_read = bool(types or slot or follow_up or conversation.outfit) or not reader.unexplained_words(named_parse.semantic)
+    kind_known = bool(types or slot or follow_up or conversation.outfit)  # a kind was named, or the outfit gives it
+    fully_read = kind_known or not reader.unexplained_words(named_parse.semantic)
     explained = not reader.unexplained_words(whole, types=True) and not NARROWER.search(whole)  # "boots": not claimed
     # a type by name, or no kind and no outfit ("something red"); kinds picked to complete an outfit were not asked
     named_kind = bool(types) or not (slot or absent or conversation.outfit)

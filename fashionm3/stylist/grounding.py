@@ -121,10 +121,24 @@ def ground(engine: SearchEngine, text: str, constraints: dict[str, Any], types: 
         hits = result.hits[: result.strict] if result.strict else result.hits
         remaining = [name for name in order if name in filters and name not in relaxed]
         if hits or not remaining:
-            if over_budget:
-                hits = sorted(hits, key=lambda hit: hit.item.price if hit.item.price is not None else float("inf"))[:k]
+            if over_budget:  # the items missing fewest of the dropped constraints, the cheapest of them first
+                inf = float("inf")
+                hits = sorted(hits, key=lambda hit: (_misses(hit.item, filters, relaxed), hit.item.price or inf))[:k]
             return Grounded(hits, relaxed)
         relaxed.append(remaining[0])
+
+
+def _misses(item: Item, filters: dict[str, Any], relaxed: list[str]) -> int:
+    """How many of the ``relaxed`` filters ``item`` does not meet."""
+    bounds = {"price_max": lambda p, b: p <= b, "cheaper_than": lambda p, b: p <= b, "price_min": lambda p, b: p >= b}
+    missed = 0
+    for name in relaxed:
+        value = filters.get(name)
+        if name in bounds:
+            missed += item.price is None or not bounds[name](item.price, value)
+        elif isinstance(value, list) and value:
+            missed += getattr(item, name, None) not in value
+    return missed
 
 
 def describe_stated(constraints: dict[str, Any], types: list[str], currency: str) -> list[str]:

@@ -39,7 +39,7 @@ SLOT_TYPES = {
                  "": ("Casual Shoes", "Flats", "Sandals")},
     "bag": {"Sports": ("Backpacks",), "Party": ("Clutches", "Handbags", "Wallets"),
             "Travel": ("Duffel Bag", "Trolley Bag", "Backpacks"),
-            "Formal": ("Laptop Bag", "Messenger Bag", "Backpacks"), "": ("Handbags", "Backpacks", "Wallets")},
+            "Formal": ("Laptop Bag", "Messenger Bag", "Handbags", "Backpacks"), "": ("Handbags", "Backpacks", "Wallets")},
     "accessory": {"Formal": ("Watches", "Belts", "Ties"), "": ("Watches", "Sunglasses", "Belts", "Caps")},
     "outerwear": {"Formal": ("Blazers", "Jackets"), "Ethnic": ("Nehru Jackets", "Shrug"),
                   "": ("Jackets", "Sweaters", "Sweatshirts")},
@@ -136,7 +136,7 @@ SHORTHAND = [(re.compile(pattern, re.IGNORECASE), replacement) for pattern, repl
     (r"\bwat\b", "what"), (r"\bwit\b", "with"), (r"\bw/?(?= (?:my|this|these|a|an|the|dis)\b)", "with"),
     (r"\bdis\b", "this"), (r"\bdat\b", "that"), (r"\bu\b", "you"), (r"\bur\b", "your"), (r"\bpls\b|\bplz\b", "please"),
     (r"\b2(?= (?:wear|go|match|buy|get|put)\b)", "to"), (r"\b4(?= (?:me|men|women|him|her|my|a|the|work|party)\b)", "for"),
-    (r"\b(\w+)-ish\b", r"\1"),
+    (r"\b(\w+)-ish\b", r"\1"), (r"\bmn\b", "man"), (r"\bw(?:o)?mn\b", "woman"), (r"\bsmth(?:g|ing)?\b|\bsth\b", "something"),
 )]  # fmt: skip
 ENGLISH_HINTS = {
     "a", "an", "the", "for", "with", "and", "or", "to", "my", "me", "i", "what", "which", "goes", "go", "this",

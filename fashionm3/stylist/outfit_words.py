@@ -22,9 +22,10 @@ PEOPLE = (
 BODY = r"(?:waist|wrist|neck|feet|head|ears?|hands?|legs|eyes)\b"  # "for my waist" asks for a belt
 WHOSE = r"(?:my|this|these|his|her|their|your)"
 OUTFIT_CUE = re.compile(  # what follows names the outfit ("for a" does not: "looking for a shirt")
-    rf"\b(?:(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?|wear )with(?: (?:{WHOSE}|a|an|the))?(?! {PEOPLE})"
-    rf"|with (?:{WHOSE}|a|an|the)(?! {PEOPLE})"
-    rf"|(?:for|(?P<under>under)|match|matches|suits?) (?:my|this|these)(?! {PEOPLE}| {BODY})|(?P<over>over|on top of) (?:{WHOSE}|a|an|the)"
+    rf"\b(?:(?:(?:that |to |which |would )?(?:goes?|go|pairs?|matche?s?) (?:well )?|wear )with"
+    rf"(?: (?:{WHOSE}|a|an|the))?(?! {PEOPLE})|with (?:{WHOSE}|a|an|the)(?! {PEOPLE})"
+    rf"|(?:for|(?P<under>under)|match|matches|suits?) (?:my|this|these)(?! {PEOPLE}| {BODY})"
+    rf"|(?P<over>over|on top of) (?:{WHOSE}|a|an|the)"
     rf"|(?:complete|finish)(?:e?s)? (?:{WHOSE}|the)|(?:jazz|dress|spice|liven|brighten) up (?:{WHOSE}|a|an|the))\b",
     re.I,
 )

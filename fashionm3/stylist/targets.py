@@ -44,6 +44,15 @@ def target_types(
     return []
 
 
+def switch_note(conversation: Conversation, reading: TurnReading, types: list[str]) -> list[str]:
+    """Says so when a refinement moved to another kind of item of the slot ("more formal": sweaters -> jackets)."""
+    previous = conversation.target_types
+    if not (reading.follow_up and previous and types) or set(previous) & set(types):
+        return []
+    said = [" or ".join(t.lower() for t in kinds[:2]) for kinds in (previous, types)]
+    return [f"No {said[0]} here fit that, so I moved to {said[1]}, which do."]
+
+
 def slot_types(catalog: Catalog, conversation: Conversation, slot: str) -> list[str]:
     """Up to two article types of ``slot`` with items for the wanted gender, budget and occasion, the best first."""
     constraints = conversation.constraints
