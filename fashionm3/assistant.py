@@ -337,7 +337,7 @@ def _compose(service: FashionM3, task: str, conversation: Conversation, types: l
     elif grounded.relaxed:
         lines.append(f"**Nothing in stock matches everything you asked for.** Shown instead: the closest items, "
                      f"ignoring {_dropped(grounded.relaxed)}; each card says how it differs.")  # fmt: skip
-    elif not reading.fully_read:
+    if grounded.hits and not reading.fully_read:  # also when constraints were dropped: "a gold sequin ballgown"
         lines.append("**I could not tell which kind of item you want**, so these are the catalog items closest to "
                      "the words used. Name it (for example “a jacket” or “shoes”) for a better match.")  # fmt: skip
     lines.append(f"**{TASK_TITLES[task]}**")

@@ -256,3 +256,9 @@ def test_over_budget_the_items_missing_least_come_first_and_shorthand_is_read(se
     answer = recommend(service, "blak jeans for a mn, max 45", user_id="u-least")
     assert "for men" in applied(answer) and "black" in applied(answer)
     assert answer.hits[0].item.colour == "Black" and answer.hits[0].item.article_type == "Jeans"  # only over budget
+
+
+def test_an_unknown_kind_is_said_even_when_constraints_were_dropped(service):
+    answer = recommend(service, "a gold sequin ballgown under $10", user_id="u-gown")
+    first, second = answer.text.split("\n\n")[:2]
+    assert first.startswith("**Nothing in stock matches everything") and second.startswith("**I could not tell which kind")
