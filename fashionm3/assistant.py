@@ -203,15 +203,14 @@ def _recommend(
     if task == "alternative":
         exclude |= set(conversation.shown)
     query, wanted = description.query_text() or text, conversation.constraints
-    if conversation.outfit and not wanted.get("gender"):  # the outfit's wearer, searched for but never claimed
-        genders = [piece.gender for piece in conversation.outfit if piece.gender and piece.gender != "Unisex"]
-        if genders:
-            query += f" {genders[0]}"
-            unisex = ["Unisex"] if "Unisex" in service.catalog.values("gender") else []
-            wanted = {**wanted, "gender": [genders[0], *unisex]}
+    worn_by = [] if wanted.get("gender") else [p.gender for p in conversation.outfit if p.gender not in ("", "Unisex")]
+    if worn_by:  # the outfit's wearer: searched for, never claimed, and not said to be dropped
+        query += f" {worn_by[0]}"
+        unisex = ["Unisex"] if "Unisex" in service.catalog.values("gender") else []
+        wanted = {**wanted, "gender": [worn_by[0], *unisex]}
     grounded = ground(service.engine, query, wanted, types, exclude, CHAT_RESULTS,
                       service.preference_for(conversation.user_id), _refined_fields(reading.refinements))  # fmt: skip
-    if "gender" in grounded.relaxed and wanted is not conversation.constraints:  # not asked: not said to be dropped
+    if worn_by and "gender" in grounded.relaxed:
         grounded = dataclasses.replace(grounded, relaxed=[name for name in grounded.relaxed if name != "gender"])
     if task == "alternative" and grounded.relaxed:  # is it only the items shown already that meet everything?
         again = ground(service.engine, query, wanted, types, set(), 1)

@@ -284,7 +284,7 @@ def _occasion_slot(reader: RequestReader, filters: dict, text: str) -> str:
         slots = ("one-piece", *slots)
     hard = {"colour": [v for v in filters.get("colour", []) if v in catalog.values("colour")]}
     hard |= {name: filters[name] for name in ("price_max", "price_min") if name in filters and reader.priced}
-    wanted = {"usage": [v for v in [dressed_as] if v in catalog.values("usage")], **hard}
+    wanted = {"usage": [dressed_as] if dressed_as in catalog.values("usage") else [], **hard}
     matching = reader.slots({"gender": genders, **wanted}) if any(wanted.values()) else set()
     worn = [slot for slot in slots if slot == slots[0] or slot in GARMENT_SLOTS]  # a black funeral outfit: no heels
     fitting = next((slot for slot in worn if slot in matching), "")  # "something red for a party": a red dress

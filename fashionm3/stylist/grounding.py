@@ -122,10 +122,14 @@ def ground(engine: SearchEngine, text: str, constraints: dict[str, Any], types: 
         remaining = [name for name in order if name in filters and name not in relaxed]
         if hits or not remaining:
             if over_budget:  # the items missing fewest of the dropped constraints, the cheapest of them first
-                inf = float("inf")
-                hits = sorted(hits, key=lambda hit: (_misses(hit.item, filters, relaxed), hit.item.price or inf))[:k]
+                hits = sorted(hits, key=lambda hit: (_misses(hit.item, filters, relaxed), _price_or_last(hit.item)))[:k]
             return Grounded(hits, relaxed)
         relaxed.append(remaining[0])
+
+
+def _price_or_last(item: Item) -> float:
+    """The item's price, for sorting cheapest first; an item without a price sorts last."""
+    return item.price if item.price is not None else float("inf")
 
 
 def _misses(item: Item, filters: dict[str, Any], relaxed: list[str]) -> int:
