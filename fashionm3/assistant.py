@@ -17,6 +17,7 @@ from fashionm3.catalog.schema import Item
 from fashionm3.errors import InvalidInput, Unavailable
 from fashionm3.images import ImageSource
 from fashionm3.retrieval.engine import Hit
+from fashionm3.retrieval.lexicon import ENGLISH
 from fashionm3.retrieval.prices import currency_of, parse_budget
 from fashionm3.security import inputs
 from fashionm3.service import MAX_IMAGES_PER_MESSAGE, FashionM3, check_user_id
@@ -336,9 +337,14 @@ def _compose(service: FashionM3, task: str, conversation: Conversation, types: l
     elif grounded.relaxed:
         lines.append(f"**Nothing in stock matches everything you asked for.** Shown instead: the closest items, "
                      f"ignoring {_dropped(grounded.relaxed)}; each card says how it differs.")  # fmt: skip
+    if reading.orphans:  # after what is in stock: "Nothing in stock matches" stays the first line when it is said
+        lines.append("**There is no earlier answer to change yet**, so I read your message as a new request. Say "
+                     "what you are looking for (for example “black sneakers under 80”).")  # fmt: skip
     if grounded.hits and not reading.fully_read:  # also when constraints were dropped: "a gold sequin ballgown"
-        lines.append("**I could not tell which kind of item you want**, so these are the catalog items closest to "
-                     "the words used. Name it (for example “a jacket” or “shoes”) for a better match.")  # fmt: skip
+        unknown = [word for word in reading.unread if word not in ENGLISH and not word.endswith("'s")][:3]
+        said = f" (I do not know {', '.join(f'“{word}”' for word in unknown)})" if unknown else ""
+        lines.append(f"**I could not tell which kind of item you want**{said}, so these are the catalog items "
+                     "closest to the words used. Name it (for example “a jacket” or “shoes”) for a better match.")
     lines.append(f"**{TASK_TITLES[task]}**")
     if stated:
         lines.append("Applied: " + " · ".join(stated) + ".")

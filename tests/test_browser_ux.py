@@ -103,6 +103,11 @@ def test_first_screen_badge_input_and_examples_without_scrolling(browser, study_
     assert page.evaluate(ANSWER_START_IN_VIEW)  # the next answer's first line too, below the earlier answer
     page.locator("#fm3-chatbot .fm3-cards").first.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    page.locator("#fm3-new-chat").click()  # starting over shows the first screen again, not the end of the page
+    page.wait_for_function("document.querySelectorAll('#fm3-chatbot .message').length == 0 && window.scrollY == 0",
+                           timeout=15_000)  # fmt: skip
+    where = box(page, "#fm3-chat-input textarea")
+    assert 0 <= where["y"] and where["y"] + where["height"] <= viewport["height"], where
     page.context.close()
 
 

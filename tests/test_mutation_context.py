@@ -145,9 +145,33 @@ def test_more_formal_or_casual_moves_the_occasion_from_what_was_shown(chat, read
 def test_a_refinement_without_an_earlier_answer_is_a_new_request_and_said_so(chat, reader):
     reading = update_constraints(chat, "cheaper", reader)
     assert not reading.follow_up and reading.refinements == []
-    assert reading.notes == ["There is no earlier recommendation to make cheaper; I treated it as a new request."]
-    both = update_constraints(chat, "darker and cheaper", reader).notes
-    assert both == ["There is no earlier recommendation to make darker and cheaper; I treated it as a new request."]
+    assert reading.orphans == ["cheaper"] and reading.notes == []
+    assert update_constraints(chat, "darker and cheaper", reader).orphans == ["darker", "cheaper"]
+    chat.last_items = ["m01"]
+    assert update_constraints(chat, "cheaper", reader).orphans == []
+
+
+def test_darker_starts_from_the_colour_asked_and_another_hue_is_said_and_not_claimed(chat, reader):
+    update_constraints(chat, "a pink shirt for a woman", reader)
+    chat.last_items = ["w06"]  # white was shown (say the pink one was sold)
+    reading = update_constraints(chat, "something darker", reader)  # red: only men's shirts; so black or navy
+    assert chat.constraints["shade"] == "darker than pink" and "Pink" not in chat.constraints["colour"]
+    assert reading.notes == ["No darker shade of pink here, so I show other darker colours."] and not reading.claimable
+
+
+def test_someone_given_a_present_or_wanting_a_piece_owns_none(mini_catalog, reader):
+    for text in ("gf bday coming, want 2 gift her a nice handbag, pink", "My wife want top for office, white"):
+        assert split_outfit(text, mini_catalog, reader)[1] == []
+    owned = split_outfit("heels to go with her red dress", mini_catalog, reader)[1]
+    assert [piece.article_type for piece in owned] == ["Dresses"]
+
+
+def test_when_something_happens_names_no_trip(reader):
+    assert reader.usage("a picnic this weekend, sunny, what should I throw on") != "Travel"
+    assert reader.usage("a weekend away in the mountains") == "Travel"
+    assert reader.usage("holi next week, something white") == "Ethnic"
+    assert reader.slot("a picnic, sunny and warm, what should I throw on?", described=True) != "outerwear"
+    assert reader.slot("I own nothing warm, where do I start?", described=True) == "outerwear"  # warm clothes
 
 
 def test_a_refinement_past_what_the_catalog_has_is_said(chat, reader):
@@ -543,3 +567,12 @@ def test_a_wedding_guest_dresses_as_for_a_party_and_an_office_party_is_a_party(c
     assert update_constraints(chat, "what do I wear to the office, I'm a woman", reader).slot == "top"
     update_constraints(chat, "the office xmas party, I'm a woman", reader)
     assert chat.constraints["usage"] == ["Party"]
+
+
+def test_the_speaker_wears_what_is_for_them_whoever_else_is_named():
+    from fashionm3.stylist.understanding import speaker_gender
+
+    genders = ["Men", "Women", "Unisex"]
+    assert speaker_gender("Trousers for my son's graduation. I'm his mum, they're for me.", genders)[0] == "Women"
+    assert speaker_gender("I'm a guy and it's for me", genders) == ["Men", "Unisex"]
+    assert speaker_gender("a dress for my mum", genders) == [] and speaker_gender("I'm his dad", genders) == []

@@ -168,3 +168,41 @@ def test_going_out_with_the_boys_is_a_man_and_a_warm_top_a_sweater(shoe_catalog)
     assert parse_query("goa trip with the boys next week", shoe_catalog).filters["gender"][0] == "Men"
     assert parse_query("a tshirt for the boys", shoe_catalog).filters["gender"][0] == "Boys"  # for them: boys
     assert parse_query("warm top for my grandma", shoe_catalog).filters["article_type"] == ["Sweaters"]
+
+
+def test_words_written_together_are_split_and_a_narrower_kind_ruled_out_keeps_the_kind(mini_catalog):
+    from fashionm3.retrieval.query import names_narrower_kind
+
+    assert parse_query("a ballgown in sequins", mini_catalog).filters["article_type"] == ["Dresses"]
+    assert parse_query("a black tshirt", mini_catalog).filters["article_type"] == ["Tshirts"]  # a known word stays
+    heels = parse_query("party heels for a woman, no stilettos", mini_catalog)
+    assert heels.filters["article_type"] == ["Heels"] and heels.excluded_words == ["stiletto"] and not heels.excluded
+    assert parse_query("no heels", mini_catalog).excluded["article_type"] == ["Heels"]  # the kind itself ruled out
+    assert names_narrower_kind("a black ballgown", mini_catalog) and names_narrower_kind("ankle boots", mini_catalog)
+    assert names_narrower_kind("a raincoat", mini_catalog) and not names_narrower_kind("a black dress", mini_catalog)
+
+
+def test_neither_nor_and_hates_rule_out_and_a_budget_in_tops_names_no_tops(mini_catalog):
+    from fashionm3.stylist.knowledge import garment_word
+
+    either = parse_query("dresses that are neither black nor red", mini_catalog)
+    assert {"Black", "Red"} <= set(either.excluded["colour"]) and "colour" not in either.filters
+    assert set(parse_query("a shirt, not blue", mini_catalog).excluded["colour"]) == {"Blue", "Navy Blue"}  # its shades
+    assert parse_query("navy blue, not blue", mini_catalog).excluded["colour"] == ["Blue"]  # unless asked
+    assert garment_word("he hates anything flashy") == ("", "") and garment_word("two hats")[0] == "hat"
+    cheaper = parse_query("can it be cheaper? 15 tops", mini_catalog)
+    assert cheaper.filters == {"price_max": 15.0} and "tops" not in cheaper.semantic
+
+
+def test_a_grown_up_son_or_daughter_wears_adults_clothes(shoe_catalog):
+    assert parse_query("a tshirt for my son", shoe_catalog).filters["gender"][0] == "Boys"
+    assert parse_query("a tshirt for my son, he is 20", shoe_catalog).filters["gender"][0] == "Men"
+    assert parse_query("my son graduates next month", shoe_catalog).filters["gender"][0] == "Men"
+    assert parse_query("for my 6 year old son", shoe_catalog).filters["gender"][0] == "Boys"
+
+
+def test_spanish_sport_and_partner_words_and_jhumkas_are_translated():
+    from fashionm3.retrieval.lexicon import translate
+
+    assert translate("quiero un reloj deportivo for my novio") == "quiero un watch sporty for my boyfriend"
+    assert translate("gold jhumka") == "gold earrings"

@@ -259,6 +259,16 @@ def test_over_budget_the_items_missing_least_come_first_and_shorthand_is_read(se
 
 
 def test_an_unknown_kind_is_said_even_when_constraints_were_dropped(service):
-    answer = recommend(service, "a gold sequin ballgown under $10", user_id="u-gown")
+    answer = recommend(service, "a gold sequin kimono under $10", user_id="u-gown")
     first, second = answer.text.split("\n\n")[:2]
     assert first.startswith("**Nothing in stock matches everything") and second.startswith("**I could not tell which kind")
+    assert "(I do not know “sequin”, “kimono”)" in second  # the words not understood are named
+    gown = recommend(service, "a gold ballgown", user_id="u-gown2")  # written together: a gown, so a dress
+    assert {hit.item.article_type for hit in gown.hits} == {"Dresses"} and "Matches" not in str(gown.explanations)
+
+
+def test_a_refinement_with_nothing_to_refine_says_so_first(service):
+    answer = recommend(service, "cheaper", user_id="u-orphan")
+    assert answer.text.startswith("**There is no earlier answer to change yet**")
+    typed = recommend(service, "black jeans for men, not too pricey", user_id="u-orphan2")  # a request of its own
+    assert not typed.text.startswith("**There is no earlier answer")

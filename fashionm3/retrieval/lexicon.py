@@ -69,6 +69,11 @@ _WORDS = {
     "women": "mujer mujeres femme femmes damen dame frau frauen donna mulher",
     "boys": "nino ninos garcon jungen",
     "girls": "nina ninas fille maedchen",
+    "sporty": "deportivo deportiva deportivos deportivas sportif sportive sportlich sportivo sportiva esportivo",
+    "boyfriend": "novio petit-ami freund fidanzato namorado",
+    "girlfriend": "novia petite-amie freundin fidanzata namorada",
+    "earrings": "jhumka jhumkas jhumki jhumkis aretes pendientes boucles ohrringe orecchini brincos",
+    "necklace": "collier halskette collana colar",
 }
 WORDS = {foreign: english for english, words in _WORDS.items() for foreign in words.split()}
 # Patterns are not a catalog column but product names carry them: word -> the name prefix that marks it.
@@ -78,7 +83,8 @@ PATTERN_WORDS = {
     "printed": "print", "print": "print", "prints": "print", "graphic": "print",
     "solid": "solid", "plain": "solid",
 }  # fmt: skip
-NEGATORS = (r"but not|and not|not|no|without|except(?: for)?|excluding|other than|anything but|isn'?t|aren'?t|non|hate|"
+NEGATORS = (r"but not|and not|not|no|neither|without|except(?: for)?|excluding|other than|anything but|isn'?t|aren'?t|"
+            r"non|hates?|"
             r"dislike|avoid|don'?t (?:like|want)|do not (?:like|want)")
 NEGATION = re.compile(rf"\b(?:{NEGATORS})[\s-]+(?:(?:for|a|an|the|in|any)\s+)?([\w&'-]+)(?:\s+([\w&'-]+))?")
 NEGATED_LIST = re.compile(  # "no red or pink", "hate yellow and orange" (not "no leather and in black")
@@ -172,7 +178,18 @@ class Speller:
         if len(word) < 4:
             return word
         close = difflib.get_close_matches(word, self.targets, n=1, cutoff=0.8)
-        return close[0] if close and close[0][0] == word[0] else word  # a typo keeps its first letter: "rocky" no frock
+        if close and close[0][0] == word[0]:  # a typo keeps its first letter: "rocky" is no frock
+            return close[0]
+        return self._compound(word) or word
+
+    def _compound(self, word: str) -> str:
+        """A word written together with a catalog word at its end, split: "ballgown" -> "ball gown", "raincoat"."""
+        for cut in range(3, len(word) - 3):
+            head, tail = word[:cut], word[cut:]
+            if tail in self.targets and not tail.endswith("ed") and (head in self.dictionary or head in ENGLISH
+                                                                     or head in self.targets):  # not "overdressed"
+                return f"{head} {tail}"
+        return ""
 
 
 def normalise(text: str, speller: Speller | None = None, phrases: Iterable[str] = ()) -> Normalised:

@@ -15,7 +15,7 @@ import re
 import numpy as np
 
 from fashionm3.catalog.schema import Catalog
-from fashionm3.retrieval.lexicon import PATTERN_WORDS, Speller, normalise
+from fashionm3.retrieval.lexicon import PATTERN_WORDS, Speller, fold, normalise
 from fashionm3.retrieval.prices import parse_budget
 
 GENDER_WORDS = {
@@ -33,10 +33,13 @@ BAGS = ("Handbags", "Backpacks", "Laptop Bag", "Messenger Bag", "Duffel Bag", "C
 AMOUNT_TOPS = re.compile(r"(?<=\d)(?:\s*(?:[$€£₹]|bucks|quid|pounds?|dollars?|euros?))?\s*tops\b(?=\s*(?:$|[,.!?;]))")
 CHILD = re.compile(r"\b(?:kids?|child(?:ren)?|toddler|baby(?! (?:blue|pink|shower|bump))|little (?:girl|boy|one)s?"
                    r"|aged? (?:[2-9]|1[0-2])|(?:[2-9]|1[0-2])[- ]?(?:years?|yrs?|yo))\b")
+GROWN_UP = re.compile(r"\b(?:(?:she|he)(?:'s| is) (?:1[3-9]|[2-9]\d)\b|(?:1[3-9]|[2-9]\d)[- ]?(?:years?|yrs?|yo)\b"
+                      r"|in (?:her|his) (?:teens|[2-9]0s)|grown[- ]up|adult|college|university|uni\b|graduat)")
 # Words for a narrower kind than the catalog type they are read as ("boots" are casual shoes here, but a casual shoe
 # is not a boot): an item found through them is never claimed to match
 NARROWER = re.compile(r"\b(?:boots?|loafers?|brogues?|oxfords?|pumps|stilettos?|cardigans?|coats?|polos?|slippers?"
-                      r"|beanies?|hats?|blouses?|chinos|joggers|fleeces?|aviators|hoodies?|sundress(?:es)?)\b", re.I)
+                      r"|beanies?|hats?|blouses?|chinos|joggers|fleeces?|aviators|hoodies?|sundress(?:es)?"
+                      r"|raincoats?)\b", re.I)
 # A dress code names no tie: "a black tie dinner", "it's white tie" (but "a black tie for my suit" is a tie)
 DRESS_CODE = re.compile(
     r"\b(?:black|white)[- ]tie(?= (?:dinner|event|gala|wedding|party|affair|do|ball|reception|dress code|optional)\b)"
@@ -80,6 +83,11 @@ ARTICLE_SYNONYMS = {
     # British and everyday names
     "trackies": ("Track Pants",), "tracksuit bottoms": ("Track Pants",), "sliders": ("Flip Flops", "Sports Sandals"),
     "braces": ("Suspenders",), "pyjamas": ("Night suits", "Nightdress"), "pajamas": ("Night suits", "Nightdress"),
+    "nightgown": ("Nightdress",), "nightie": ("Nightdress",), "timepiece": ("Watches",),
+    "raincoat": ("Rain Jacket", "Jackets"),
+    "stole": ("Stoles", "Scarves"), "stoles": ("Stoles", "Scarves"), "heeled": ("Heels",),
+    "sweatpants": ("Track Pants",),
+    "cards and cash": ("Wallets",), "cash and cards": ("Wallets",), "my cards": ("Wallets",),
     "pjs": ("Night suits", "Nightdress"), "vest top": ("Tops", "Camisoles"), "tank top": ("Tops", "Camisoles"),
 }  # fmt: skip
 COLOUR_SYNONYMS = {
@@ -228,28 +236,43 @@ def _article_forms(article_type: str) -> set[str]:
     return {form for form in forms if len(form) > 2}
 
 
+def names_narrower_kind(text: str, catalog: Catalog) -> bool:
+    """Whether ``text`` names a narrower kind than the catalog type it is read as: "boots", or a word split into a
+    catalog word ("a raincoat" is read as a jacket, but not every jacket is a raincoat)."""
+    speller = vocabulary(catalog).speller
+    words = re.findall(r"[a-z]+", fold(text))
+    return bool(NARROWER.search(text)) or any(" " in speller.correct(word) for word in words)
+
+
 def parse_query(text: str, catalog: Catalog) -> ParsedQuery:
     """Understand ``text`` with the catalog's own vocabulary plus common synonyms, other languages and spellings."""
     words = vocabulary(catalog)
     text = DRESS_CODE.sub("formal", text)
     normalised = normalise(text, words.speller, words.phrases)
-    filters, names, _ = _extract(normalised.positive, words)
+    positive = " ".join(AMOUNT_TOPS.sub(" ", normalised.positive).split())  # "£50 tops" is a budget, not tops
+    filters, names, _ = _extract(positive, words)
     filters.update(parse_budget(text))
     shorthand, genders = GENDER_SHORTHAND.search(text), words.values["gender"]
     gender = ("Women" if "f" in shorthand.group(0).lower() else "Men") if shorthand else ""
     if gender in genders and "gender" not in filters:
         filters["gender"] = [gender] + (["Unisex"] if "Unisex" in genders else [])
-    parsed = ParsedQuery(text=text.strip(), filters=filters, semantic=normalised.positive, names=names)
+    parsed = ParsedQuery(text=text.strip(), filters=filters, semantic=positive, names=names)
     for phrase in normalised.negated:
-        _exclude(parsed, *_extract(phrase, words))
+        _exclude(parsed, *_extract(phrase, words), narrower=phrase if NARROWER.fullmatch(phrase) else "")
+    if ruled_out := parsed.excluded.get("colour"):  # "not blue" rules out navy blue too (unless navy is asked)
+        shades = [c for c in words.values["colour"] if set(c.split()) & set(ruled_out) and " " in c]
+        parsed.excluded["colour"] += [c for c in shades if c not in ruled_out and c not in filters.get("colour", [])]
     return parsed
 
 
-def _exclude(parsed: ParsedQuery, filters: dict, names: dict[str, list[str]], leftover: str) -> None:
+def _exclude(parsed: ParsedQuery, filters: dict, names: dict[str, list[str]], leftover: str, narrower: str) -> None:
     """Turn what a negated phrase names into exclusions: the article type when the phrase is nothing but its name
-    ("not sports shoes": "sports" is part of the name, not the usage), else its colour, usage, season, brand or
-    pattern ("not sporty", "no sports wear", "without stripes")."""
-    if "article_type" in filters and not leftover.strip():
+    ("not sports shoes": "sports" is part of the name, not the usage) and not a narrower kind ("heels, no
+    stilettos" still wants heels), else its colour, usage, season, brand or pattern ("not sporty", "without
+    stripes")."""
+    if narrower:  # items named with it are left out: "aviator sunglasses"
+        parsed.excluded_words.append(re.sub(r"e?s$", "", narrower))
+    elif "article_type" in filters and not leftover.strip():
         parsed.excluded.setdefault("article_type", []).extend(filters["article_type"])
     else:
         for name in ("colour", "usage", "season"):
@@ -266,7 +289,8 @@ def _extract(lower: str, words: Vocabulary) -> tuple[dict, dict[str, list[str]],
     genders = set(words.values["gender"])
     companions = re.sub(r"\b(?:with|and) the boys\b", " with the lads", lower)  # "a trip with the boys": men
     found_genders = _match_vocabulary(companions, GENDER_WORDS, genders | {"Boys", "Girls"})
-    adults = (g if g in genders else ADULT.get(g, "") for g in found_genders)  # no kids' wear here: "my son" -> men
+    grown = bool(GROWN_UP.search(lower))  # "my daughter, she is 20": women's wear
+    adults = (g if g in genders and not grown else ADULT.get(g, g) for g in found_genders)  # no kids' wear: "my son"
     found_genders = [g for g in dict.fromkeys(adults) if g in genders]
     if CHILD.search(lower):  # "a 6 year old girl", "my 10 year old nephew": children's wear when stocked
         child = {adult: kid for kid, adult in ADULT.items() if kid in genders}
@@ -275,7 +299,7 @@ def _extract(lower: str, words: Vocabulary) -> tuple[dict, dict[str, list[str]],
         filters["gender"] = found_genders + (["Unisex"] if "Unisex" in genders else [])
 
     article_types = set(words.values["article_type"])
-    remaining = AMOUNT_TOPS.sub(" ", lower)  # "£50 tops" is a budget, not tops
+    remaining = lower
     named: list[list[str]] = []  # the types each phrase names
     ones = False  # a phrase such as "flat ones" narrows the kind named before it ("shoes for work, flat ones")
     for article_type in sorted(article_types, key=len, reverse=True):  # exact names first ("sports shoes")

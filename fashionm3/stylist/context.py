@@ -8,19 +8,21 @@ import re
 import statistics
 from collections import Counter
 
+import numpy as np
 from PIL import Image
 
-from fashionm3.catalog.schema import Catalog
+from fashionm3.catalog.schema import Catalog, Item
 from fashionm3.retrieval.engine import SearchEngine
 from fashionm3.retrieval.photo_rank import DUPLICATE_SIMILARITY
 from fashionm3.retrieval.pixels import dominant_colour
-from fashionm3.retrieval.query import AMOUNT_TOPS, CHILD, NARROWER, parse_query
+from fashionm3.retrieval.query import AMOUNT_TOPS, CHILD, names_narrower_kind, parse_query
 from fashionm3.stylist.knowledge import (
-    COLOUR_LIGHTNESS, FORMALITY, OCCASION_SLOTS, SLOT_NAMES, SLOT_TYPES, avoided_materials, garment_word, shift_colours,
+    COLOUR_LAB, COLOUR_LIGHTNESS, FORMALITY, NEUTRALS, OCCASION_SLOTS, SLOT_NAMES, SLOT_TYPES, avoided_materials, garment_word,
+    one_hue, shift_colours,
 )
 from fashionm3.stylist.refinements import find_refinements, without_refinements
 from fashionm3.stylist.state import Conversation, OutfitPiece
-from fashionm3.stylist.understanding import RequestReader, pronoun_gender
+from fashionm3.stylist.understanding import RequestReader, pronoun_gender, speaker_gender
 
 # Below this image similarity to its nearest catalog product a photo is not treated as clothing (per encoder;
 # measured for the v3 features: 98% of 300 real product photos reach >= 0.69 against 1,200 other catalog photos,
@@ -36,6 +38,8 @@ STARTS_OVER = re.compile(
     r"\b(?:new search|start (?:over|again)|forget (?:it|that|about)|something (?:completely |totally )?different)\b"
 )
 CONFLICTING_USAGES = ({"Formal", "Sports"}, {"Party", "Sports"})
+LIGHT = re.compile(r"\b(?:pastels?|light[- ]colou?r(?:s|ed)?|pale colou?rs?|light shades?)\b")
+LIGHT_ABOVE, SOFT_BELOW = 60.0, 50.0  # CIELAB lightness above, chroma (a*b* length) below: no mustard or neon
 DARK, DARK_BELOW = re.compile(r"\b(?:dark|darkish|dark-coloured|dark colou?red)\b(?! (?:blue|green|red|grey|brown))"), 40.0
 WEATHER = re.compile(
     r"\b(?:rain(?:s|y|ing)?|monsoon|pour(?:s|ing)?|soaked|drizzl\w*|chilly|freezing|cold|snow(?:y|ing)?|windy)\b"
@@ -54,7 +58,8 @@ POINTS_BACK = re.compile(
 )
 KID = re.compile(rf"{CHILD.pattern}|\b(?:son|daughter|nephew|niece|boy|boys)\b")  # for a child
 GARMENT_SLOTS = ("top", "bottom", "one-piece", "outerwear")
-CELEBRATION = re.compile(r"\b(?:wedding|reception|engagement|christening|gala|prom|ball|cocktail)s?\b")
+CELEBRATION = re.compile(r"\b(?:wedding|reception|engagement|christening|gala|prom|ball|cocktail|banquet|soiree"
+                         r"|formal dinner|black[- ]tie)s?\b")
 AN_OUTFIT = re.compile(r"\b(?:an|a whole|a full|one) (?:\w+ )?outfit\b")  # a whole look asked for, not "my outfit"
 COMFORT = re.compile(r"\b(?:comf(?:y|ier|ortable|ortably)|cosy|cozy|lounge)\b")
 GIFT = re.compile(r"\b(?:gift|gifting|present|what (?:should|can|do) i (?:get|buy))\b")
@@ -112,6 +117,8 @@ class TurnReading:
     claimable: bool = False  # every word was read, and any kind of item by its name: captions may say "Matches"
     absent: str = ""  # a garment named that this catalog does not stock ("kurta"): the closest of its slot are shown
     guessed: bool = False  # no kind named: ``slot`` is the one the occasion, weather or event is mostly shopped for
+    unread: list[str] = dataclasses.field(default_factory=list)  # the words not understood when no kind was read
+    orphans: list[str] = dataclasses.field(default_factory=list)  # refinements asked with no earlier answer to refine
 
 
 def update_constraints(
@@ -159,7 +166,9 @@ def update_constraints(
         filters["usage"] = [occasion]
     if "season" not in filters and (season := reader.season(whole)):
         filters["season"] = [season]
-    if "gender" not in filters and (gender := pronoun_gender(whole, catalog.values("gender"))):
+    if speaker := speaker_gender(whole, catalog.values("gender")):  # "my son's graduation; I'm his mum, for me"
+        filters["gender"] = speaker
+    elif "gender" not in filters and (gender := pronoun_gender(whole, catalog.values("gender"))):
         filters["gender"] = gender
     if len(types) > 1 and filters.get("usage"):  # "shoes for hiking": the kind of shoe the occasion calls for
         types = _fitting_types(types, filters, reader)
@@ -208,6 +217,9 @@ def update_constraints(
     elif not follow_up and DARK.search(lower):  # "jeans, dark please": the catalog's dark colours
         constraints["colour"] = [c for c in catalog.values("colour") if COLOUR_LIGHTNESS.get(c, 100) < DARK_BELOW]
         constraints["shade"] = "dark"
+    elif not follow_up and LIGHT.search(lower):  # "pastel", "a light colour": the catalog's light colours
+        constraints["colour"] = [c for c in catalog.values("colour") if _soft_and_light(c)]
+        constraints["shade"] = "light"
     kids = [g for g in ("Boys", "Girls") if g in catalog.values("gender")]
     if KID.search(whole.lower()) and not kids:
         notes.append("This catalog has no children's wear, so these are adults' items.")
@@ -225,16 +237,21 @@ def update_constraints(
     if materials:
         constraints["avoid_materials"] = list(dict.fromkeys([*constraints.get("avoid_materials", []), *materials]))
         refinements += ["material"] if follow_up else []
-    notes += _apply_refinements(conversation, refinements, catalog) if follow_up or refinements else []
+    earlier = any(item in catalog for item in conversation.last_items)
+    bare = refinements and not (earlier or types or slot or absent)  # a bare "cheaper" with nothing shown to change
+    orphans = refinements if bare and not conversation.last_task else []  # said first: no earlier answer at all
+    if bare and not orphans:
+        notes.append("The last answer showed nothing to change, so I read this as a new request.")
+    notes += _apply_refinements(conversation, refinements, catalog) if (follow_up or refinements) and earlier else []
     notes += _resolve_conflicts(constraints)
     kind_known = bool(types or slot or follow_up or conversation.outfit)  # a kind was named, or the outfit gives it
-    fully_read = kind_known or not reader.unexplained_words(named_parse.semantic)
-    explained = not reader.unexplained_words(whole, types=True) and not NARROWER.search(whole)  # "boots": not claimed
+    unread = [] if kind_known else reader.unexplained_words(named_parse.semantic)
+    explained = not reader.unexplained_words(whole, types=True) and not names_narrower_kind(whole, catalog)  # "boots"
     # a type by name, or no kind and no outfit ("something red"); kinds picked to complete an outfit were not asked
     named_kind = bool(types) or not (slot or absent or conversation.outfit)
     conversation.claimable = explained and (conversation.claimable if follow_up else named_kind)
-    return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, fully_read, conversation.claimable,
-                       absent, bool(slot and guessed))  # fmt: skip
+    return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, not unread,
+                       conversation.claimable, absent, bool(slot and guessed), unread, orphans)  # fmt: skip
 
 
 def _starts_anew(text: str) -> bool:
@@ -293,26 +310,49 @@ def _occasion_slot(reader: RequestReader, filters: dict, text: str) -> str:
     return fitting or (slots[0] if slots[0] in reader.slots({"gender": genders}) else "")  # said to be lacking
 
 
+def _soft_and_light(colour: str) -> bool:
+    """Whether a catalog colour is light and not vivid (cream, peach, lavender; not yellow or lime green)."""
+    lab = COLOUR_LAB.get(colour)
+    return lab is not None and lab[0] > LIGHT_ABOVE and float(np.linalg.norm(lab[1:])) < SOFT_BELOW
+
+
 def _stocked(catalog: Catalog, genders: list[str] | None) -> set[str]:
     """The article types the catalog has items of for ``genders`` (any gender when None)."""
     return {item.article_type for item in catalog.items if not genders or item.gender in genders}
 
 
+def _shift_shade(conversation: Conversation, direction: str, shown: Item, catalog: Catalog) -> list[str]:
+    """Ask for colours darker (lighter) than both the colour asked for and the one shown, never one ruled out;
+    shades of its own hue when the catalog has this kind in one, else any such colour, said and not claimed ("a
+    darker red" answered with brown is no match)."""
+    constraints = conversation.constraints
+    asked = constraints.get("colour") or []
+    beyond = min if direction == "darker" else max  # past both the colour asked and the one shown
+    base = shown.colour if not asked or shown.colour in asked else beyond(
+        [asked[0], shown.colour], key=lambda colour: COLOUR_LIGHTNESS.get(colour, 50.0))
+    palette = [c for c in catalog.values("colour") if c not in constraints.get("avoid_colours", [])]  # "not blue"
+    wanted = {"article_type": [shown.article_type], "gender": constraints.get("gender")}
+    wanted = {name: values for name, values in wanted.items() if values}
+    shifted = shift_colours([base], direction, palette)  # its own shades (and neutrals) if any
+    if shifted and not catalog.mask({**wanted, "colour": shifted}).any():
+        shifted = shift_colours([base], direction, palette, same_hue=False)
+    if not shifted:
+        said = "I showed" if base == shown.colour else "you asked for"
+        return [f"Nothing in the catalog is {direction} than the {base.lower()} {said}."]
+    constraints["colour"], constraints["shade"] = shifted, f"{direction} than {base.lower()}"
+    hued = [colour for colour in shifted if colour not in NEUTRALS and one_hue(colour, base)]
+    if base in NEUTRALS or (hued and catalog.mask({**wanted, "colour": hued}).any()):
+        return []
+    conversation.claimable = False  # another hue: not what "a darker red" asks for
+    return [f"No {direction} shade of {base.lower()} here, so I show other {direction} colours."]
+
+
 def _apply_refinements(conversation: Conversation, refinements: list[str], catalog: Catalog) -> list[str]:
     constraints, notes = conversation.constraints, []
     last = [catalog.get(item_id) for item_id in conversation.last_items if item_id in catalog]
-    if refinements and not last:
-        return [f"There is no earlier recommendation to make {' and '.join(refinements)}; I treated it as a new request."]
     for refinement in refinements:
         if refinement in ("darker", "lighter"):
-            shifted = shift_colours([last[0].colour], refinement, catalog.values("colour"))
-            wanted = {"article_type": [last[0].article_type], "colour": shifted, "gender": constraints.get("gender")}
-            if shifted and not catalog.mask({name: values for name, values in wanted.items() if values}).any():
-                shifted = shift_colours([last[0].colour], refinement, catalog.values("colour"), same_hue=False)
-            if shifted:
-                constraints["colour"], constraints["shade"] = shifted, f"{refinement} than {last[0].colour.lower()}"
-            else:
-                notes.append(f"Nothing in the catalog is {refinement} than the {last[0].colour.lower()} I showed.")
+            notes += _shift_shade(conversation, refinement, last[0], catalog)
         elif refinement in ("cheaper", "pricier"):
             price = last[0].price  # compared with the top item of the last answer
             if price is None:

@@ -75,7 +75,7 @@ GARMENT_WORDS = {
 }  # fmt: skip
 GARMENT_PATTERN = re.compile(
     r"\b(" + "|".join(sorted((re.escape(w) for ws in GARMENT_WORDS.values() for w in ws), key=len, reverse=True))
-    + r")(?:e?s)?\b", re.IGNORECASE
+    + r")(?:s|(?<=[sxz])es|(?<=[cs]h)es)?\b", re.IGNORECASE  # "dresses", "watches"; "hates" is no hat
 )
 NOT_A_GARMENT = re.compile(r"\bdress(?:ed|ing)?(?: codes?| up)\b|\bdressed\b", re.IGNORECASE)  # "office dress codes"
 NEUTRALS = {"Black", "White", "Grey", "Navy Blue", "Beige", "Cream", "Off White", "Charcoal", "Khaki", "Brown",
@@ -202,6 +202,13 @@ def colour_reason(colour: str, outfit_colours: list[str]) -> str:
     return f"{colour.lower()} adds an accent to your {worn.lower()}"
 
 
+def one_hue(colour: str, other: str) -> bool:
+    """Whether two catalog colours are shades of one hue (CIELAB a*b* within ``SAME_HUE``)."""
+    if colour not in COLOUR_LAB or other not in COLOUR_LAB:
+        return False
+    return float(np.linalg.norm(COLOUR_LAB[colour][1:] - COLOUR_LAB[other][1:])) <= SAME_HUE
+
+
 def shift_colours(colours: list[str], direction: str, available: list[str], same_hue: bool = True) -> list[str]:
     """Catalog colours clearly darker (or lighter) than the darkest (or lightest) of ``colours``, the darkest (or
     lightest) first; with ``same_hue``, only shades of the same hue plus neutrals when there are any."""
@@ -212,8 +219,7 @@ def shift_colours(colours: list[str], direction: str, available: list[str], same
     else:
         chosen = sorted((c for c in available if COLOUR_LIGHTNESS.get(c, -1) >= max(known) + SHADE_STEP),
                         key=lambda c: -COLOUR_LIGHTNESS[c])
-    hues = [COLOUR_LAB[c][1:] for c in colours if c in COLOUR_LAB]  # lighter than grey: white, not pink
-    shades = [c for c in chosen if any(float(np.linalg.norm(COLOUR_LAB[c][1:] - hue)) <= SAME_HUE for hue in hues)]
+    shades = [c for c in chosen if any(one_hue(c, colour) for colour in colours)]  # lighter than grey: white, not pink
     return [*shades, *(c for c in chosen if c in NEUTRALS and c not in shades)] if shades and same_hue else chosen
 
 

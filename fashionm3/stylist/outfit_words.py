@@ -34,8 +34,11 @@ WORN_OUT = re.compile(
     r"|killing me|(?:don'?t|doesn'?t|no longer) fit|too (?:small|tight|big))\b",
     re.I,
 )
+# an owned garment's words do not cross a person or a verb: "my wife want top" owns no top
+STOP = r"(?!(?:and|or|my|his|her|our|i|he|she|we|they|wants?|needs?|buys?|is|are|was|likes?|loves?|would|will)\b)"
 OWNED = re.compile(  # what one owns is not asked for: "my favourite pair of jeans", "my shirt and his jeans"
-    r"\b(?:my|his|her|our) ((?:(?!(?:and|or|my|his|her|our)\b)[a-z][a-z-]* ){0,3}(?!(?:my|his|her|our)\b)[a-z][a-z-]*)", re.I
+    rf"\b(?:my|his|our|(?<!gift )(?<!buy )(?<!get )(?<!got )(?<!give )(?<!find )her)"  # "gift her a handbag"
+    rf" ((?:{STOP}[a-z][a-z-]* ){{0,3}}{STOP}[a-z][a-z-]*)", re.I
 )
 GARMENT = r"((?:[a-z-]+ ){0,2}[a-z-]+)"  # up to three words that may name a garment
 HELD = re.compile(  # "I've got these brown oxfords", "I'm having these flats"
@@ -53,6 +56,7 @@ ONLY_HAS = re.compile(  # "all I have is jeans", "he only owns t-shirts": someth
 READY = re.compile(rf"\b{GARMENT} (?:is|are|'s|'re) (?:already )?(?:sorted|ready|done|covered|taken care of)\b", re.I)
 GARMENT_NAME = re.compile(rf"\b{GARMENT}\b", re.I)
 QUESTION = re.compile(r"\b(?:which|what)(?: kind of| sort of| type of)? ((?:[a-z-]+ )?[a-z-]+)", re.I)
+ANAPHOR = re.compile(r"\b(?:go|goes|pair|pairs|wear|match) with (?:it|them|that)\b", re.I)
 SHOWN = re.compile(rf"\b(?:this|these|those) {GARMENT}", re.I)  # the photographed piece, when another is asked for
 CONTENTS = re.compile(  # what a bag is to hold is no item to show: "big enough for shoes", "to carry my laptop"
     r"\b(?:(?:big|large|roomy) enough (?:for|to (?:fit|hold|carry))|room for"
@@ -110,11 +114,30 @@ def split_outfit(
         shown = []
     found = [piece for m in (*held, *shown) for piece in _pieces(m.group(1), catalog)]
     request = rest if found else request
+    if reader and not (pieces or found) and (first := _referred_to(request, catalog, reader)):
+        request, found = first  # "floral sundress for the beach, sunnies or a hat to go with it?"
     if (hint := slot or hint) and reader:  # garments of other slots are the outfit ("black skirt, what on top?")
         others = [m for m in GARMENT_NAME.finditer(request) if _other_slot(m.group(0), hint, catalog, reader)]
         found += [piece for m in others for piece in _pieces(m.group(0), catalog)]
         request = _cut(request, others) if others else request
     return " ".join(request.split()).strip(" ,;-"), [*pieces, *found], hint
+
+
+def _referred_to(request: str, catalog: Catalog, reader: RequestReader) -> tuple[str, list[OutfitPiece]] | None:
+    """(the request, the outfit) when the garment named first is the "it" of a later "to go with it" and the
+    garments named after it are of other slots; else None."""
+    anaphor = ANAPHOR.search(request)
+    before = request[: anaphor.start()] if anaphor else ""
+    for word in re.finditer(r"[\w'-]+", before):
+        types = parse_query(before[: word.end()], catalog).filters.get("article_type", [])
+        if types:
+            rest = request[word.end() :]
+            worn = {reader.slot_of_type.get(t) for t in types}  # type: ignore[union-attr]
+            asked = parse_query(before[word.end() :], catalog).filters.get("article_type", [])
+            if asked and not worn & {reader.slot_of_type.get(t) for t in asked}:  # type: ignore[union-attr]
+                return rest, _pieces(before[: word.end()], catalog)
+            return None
+    return None
 
 
 def _asked_slot(words: str, catalog: Catalog, reader: RequestReader) -> str:

@@ -40,11 +40,11 @@ TYPE_GLOSSES = {
 PROMOTIONAL_TYPES = {"Free Gifts"}  # "a gift" asks for a present, not for the catalog's giveaways
 SLOT_DESCRIPTIONS = {
     "top": ("top", "upper body", "upper garment"),
-    "bottom": ("bottoms", "legs", "lower garment"),
+    "bottom": ("bottoms", "legs", "lower garment", "legwear", "lower half"),
     "footwear": ("footwear", "feet", "pair of shoes", "shoes"),
-    "outerwear": ("a layer", "outer layer", "wear over", "warm over", "outerwear"),
+    "outerwear": ("a layer", "outer layer", "wear over", "warm layer to put over", "something warm", "outerwear"),
     "bag": ("bag", "something to carry my things"),
-    "accessory": ("accessories", "accessory", "finishing touch", "finish off the look"),
+    "accessory": ("accessories", "accessory", "finishing touch", "finish off the look", "bling"),
     "one-piece": ("one-piece", "one piece garment", "all-in-one"),
 }
 # Whole-message descriptions of each slot, for requests that name it only by what it is for ("something to put
@@ -70,7 +70,7 @@ OCCASIONS = {
                "barbecue", "picnic"),
     "Ethnic": ("traditional wear", "ethnic wear", "diwali", "religious festival", "religious ceremony", "mehendi",
                "mehndi", "sangeet", "garba", "navratri", "eid", "puja", "pooja", "temple", "karva chauth", "haldi",
-               "onam", "pongal"),
+               "onam", "pongal", "holi", "nikah", "walima", "lohri", "baisakhi", "durga puja", "ganesh chaturthi"),
     "Travel": ("travel", "travelling", "weekend away", "flight", "airport"),
 }
 ACTIVITY_SLOTS = {
@@ -82,6 +82,13 @@ SEASONS = {
     "Summer": ("beach", "hot weather", "summer", "sunny holiday", "pool", "humid", "heatwave", "scorching",
                "sweltering"),
 }
+# When something happens is no occasion: "holi this weekend" is no trip
+WHEN = re.compile(r"\b(?:this|next|coming|last|every|on the|at the|over the) (?:weekend|week|month|year"
+                  r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day)s?\b")
+# Warm weather is no request for something warm: "sunny and warm", "it's warm", "warm days"
+WARM_WEATHER = re.compile(r"\b(?:sunny|hot|humid|bright|dry) and warm\b|\bwarm and (?:sunny|humid|dry)\b"
+                          r"|\bwarm (?:weather|days?|evenings?|nights?|climate|country|place|spring)\b"
+                          r"|\b(?:it'?s|it is|be|getting|gets) (?:really |very |quite )?warm\b")
 THRESHOLDS = {"type": 0.78, "slot": 0.72, "occasion": 0.68, "season": 0.7}
 SENTENCE_SLOT = (0.4, 0.12)  # whole-message similarity needed, and its lead over the best other slot
 STOPWORDS = {
@@ -107,6 +114,22 @@ PRONOUN_GENDER = {"Men": r"\b(?:him|his|he|boyfriend|husband|dad|father|brother|
                            r"grandmother)\b"}  # fmt: skip
 
 
+# "I'm his mum, they're for me": the speaker wears it, whoever else the message names
+SPEAKER = re.compile(r"\b(?:i'?m|i am) (?:his |her |their |the |a |an )?"
+                     r"(?P<who>mum|mom|mother|wife|sister|woman|lady|girl|dad|father|husband|brother|man|guy)\b")
+FOR_ME = re.compile(r"\b(?:(?:it'?s|they'?re|it is|they are|is|are) for me|for myself)\b")
+
+
+def speaker_gender(text: str, genders: list[str]) -> list[str]:
+    """The speaker's gender when the message says the item is for them ("I'm his mum, they're for me"), else []."""
+    lower = text.lower()
+    who = SPEAKER.search(lower)
+    if not (who and FOR_ME.search(lower)):
+        return []
+    gender = "Women" if re.fullmatch(PRONOUN_GENDER["Women"] + r"|woman|lady|girl", who.group("who")) else "Men"
+    return [gender] + (["Unisex"] if "Unisex" in genders else []) if gender in genders else []
+
+
 def singular(article_type: str) -> str:
     """"Casual Shoes" -> "casual shoe", "Dresses" -> "dress", "Tshirts" -> "t-shirt" (plural-only nouns stay)."""
     lower = article_type.lower().replace("tshirt", "t-shirt")
@@ -130,8 +153,9 @@ def plural(noun: str) -> str:
 
 
 def phrases(text: str) -> list[str]:
-    """The message's phrases of one to three content words (stopwords, numbers and punctuation left out)."""
-    words = [w for w in re.findall(r"[a-z][a-z'-]*", text.lower())]
+    """The message's phrases of one to three content words (stopwords, numbers, times and punctuation left out)."""
+    plain = WARM_WEATHER.sub(" hot weather ", WHEN.sub(" ", text.lower()))
+    words = re.findall(r"[a-z][a-z'-]*", plain)
     found = []
     for size in (1, 2, 3):
         for start in range(len(words) - size + 1):

@@ -143,7 +143,9 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
         """Forget this tab's session: the next message starts with no outfit, target or constraints."""
         return [], "", gr.Dropdown([], value=None), "", gr.MultimodalTextbox(value=None, interactive=True)
 
-    chat.new_chat.click(new_conversation, None, [chat.chatbot, chat.session, chat.rate_item, chat.rated, chat.box], api_visibility="private")
+    chat.new_chat.click(
+        new_conversation, None, [chat.chatbot, chat.session, chat.rate_item, chat.rated, chat.box], api_visibility="private"
+    ).then(None, js="() => window.scrollTo({top: 0})")  # back to the first screen: the input and the examples
     chat.like.click(rate(True), [chat.rate_item, user_id, chat.session], chat.rated, api_visibility="private")
     chat.dislike.click(rate(False), [chat.rate_item, user_id, chat.session], chat.rated, api_visibility="private")
 
