@@ -8,7 +8,6 @@ import re
 import statistics
 from collections import Counter
 
-import numpy as np
 from PIL import Image
 
 from fashionm3.catalog.schema import Catalog, Item
@@ -17,8 +16,8 @@ from fashionm3.retrieval.photo_rank import DUPLICATE_SIMILARITY
 from fashionm3.retrieval.pixels import dominant_colour
 from fashionm3.retrieval.query import AMOUNT_TOPS, CHILD, names_narrower_kind, parse_query
 from fashionm3.stylist.knowledge import (
-    COLOUR_LAB, COLOUR_LIGHTNESS, FORMALITY, NEUTRALS, OCCASION_SLOTS, SLOT_NAMES, SLOT_TYPES, avoided_materials, garment_word,
-    one_hue, shift_colours,
+    COLOUR_LIGHTNESS, FORMALITY, NEUTRALS, OCCASION_SLOTS, SLOT_NAMES, SLOT_TYPES, avoided_materials, garment_word,
+    one_hue, shift_colours, soft_and_light,
 )
 from fashionm3.stylist.refinements import find_refinements, without_refinements
 from fashionm3.stylist.state import Conversation, OutfitPiece
@@ -39,7 +38,6 @@ STARTS_OVER = re.compile(
 )
 CONFLICTING_USAGES = ({"Formal", "Sports"}, {"Party", "Sports"})
 LIGHT = re.compile(r"\b(?:pastels?|light[- ]colou?r(?:s|ed)?|pale colou?rs?|light shades?)\b")
-LIGHT_ABOVE, SOFT_BELOW = 60.0, 50.0  # CIELAB lightness above, chroma (a*b* length) below: no mustard or neon
 DARK, DARK_BELOW = re.compile(r"\b(?:dark|darkish|dark-coloured|dark colou?red)\b(?! (?:blue|green|red|grey|brown))"), 40.0
 WEATHER = re.compile(
     r"\b(?:rain(?:s|y|ing)?|monsoon|pour(?:s|ing)?|soaked|drizzl\w*|chilly|freezing|cold|snow(?:y|ing)?|windy)\b"
@@ -113,12 +111,16 @@ class TurnReading:
     refinements: list[str]  # darker, lighter, cheaper, pricier, more formal, more casual, colour, occasion, material
     follow_up: bool  # the message refines the previous request instead of starting a new one
     notes: list[str]
-    fully_read: bool = True  # a kind of item was read, or every content word was understood ("something red")
     claimable: bool = False  # every word was read, and any kind of item by its name: captions may say "Matches"
     absent: str = ""  # a garment named that this catalog does not stock ("kurta"): the closest of its slot are shown
     guessed: bool = False  # no kind named: ``slot`` is the one the occasion, weather or event is mostly shopped for
     unread: list[str] = dataclasses.field(default_factory=list)  # the words not understood when no kind was read
     orphans: list[str] = dataclasses.field(default_factory=list)  # refinements asked with no earlier answer to refine
+
+    @property
+    def fully_read(self) -> bool:
+        """A kind of item was read, or every content word was understood ("something red")."""
+        return not self.unread
 
 
 def update_constraints(
@@ -218,7 +220,7 @@ def update_constraints(
         constraints["colour"] = [c for c in catalog.values("colour") if COLOUR_LIGHTNESS.get(c, 100) < DARK_BELOW]
         constraints["shade"] = "dark"
     elif not follow_up and LIGHT.search(lower):  # "pastel", "a light colour": the catalog's light colours
-        constraints["colour"] = [c for c in catalog.values("colour") if _soft_and_light(c)]
+        constraints["colour"] = [c for c in catalog.values("colour") if soft_and_light(c)]
         constraints["shade"] = "light"
     kids = [g for g in ("Boys", "Girls") if g in catalog.values("gender")]
     if KID.search(whole.lower()) and not kids:
@@ -250,8 +252,8 @@ def update_constraints(
     # a type by name, or no kind and no outfit ("something red"); kinds picked to complete an outfit were not asked
     named_kind = bool(types) or not (slot or absent or conversation.outfit)
     conversation.claimable = explained and (conversation.claimable if follow_up else named_kind)
-    return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, not unread,
-                       conversation.claimable, absent, bool(slot and guessed), unread, orphans)  # fmt: skip
+    return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, conversation.claimable,
+                       absent, bool(slot and guessed), unread, orphans)  # fmt: skip
 
 
 def _starts_anew(text: str) -> bool:
@@ -308,12 +310,6 @@ def _occasion_slot(reader: RequestReader, filters: dict, text: str) -> str:
     if not fitting and any(hard.values()):  # nothing for the occasion in that colour: a piece in that colour
         fitting = next((slot for slot in slots if slot in reader.slots({"gender": genders, **hard})), "")
     return fitting or (slots[0] if slots[0] in reader.slots({"gender": genders}) else "")  # said to be lacking
-
-
-def _soft_and_light(colour: str) -> bool:
-    """Whether a catalog colour is light and not vivid (cream, peach, lavender; not yellow or lime green)."""
-    lab = COLOUR_LAB.get(colour)
-    return lab is not None and lab[0] > LIGHT_ABOVE and float(np.linalg.norm(lab[1:])) < SOFT_BELOW
 
 
 def _stocked(catalog: Catalog, genders: list[str] | None) -> set[str]:

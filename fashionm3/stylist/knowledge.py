@@ -100,6 +100,7 @@ EXTRA_COLOURS = {
 COLOUR_LAB = {name: srgb_to_lab(np.array(rgb, np.float32)) for name, rgb in {**COLOURS, **EXTRA_COLOURS}.items()}
 COLOUR_LIGHTNESS = {name: float(lab[0]) for name, lab in COLOUR_LAB.items()}
 SAME_HUE = 30.0  # CIELAB a*b* distance within which a lighter or darker colour counts as a shade of the same one
+LIGHT_ABOVE, SOFT_BELOW = 60.0, 50.0  # "pastel": CIELAB lightness above, chroma (a*b* length) below: no mustard
 SHADE_STEP = 5.0  # CIELAB lightness difference that counts as "darker" / "lighter" (black is 6 below navy blue)
 FORMALITY = {"Formal": 3, "Party": 2, "Smart Casual": 2, "Ethnic": 2, "Casual": 1, "Travel": 1, "Sports": 0}
 
@@ -207,6 +208,12 @@ def one_hue(colour: str, other: str) -> bool:
     if colour not in COLOUR_LAB or other not in COLOUR_LAB:
         return False
     return float(np.linalg.norm(COLOUR_LAB[colour][1:] - COLOUR_LAB[other][1:])) <= SAME_HUE
+
+
+def soft_and_light(colour: str) -> bool:
+    """Whether a catalog colour is light and not vivid (cream, peach, lavender; not yellow or lime green)."""
+    lab = COLOUR_LAB.get(colour)
+    return lab is not None and lab[0] > LIGHT_ABOVE and float(np.linalg.norm(lab[1:])) < SOFT_BELOW
 
 
 def shift_colours(colours: list[str], direction: str, available: list[str], same_hue: bool = True) -> list[str]:
