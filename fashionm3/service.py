@@ -229,6 +229,7 @@ class FashionM3(People):
 
     def user_for_key(self, api_key: object) -> str:
         """The user a personal API key belongs to; a guessable id, an unknown or a revoked key is refused."""
+        api_key = api_key.strip() if isinstance(api_key, str) else api_key  # pasted with a space around it
         if not looks_like_api_key(api_key) or not (user_id := self.store.user_for_key(key_digest(str(api_key)))):
             raise InvalidInput("Unknown or revoked API key. Create one with the create_profile tool, or copy yours from "
                                "the Profile tab (a user name is not a key).")  # fmt: skip

@@ -81,6 +81,10 @@ def test_three_turn_conversation_with_a_refinement_then_new_conversation(browser
     ask(page, "a summer dress")
     answer = last_answer(page)
     assert "Applied: dresses · for summer." in answer and "brown" not in answer.split("I suggest")[0]
+    page.locator("#fm3-chatbot button[aria-label='Clear']").click()  # the chat's bin forgets the conversation too
+    page.wait_for_function("document.querySelectorAll('#fm3-chatbot .message').length == 0", timeout=15_000)
+    ask(page, "cheaper")
+    assert last_answer(page).startswith("There is no earlier answer to change yet")
     page.context.close()
 
 

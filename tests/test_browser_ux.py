@@ -32,6 +32,15 @@ def study_app(service):
     demo.close()
 
 
+NOTHING_COVERED = """() => {
+  const rects = sel => [...document.querySelectorAll(sel)].map(e => e.getBoundingClientRect()).filter(r => r.width);
+  const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const buttons = rects('#fm3-chatbot .top-panel button, #fm3-chatbot .scroll-down-button-container button');
+  const covered = rects('#fm3-chatbot .user-row .message, #fm3-chatbot .fm3-card');
+  return buttons.every(b => covered.every(c => !meet(b, c)));
+}"""
+
+
 def visit(browser, url, viewport, phone=False):  # noqa: F811
     context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
     page = context.new_page()
@@ -101,6 +110,7 @@ def test_first_screen_badge_input_and_examples_without_scrolling(browser, study_
     ask(page, "a darker one")
     page.wait_for_timeout(2_000)
     assert page.evaluate(ANSWER_START_IN_VIEW)  # the next answer's first line too, below the earlier answer
+    assert page.evaluate(NOTHING_COVERED), "a chat button covers a message or a card"
     page.locator("#fm3-chatbot .fm3-cards").first.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     page.locator("#fm3-new-chat").click()  # starting over shows the first screen again, not the end of the page

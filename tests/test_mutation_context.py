@@ -384,7 +384,7 @@ def test_dark_in_a_new_request_means_the_catalogs_dark_colours(chat, reader):
         ("blue jeans, a shirt on top", "a shirt", [("Jeans", "Blue")], "top"),
         ("my heels, which handbag?", "which handbag?", [("Heels", "")], "bag"),
         ("heels for a party, which handbag?", "party, which handbag?", [("Heels", "")], "bag"),
-        ("something to wear under my jacket", "something to wear under my jacket", [], ""),  # no jackets here
+        ("something to wear under my jacket", "something to wear under", [], ""),  # no jackets here: none asked for
         ("a top to wear under my dress", "a top to wear", [("Dresses", "")], "bottom"),
         ("my old sports shoes are falling apart", "my old sports shoes are falling apart", [], ""),  # to replace
         ("none of my shirts fit any more", "none of my shirts fit any more", [], ""),

@@ -101,7 +101,7 @@ def test_the_constraints_read_back_in_words():
                    "season": ["Winter", "Fall"], "gender": ["Unisex", "Men"], "price_max": 80.0, "price_min": 20.5,
                    "cheaper_than": 99.0, "avoid_materials": ["leather"], "avoid_colours": ["Red"]}  # fmt: skip
     assert describe_stated(constraints, ["Shirts", "Tshirts", "Jeans", "Heels"], "$") == [
-        "shirts or tshirts or jeans", "navy blue or blue or grey", "formal wear", "party wear", "for winter", "for men",
+        "shirts or t-shirts or jeans", "navy blue or blue or grey", "formal wear", "party wear", "for winter", "for men",
         "under $80.00", "over $20.50", "cheaper than the $99.00 shown", "no leather in the product name", "not red",
     ]  # fmt: skip
     shade = {"colour": ["Blue"], "shade": "dark blue", "gender": ["Unisex"]}

@@ -89,6 +89,7 @@ def test_api_keys_are_random_well_formed_and_stored_as_sha256():
 
 def test_clean_text_strips_and_bounds_text():
     assert inputs.clean_text("  hi  ", "q", 6) == "hi"
+    assert inputs.clean_text("ｒｅｄ　ｄｒｅｓｓ", "q", 20) == "red dress"  # full-width letters are letters
     assert inputs.clean_text(None, "q", 5) == ""
     assert inputs.clean_text("x" * 5, "q", 5) == "x" * 5
     with pytest.raises(InvalidInput, match=r"^q has 1,001 characters; at most 1,000 are accepted\.$"):

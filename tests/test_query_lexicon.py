@@ -171,15 +171,16 @@ def test_going_out_with_the_boys_is_a_man_and_a_warm_top_a_sweater(shoe_catalog)
 
 
 def test_words_written_together_are_split_and_a_narrower_kind_ruled_out_keeps_the_kind(mini_catalog):
-    from fashionm3.retrieval.query import names_narrower_kind
+    from fashionm3.retrieval.query import narrower_kinds
 
     assert parse_query("a ballgown in sequins", mini_catalog).filters["article_type"] == ["Dresses"]
     assert parse_query("a black tshirt", mini_catalog).filters["article_type"] == ["Tshirts"]  # a known word stays
     heels = parse_query("party heels for a woman, no stilettos", mini_catalog)
     assert heels.filters["article_type"] == ["Heels"] and heels.excluded_words == ["stiletto"] and not heels.excluded
     assert parse_query("no heels", mini_catalog).excluded["article_type"] == ["Heels"]  # the kind itself ruled out
-    assert names_narrower_kind("a black ballgown", mini_catalog) and names_narrower_kind("ankle boots", mini_catalog)
-    assert names_narrower_kind("a raincoat", mini_catalog) and not names_narrower_kind("a black dress", mini_catalog)
+    assert narrower_kinds("a black ballgown", mini_catalog) == ["ballgown"]
+    assert narrower_kinds("ankle boots", mini_catalog) == ["boots"] and narrower_kinds("a raincoat", mini_catalog)
+    assert narrower_kinds("a black dress", mini_catalog) == []
 
 
 def test_neither_nor_and_hates_rule_out_and_a_budget_in_tops_names_no_tops(mini_catalog):

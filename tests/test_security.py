@@ -155,6 +155,7 @@ def test_create_profile_gives_a_key_that_continues_across_calls(api, service, ca
     anonymous = json.loads(api.predict("cheaper", "", "", first["session_id"], "auto", api_name="/recommend_outfit"))
     assert anonymous["session_id"] != first["session_id"]
     user = service.user_for_key(key)
+    assert service.user_for_key(f"  {key}\n") == user  # pasted with spaces around it
     service.revoke_api_keys(user)
     assert "API key" in refused(api.predict, key, api_name="/get_user_profile")
 

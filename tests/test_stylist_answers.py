@@ -9,6 +9,7 @@ from fashionm3.assistant import recommend
 from fashionm3.catalog.schema import Item
 from fashionm3.config import Settings
 from fashionm3.stylist.grounding import caption, money, noun_phrase
+from fashionm3.stylist.knowledge import slot_of
 from fashionm3.stylist.understanding import plural
 from fashionm3.ui.chat import CHAT_EXAMPLES
 
@@ -51,6 +52,7 @@ def test_noun_phrases_are_singular_with_an_article_and_prices_carry_the_currency
     assert noun_phrase(item("Watches", "Silver")) == "a silver watch"
     assert noun_phrase(item("Jeans", "Blue")) == "a pair of blue jeans"
     assert noun_phrase(item("Ties", "Brown")) == "a brown tie" and noun_phrase(item("Scarves", "Red")) == "a red scarf"
+    assert noun_phrase(item("Sweatshirts", "Grey")) == "a grey sweatshirt"
     assert [plural(w) for w in ("kurta", "dress", "scarf", "jeans", "watch")] == ["kurtas", "dresses", "scarves", "jeans", "watches"]
     unclaimed = caption(item("Casual Shoes", "Teal"), {"gender": ["Men"]}, ["Casual Shoes"], [], "$", understood=False)
     assert unclaimed == "A teal casual shoe, for men."  # what it is, once; no claim of a match
@@ -265,6 +267,39 @@ def test_an_unknown_kind_is_said_even_when_constraints_were_dropped(service):
     assert "(I do not know “sequin”, “kimono”)" in second  # the words not understood are named
     gown = recommend(service, "a gold ballgown", user_id="u-gown2")  # written together: a gown, so a dress
     assert {hit.item.article_type for hit in gown.hits} == {"Dresses"} and "Matches" not in str(gown.explanations)
+    assert "**This catalog does not say which items are ballgowns**, so these are the closest dresses" in gown.text
+
+
+def test_a_kind_stocked_only_for_others_is_said_first_and_never_claimed(service):
+    assert not service.catalog.mask({"article_type": ["Formal Shoes"], "gender": ["Women", "Unisex"]}).any()
+    answer = recommend(service, "women's formal shoes", user_id="u-for-her")
+    assert answer.text.startswith("**Nothing in stock matches: this catalog has no formal shoes for women.**")
+    assert answer.hits and all(h.item.gender in ("Women", "Unisex") for h in answer.hits)
+    assert all(slot_of(h.item.article_type, h.item.sub_category) == "footwear" for h in answer.hits)
+    assert not any(text.startswith("Matches") for text in answer.explanations.values())
+
+
+def test_another_piece_to_go_with_it_keeps_who_and_the_occasion_but_not_the_colour(service):
+    shirt = recommend(service, "a white shirt for a man, for work", user_id="u-outfit")
+    assert {h.item.gender for h in shirt.hits} <= {"Men", "Unisex"} and "formal wear" in applied(shirt)
+    trousers = recommend(service, "ok and now trousers to go with it", user_id="u-outfit", session_id=shirt.session_id)
+    assert trousers.hits and {h.item.gender for h in trousers.hits} <= {"Men", "Unisex"}
+    assert "formal wear" in applied(trousers) and "white" not in applied(trousers)
+    fresh = recommend(service, "trousers for the gym", user_id="u-outfit", session_id=trousers.session_id)
+    assert "for men" not in applied(fresh)  # a request of its own resets who it is for
+
+
+def test_a_garment_of_ones_own_the_catalog_lacks_is_the_outfit_not_the_request(service):
+    answer = recommend(service, "a warm thing to throw over my kurti, something maroon", user_id="u-kurti")
+    assert "no kurtis" not in answer.text and answer.hits
+    assert all(slot_of(h.item.article_type, h.item.sub_category) == "outerwear" for h in answer.hits)
+    asked = recommend(service, "I want a kurti", user_id="u-kurti2")
+    assert asked.text.startswith("**Nothing in stock matches: this catalog has no kurtis.**")
+
+
+def test_a_night_shift_is_no_night_out(service):
+    answer = recommend(service, "night shifts in a canteen, comfy shoes to stand in all night", user_id="u-shift")
+    assert "party wear" not in applied(answer) and all(h.item.usage != "Party" for h in answer.hits)
 
 
 def test_a_refinement_with_nothing_to_refine_says_so_first(service):
@@ -272,3 +307,33 @@ def test_a_refinement_with_nothing_to_refine_says_so_first(service):
     assert answer.text.startswith("**There is no earlier answer to change yet**")
     typed = recommend(service, "black jeans for men, not too pricey", user_id="u-orphan2")  # a request of its own
     assert not typed.text.startswith("**There is no earlier answer")
+
+
+def test_darker_than_a_colour_is_its_own_darker_shade_when_one_is_in_stock(service):
+    from fashionm3.stylist.knowledge import one_hue
+
+    assert one_hue("Red", "Maroon") and one_hue("Blue", "Navy Blue") and not one_hue("Red", "Pink")
+    assert not one_hue("Red", "Brown") and not one_hue("Blue", "Black")
+    jeans = recommend(service, "blue jeans for a man", user_id="u-shade")
+    darker = recommend(service, "darker", user_id="u-shade", session_id=jeans.session_id)
+    assert darker.hits and {h.item.colour for h in darker.hits} == {"Navy Blue"}  # not black: a darker blue
+    assert all(text.startswith("Matches") for text in darker.explanations.values())
+
+
+def test_something_to_go_with_it_completes_an_outfit_of_the_piece_shown(service):
+    shirt = recommend(service, "a navy shirt for a man", user_id="u-pair")
+    pair = recommend(service, "something to go with it", user_id="u-pair", session_id=shirt.session_id)
+    slots = {slot_of(h.item.article_type, h.item.sub_category) for h in pair.hits}
+    assert pair.hits and "top" not in slots and "I see: navy blue shirts." in pair.text
+    shoes = recommend(service, "shoes for my husband", user_id="u-cheap")
+    cheaper = recommend(service, "cheaper", user_id="u-cheap", session_id=shoes.session_id)
+    assert "cheaper than the" in applied(cheaper)
+    bag = recommend(service, "and a bag also", user_id="u-cheap", session_id=cheaper.session_id)
+    assert bag.hits and "cheaper than" not in applied(bag) and "for men" in applied(bag)  # a shoe's price is no bag's
+
+
+def test_a_follow_up_with_words_not_understood_says_so(service):
+    first = recommend(service, "do you have a diving wetsuit?", user_id="u-snorkel")
+    then = recommend(service, "a snorkel mask then", user_id="u-snorkel", session_id=first.session_id)
+    assert "**I could not tell which kind of item you want** (I do not know “snorkel”, “mask”)" in then.text
+

@@ -34,6 +34,7 @@ AMOUNT_TOPS = re.compile(r"(?<=\d)(?:\s*(?:[$€£₹]|bucks|quid|pounds?|dollar
 CHILD = re.compile(r"\b(?:kids?|child(?:ren)?|toddler|baby(?! (?:blue|pink|shower|bump))|little (?:girl|boy|one)s?"
                    r"|aged? (?:[2-9]|1[0-2])|(?:[2-9]|1[0-2])[- ]?(?:years?|yrs?|yo))\b")
 GROWN_UP = re.compile(r"\b(?:(?:she|he)(?:'s| is) (?:1[3-9]|[2-9]\d)\b|(?:1[3-9]|[2-9]\d)[- ]?(?:years?|yrs?|yo)\b"
+                      r"|(?:boy|girl|son|daughter)\W+(?:(?!size|waist)[a-z]+\W+){0,2}?(?:1[3-9]|[2-9]\d)\b(?! ?(?:cm|kg|inch|in\b))"
                       r"|in (?:her|his) (?:teens|[2-9]0s)|grown[- ]up|adult|college|university|uni\b|graduat)")
 # Words for a narrower kind than the catalog type they are read as ("boots" are casual shoes here, but a casual shoe
 # is not a boot): an item found through them is never claimed to match
@@ -53,7 +54,7 @@ ARTICLE_SYNONYMS = {
     "sneaker": ("Casual Shoes", "Sports Shoes"), "sneakers": ("Casual Shoes", "Sports Shoes"),
     "trainers": ("Sports Shoes", "Casual Shoes"), "running shoes": ("Sports Shoes",),
     "shoes": ("Casual Shoes", "Formal Shoes", "Sports Shoes", "Heels", "Flats"),
-    "trousers": ("Trousers",), "pants": ("Trousers", "Track Pants"), "chinos": ("Trousers",),
+    "trousers": ("Trousers",), "pants": ("Trousers", "Track Pants"), "pant": ("Trousers", "Track Pants"), "chinos": ("Trousers",),
     "slacks": ("Trousers",), "joggers": ("Track Pants",), "denim": ("Jeans",),
     "purse": ("Handbags", "Clutches", "Wallets"), "handbag": ("Handbags",), "bag": BAGS,
     "tote": ("Handbags",), "clutch": ("Clutches",), "rucksack": ("Backpacks",),
@@ -236,12 +237,12 @@ def _article_forms(article_type: str) -> set[str]:
     return {form for form in forms if len(form) > 2}
 
 
-def names_narrower_kind(text: str, catalog: Catalog) -> bool:
-    """Whether ``text`` names a narrower kind than the catalog type it is read as: "boots", or a word split into a
-    catalog word ("a raincoat" is read as a jacket, but not every jacket is a raincoat)."""
+def narrower_kinds(text: str, catalog: Catalog) -> list[str]:
+    """The words in ``text`` naming a narrower kind than the catalog type they are read as: "boots", or a word
+    split into a catalog word ("a raincoat" is read as a jacket, but not every jacket is a raincoat)."""
     speller = vocabulary(catalog).speller
-    words = re.findall(r"[a-z]+", fold(text))
-    return bool(NARROWER.search(text)) or any(" " in speller.correct(word) for word in words)
+    split = [word for word in re.findall(r"[a-z]+", fold(text)) if " " in speller.correct(word)]
+    return list(dict.fromkeys([match.group(0).lower() for match in NARROWER.finditer(text)] + split))
 
 
 def parse_query(text: str, catalog: Catalog) -> ParsedQuery:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 
 from fashionm3.errors import InvalidInput
@@ -33,7 +34,7 @@ def clean_text(value: object, name: str, max_chars: int, allow_empty: bool = Tru
         raise InvalidInput(f"{name} contains characters that are not valid text.") from error
     if "\x00" in value:
         raise InvalidInput(f"{name} contains a NUL character.")
-    value = value.strip()
+    value = unicodedata.normalize("NFKC", value).strip()  # full-width "ｒｅｄ" is "red"
     if not value and not allow_empty:
         raise InvalidInput(f"{name} must not be empty.")
     return value

@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import statistics
 from collections import Counter
 
 from PIL import Image
 
-from fashionm3.catalog.schema import Catalog, Item
+from fashionm3.catalog.schema import Catalog
 from fashionm3.retrieval.engine import SearchEngine
 from fashionm3.retrieval.photo_rank import DUPLICATE_SIMILARITY
 from fashionm3.retrieval.pixels import dominant_colour
-from fashionm3.retrieval.query import AMOUNT_TOPS, CHILD, names_narrower_kind, parse_query
+from fashionm3.retrieval.query import AMOUNT_TOPS, CHILD, narrower_kinds, parse_query
 from fashionm3.stylist.knowledge import (
-    COLOUR_LIGHTNESS, FORMALITY, NEUTRALS, OCCASION_SLOTS, SLOT_NAMES, SLOT_TYPES, avoided_materials, garment_word,
-    one_hue, shift_colours, soft_and_light,
+    COLOUR_LIGHTNESS, OCCASION_SLOTS, SLOT_NAMES, SLOT_TYPES, avoided_materials, garment_word, soft_and_light,
 )
 from fashionm3.stylist.refinements import find_refinements, without_refinements
+from fashionm3.stylist.refining import apply_refinements, resolve_conflicts
 from fashionm3.stylist.state import Conversation, OutfitPiece
 from fashionm3.stylist.understanding import RequestReader, pronoun_gender, speaker_gender
 
@@ -32,11 +31,13 @@ NOT_CLOTHING_BELOW = {"offline-minilm-pixels-v3": 0.69}
 NOT_CLOTHING_BELOW_DRAWN = 0.55
 PER_REQUEST = ("colour", "shade", "usage", "season", "gender", "cheaper_than")  # reset by a new request
 KEEP_CUE = re.compile(r"\b(?:also|still|as well)\b|^\s*and\b")
+# Another piece of the same outfit ("ok and now trousers to go with it"): who it is for and the occasion carry over
+SAME_OUTFIT = re.compile(r"\b(?:to go with|goes with|go well with|to match|to pair with|pairs? with|(?:to )?wear with)\b")
+OUTFIT_WIDE = ("usage", "season", "gender")
 VERB_WORK = re.compile(r"\bworks?\s+(?:well\s+)?with\b", re.I)  # "would work with" names no occasion
 STARTS_OVER = re.compile(
     r"\b(?:new search|start (?:over|again)|forget (?:it|that|about)|something (?:completely |totally )?different)\b"
 )
-CONFLICTING_USAGES = ({"Formal", "Sports"}, {"Party", "Sports"})
 LIGHT = re.compile(r"\b(?:pastels?|light[- ]colou?r(?:s|ed)?|pale colou?rs?|light shades?)\b")
 DARK, DARK_BELOW = re.compile(r"\b(?:dark|darkish|dark-coloured|dark colou?red)\b(?! (?:blue|green|red|grey|brown))"), 40.0
 WEATHER = re.compile(
@@ -116,6 +117,8 @@ class TurnReading:
     guessed: bool = False  # no kind named: ``slot`` is the one the occasion, weather or event is mostly shopped for
     unread: list[str] = dataclasses.field(default_factory=list)  # the words not understood when no kind was read
     orphans: list[str] = dataclasses.field(default_factory=list)  # refinements asked with no earlier answer to refine
+    narrower: list[str] = dataclasses.field(default_factory=list)  # kinds named that the catalog cannot tell apart
+    absent_for: str = ""  # whom ``absent`` is lacking for, when the catalog has it for others only (women)
 
     @property
     def fully_read(self) -> bool:
@@ -174,8 +177,11 @@ def update_constraints(
         filters["gender"] = gender
     if len(types) > 1 and filters.get("usage"):  # "shoes for hiking": the kind of shoe the occasion calls for
         types = _fitting_types(types, filters, reader)
-    if types == ["Tops"] and not _stocked(reader.catalog, filters.get("gender")) & {"Tops"}:  # "a top, men's"
-        types, slot = [], "top"
+    fitting_tops = {t for t in _stocked(reader.catalog, filters.get("gender"), filters.get("usage"))
+                    if reader.slot_of_type.get(t) == "top"}  # "a top, men's", "a gym top" (no top is sportswear)
+    none_for_them = "Tops" not in _stocked(reader.catalog, filters.get("gender"))
+    if types == ["Tops"] and "Tops" not in fitting_tops and (fitting_tops or none_for_them):
+        types, slot = [], "top"  # the slot, not the catalog's "Tops"
     notes: list[str] = []
     guessed = False
     anew = not conversation.last_items or _starts_anew(text)  # "ok, and a music festival next week": a new request
@@ -189,10 +195,16 @@ def update_constraints(
     may_follow = bool(conversation.last_items) and not types and not slot
     refinements = find_refinements(text, may_follow)
     follow_up = may_follow and not absent and not STARTS_OVER.search(lower)  # no kind named: refines the answer
+    if follow_up and not refinements and SAME_OUTFIT.search(lower):  # "something to go with it": the piece shown
+        follow_up = _wear_shown(conversation, catalog)  # joins the outfit, and the next slot is asked for
     constraints = conversation.constraints
+    if not follow_up:
+        constraints.pop("cheaper_than", None)  # cheaper than the items shown, not than the next kind asked for
     if not follow_up and not KEEP_CUE.search(lower):
+        same_outfit = bool(conversation.last_items) and SAME_OUTFIT.search(lower)
         for name in PER_REQUEST:
-            constraints.pop(name, None)
+            if not (same_outfit and name in OUTFIT_WIDE):
+                constraints.pop(name, None)
     colours = list(filters.get("colour", []))  # type: ignore[arg-type]
     avoided = [c for c in colours if re.search(rf"\b{AVOID_WORDS}\s+(?:\w+\s+)?{re.escape(c.lower())}\b", lower)]
     avoided += [c for c in ruled_out.get("colour", []) if c not in avoided]
@@ -244,16 +256,29 @@ def update_constraints(
     orphans = refinements if bare and not conversation.last_task else []  # said first: no earlier answer at all
     if bare and not orphans:
         notes.append("The last answer showed nothing to change, so I read this as a new request.")
-    notes += _apply_refinements(conversation, refinements, catalog) if (follow_up or refinements) and earlier else []
-    notes += _resolve_conflicts(constraints)
-    kind_known = bool(types or slot or follow_up or conversation.outfit)  # a kind was named, or the outfit gives it
+    notes += apply_refinements(conversation, refinements, catalog) if (follow_up or refinements) and earlier else []
+    notes += resolve_conflicts(constraints)
+    kind_known = bool(types or slot or (follow_up and refinements) or conversation.outfit)  # named, or the outfit
+    # gives it, or a refinement of the answer was read ("a snorkel mask then" is none)
     unread = [] if kind_known else reader.unexplained_words(named_parse.semantic)
-    explained = not reader.unexplained_words(whole, types=True) and not names_narrower_kind(whole, catalog)  # "boots"
+    narrower = [word for word in narrower_kinds(whole, catalog)  # "boots" are read as shoes; "no stilettos" is no kind
+                if re.sub(r"e?s$", "", word) not in named_parse.excluded_words]
+    explained = not reader.unexplained_words(whole, types=True) and not narrower
     # a type by name, or no kind and no outfit ("something red"); kinds picked to complete an outfit were not asked
     named_kind = bool(types) or not (slot or absent or conversation.outfit)
     conversation.claimable = explained and (conversation.claimable if follow_up else named_kind)
     return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, conversation.claimable,
-                       absent, bool(slot and guessed), unread, orphans)  # fmt: skip
+                       absent, bool(slot and guessed), unread, orphans, narrower)  # fmt: skip
+
+
+def _wear_shown(conversation: Conversation, catalog: Catalog) -> bool:
+    """Add the top item of the last answer to the outfit (a piece to go with it is asked for next); always False:
+    the message is a new request, not a refinement of that answer."""
+    shown = catalog.get(conversation.last_items[0])
+    if all(piece.item_id != shown.id for piece in conversation.outfit):
+        conversation.outfit = [*conversation.outfit,
+                               OutfitPiece(shown.article_type, shown.colour, shown.gender, shown.usage, "catalog", shown.id)]
+    return False
 
 
 def _starts_anew(text: str) -> bool:
@@ -312,85 +337,7 @@ def _occasion_slot(reader: RequestReader, filters: dict, text: str) -> str:
     return fitting or (slots[0] if slots[0] in reader.slots({"gender": genders}) else "")  # said to be lacking
 
 
-def _stocked(catalog: Catalog, genders: list[str] | None) -> set[str]:
-    """The article types the catalog has items of for ``genders`` (any gender when None)."""
-    return {item.article_type for item in catalog.items if not genders or item.gender in genders}
-
-
-def _shift_shade(conversation: Conversation, direction: str, shown: Item, catalog: Catalog) -> list[str]:
-    """Ask for colours darker (lighter) than both the colour asked for and the one shown, never one ruled out;
-    shades of its own hue when the catalog has this kind in one, else any such colour, said and not claimed ("a
-    darker red" answered with brown is no match)."""
-    constraints = conversation.constraints
-    asked = constraints.get("colour") or []
-    beyond = min if direction == "darker" else max  # past both the colour asked and the one shown
-    base = shown.colour if not asked or shown.colour in asked else beyond(
-        [asked[0], shown.colour], key=lambda colour: COLOUR_LIGHTNESS.get(colour, 50.0))
-    palette = [c for c in catalog.values("colour") if c not in constraints.get("avoid_colours", [])]  # "not blue"
-    wanted = {"article_type": [shown.article_type], "gender": constraints.get("gender")}
-    wanted = {name: values for name, values in wanted.items() if values}
-    shifted = shift_colours([base], direction, palette)  # its own shades (and neutrals) if any
-    if shifted and not catalog.mask({**wanted, "colour": shifted}).any():
-        shifted = shift_colours([base], direction, palette, same_hue=False)
-    if not shifted:
-        said = "I showed" if base == shown.colour else "you asked for"
-        return [f"Nothing in the catalog is {direction} than the {base.lower()} {said}."]
-    constraints["colour"], constraints["shade"] = shifted, f"{direction} than {base.lower()}"
-    hued = [colour for colour in shifted if colour not in NEUTRALS and one_hue(colour, base)]
-    if base in NEUTRALS or (hued and catalog.mask({**wanted, "colour": hued}).any()):
-        return []
-    conversation.claimable = False  # another hue: not what "a darker red" asks for
-    return [f"No {direction} shade of {base.lower()} here, so I show other {direction} colours."]
-
-
-def _apply_refinements(conversation: Conversation, refinements: list[str], catalog: Catalog) -> list[str]:
-    constraints, notes = conversation.constraints, []
-    last = [catalog.get(item_id) for item_id in conversation.last_items if item_id in catalog]
-    for refinement in refinements:
-        if refinement in ("darker", "lighter"):
-            notes += _shift_shade(conversation, refinement, last[0], catalog)
-        elif refinement in ("cheaper", "pricier"):
-            price = last[0].price  # compared with the top item of the last answer
-            if price is None:
-                notes.append("This catalog has no prices, so I cannot compare them.")
-            elif refinement == "cheaper":
-                constraints["cheaper_than"] = price
-            else:
-                constraints["price_min"] = round(price + 0.01, 2)
-        elif refinement in ("more formal", "more casual"):
-            usages = [item.usage for item in last if item.usage in FORMALITY] or ["Casual"]
-            level = statistics.mean(FORMALITY[u] for u in usages)
-            known = set(catalog.values("usage"))
-            if refinement == "more formal":
-                options = [u for u, f in FORMALITY.items() if f > level and u in known]
-            else:
-                options = [u for u, f in FORMALITY.items() if f < level and u in known and u != "Sports"]
-            if not options:
-                notes.append(f"What I showed is already the {'most formal' if refinement == 'more formal' else 'most casual'} kind this catalog has.")
-            else:
-                ranked = sorted(options, key=lambda u: -FORMALITY[u] if refinement == "more formal" else abs(FORMALITY[u] - level))
-                dressy = [u for u in ranked if u in ("Formal", "Smart Casual")]  # not "party" for an office watch
-                constraints["usage"] = (dressy or ranked)[:2] if refinement == "more formal" else ranked[:2]
-    return notes
-
-
-def _resolve_conflicts(constraints: dict) -> list[str]:
-    """Contradictory constraints: keep one side and say so."""
-    notes = []
-    low, high = constraints.get("price_min"), constraints.get("price_max")
-    if low is not None and high is not None and low > high:
-        notes.append(f"“Over {low:g}” and “under {high:g}” contradict each other; I kept the budget of {high:g}.")
-        del constraints["price_min"]
-    clash = set(constraints.get("colour", [])) & set(constraints.get("avoid_colours", []))
-    if clash:
-        colours = ", ".join(sorted(clash)).lower()
-        notes.append(f"You both asked for and ruled out {colours}; I left {colours} out.")
-        constraints["colour"] = [c for c in constraints["colour"] if c not in clash]
-    usages = constraints.get("usage", [])
-    for pair in CONFLICTING_USAGES:
-        if pair <= set(usages):
-            kept = usages[0]
-            notes.append(f"{' and '.join(sorted(pair))} pull in different directions; I went with {kept.lower()}.")
-            constraints["usage"] = [kept]
-            break
-    return notes
+def _stocked(catalog: Catalog, genders: list[str] | None, usages: list[str] | None = None) -> set[str]:
+    """The article types the catalog has items of for ``genders`` and ``usages`` (any when None)."""
+    return {item.article_type for item in catalog.items
+            if (not genders or item.gender in genders) and (not usages or item.usage in usages)}

@@ -13,7 +13,7 @@ from fashionm3.retrieval.preference import Preference
 from fashionm3.retrieval.query import parse_query
 from fashionm3.stylist.knowledge import colour_reason
 from fashionm3.stylist.state import OutfitPiece
-from fashionm3.stylist.understanding import RequestReader, singular
+from fashionm3.stylist.understanding import RequestReader, plural, singular
 
 # When nothing meets every stated constraint, drop them in this order (the constraints a refinement changed go
 # last but before the gender; the category is never dropped).
@@ -76,7 +76,7 @@ def stated_filters(constraints: dict[str, Any], types: list[str]) -> dict[str, A
     return filters
 
 
-def _engine_filters(filters: dict[str, Any], relaxed: list[str]) -> dict[str, Any]:
+def engine_filters(filters: dict[str, Any], relaxed: list[str]) -> dict[str, Any]:
     active = {name: value for name, value in filters.items() if name not in relaxed and name != "cheaper_than"}
     if "cheaper_than" in filters and "cheaper_than" not in relaxed:
         active["price_max"] = min(filters["cheaper_than"], active.get("price_max", filters["cheaper_than"]))
@@ -116,7 +116,7 @@ def ground(engine: SearchEngine, text: str, constraints: dict[str, Any], types: 
     query = text or " ".join(types) or "fashion"
     while True:
         over_budget = bool({"price_max", "cheaper_than"} & set(relaxed))  # then the cheapest of the closest
-        result = engine.search(query, image, _engine_filters(filters, relaxed), k * 5 if over_budget else k,
+        result = engine.search(query, image, engine_filters(filters, relaxed), k * 5 if over_budget else k,
                                exclude=excluded, preference=preference)  # fmt: skip
         hits = result.hits[: result.strict] if result.strict else result.hits
         remaining = [name for name in order if name in filters and name not in relaxed]
@@ -147,7 +147,7 @@ def _misses(item: Item, filters: dict[str, Any], relaxed: list[str]) -> int:
 
 def describe_stated(constraints: dict[str, Any], types: list[str], currency: str) -> list[str]:
     """The constraints applied, in words: ["shirts", "navy blue", "for men", "under $80.00", "no leather"]."""
-    parts = [" or ".join(t.lower() for t in types[:3])] if types else []
+    parts = [" or ".join(plural(singular(t)) for t in types[:3])] if types else []
     if constraints.get("shade"):
         parts.append(constraints["shade"])
     elif constraints.get("colour"):

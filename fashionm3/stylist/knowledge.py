@@ -100,6 +100,8 @@ EXTRA_COLOURS = {
 COLOUR_LAB = {name: srgb_to_lab(np.array(rgb, np.float32)) for name, rgb in {**COLOURS, **EXTRA_COLOURS}.items()}
 COLOUR_LIGHTNESS = {name: float(lab[0]) for name, lab in COLOUR_LAB.items()}
 SAME_HUE = 30.0  # CIELAB a*b* distance within which a lighter or darker colour counts as a shade of the same one
+# or, for two vivid colours (chroma at least SAME_ANGLE_CHROMA), hue angles this close: maroon is a darker red
+SAME_ANGLE, SAME_ANGLE_CHROMA = 15.0, 30.0
 LIGHT_ABOVE, SOFT_BELOW = 60.0, 50.0  # "pastel": CIELAB lightness above, chroma (a*b* length) below: no mustard
 SHADE_STEP = 5.0  # CIELAB lightness difference that counts as "darker" / "lighter" (black is 6 below navy blue)
 FORMALITY = {"Formal": 3, "Party": 2, "Smart Casual": 2, "Ethnic": 2, "Casual": 1, "Travel": 1, "Sports": 0}
@@ -204,10 +206,16 @@ def colour_reason(colour: str, outfit_colours: list[str]) -> str:
 
 
 def one_hue(colour: str, other: str) -> bool:
-    """Whether two catalog colours are shades of one hue (CIELAB a*b* within ``SAME_HUE``)."""
+    """Whether two catalog colours are shades of one hue (CIELAB a*b* within ``SAME_HUE``, or two vivid colours
+    whose hue angles are within ``SAME_ANGLE`` degrees: maroon and burgundy are darker reds, brown and pink are not)."""
     if colour not in COLOUR_LAB or other not in COLOUR_LAB:
         return False
-    return float(np.linalg.norm(COLOUR_LAB[colour][1:] - COLOUR_LAB[other][1:])) <= SAME_HUE
+    (a1, b1), (a2, b2) = COLOUR_LAB[colour][1:], COLOUR_LAB[other][1:]
+    if float(np.hypot(a1 - a2, b1 - b2)) <= SAME_HUE:
+        return True
+    turn = abs(np.degrees(np.arctan2(b1, a1) - np.arctan2(b2, a2))) % 360
+    vivid = min(np.hypot(a1, b1), np.hypot(a2, b2)) >= SAME_ANGLE_CHROMA
+    return bool(vivid and min(turn, 360 - turn) <= SAME_ANGLE)
 
 
 def soft_and_light(colour: str) -> bool:

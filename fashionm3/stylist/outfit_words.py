@@ -9,7 +9,7 @@ from collections import Counter
 
 from fashionm3.catalog.schema import Catalog
 from fashionm3.retrieval.query import parse_query
-from fashionm3.stylist.knowledge import NOT_A_GARMENT, slot_of
+from fashionm3.stylist.knowledge import NOT_A_GARMENT, garment_word, slot_of
 from fashionm3.stylist.refinements import without_refinements
 from fashionm3.stylist.state import OutfitPiece
 from fashionm3.stylist.understanding import RequestReader
@@ -200,10 +200,10 @@ def _split(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece], str]:
             kept = [part for part in sentence.split(",")[1:] if not _pieces(part, catalog)]
             request = " ".join(" ".join([text[: match.start()], *kept, *after]).split())
             return request, pieces, _cue_slot(match, pieces[0], catalog)
-    owned = {
+    owned = {  # a garment this catalog lacks is owned too: "a warm thing to throw over my kurti" asks for no kurti
         m.span(): pieces
         for m in OWNED.finditer(text)
-        if (pieces := _pieces(m.group(1), catalog)) and not _replaced(text, m)
+        if ((pieces := _pieces(m.group(1), catalog)) or garment_word(m.group(1))[0]) and not _replaced(text, m)
     }
     request = OWNED.sub(lambda m: _without_garments(m.group(1), catalog) if m.span() in owned else m.group(0), text)
     if owned and len(request.split()) >= 3:  # "my jeans keep slipping down, something to hold them up"
@@ -222,7 +222,8 @@ def _cue_slot(match: re.Match[str], piece: OutfitPiece, catalog: Catalog) -> str
 def _without_garments(words: str, catalog: Catalog) -> str:
     """``words`` less the ones naming a garment ("trousers keep slipping" -> " keep slipping")."""
     named = ("article_type", "colour")
-    return " " + " ".join(word for word in words.split() if not set(named) & set(parse_query(word, catalog).filters))
+    return " " + " ".join(word for word in words.split()
+                          if not set(named) & set(parse_query(word, catalog).filters) and not garment_word(word)[0])
 
 
 def _replaced(text: str, match: re.Match[str]) -> bool:

@@ -9,6 +9,7 @@ from fashionm3.catalog.schema import Catalog
 from fashionm3.stylist.context import TurnReading
 from fashionm3.stylist.knowledge import SLOT_TYPES, missing_slot, slot_article_types, slot_of
 from fashionm3.stylist.state import Conversation, OutfitPiece
+from fashionm3.stylist.understanding import plural, singular
 
 
 def target_types(
@@ -18,7 +19,7 @@ def target_types(
     slot, the previous target when refining (another type of the same slot when the occasion changed), or the
     slot that completes the outfit."""
     if reading.types:
-        return reading.types
+        return _stocked_for(catalog, conversation, reading.types)
     if replace is not None and replace.article_type:
         return [replace.article_type]
     if reading.slot:  # one kind when the slot is only the occasion's usual one: a dress for her party
@@ -30,8 +31,8 @@ def target_types(
             slot = slot_of(types[0], sub.get(types[0], ""))
             stocked = catalog.mask({"article_type": types, "usage": usages}).any()
             fitting = SLOT_TYPES.get(slot, {}).get(usages[0], ())
-            if stocked and set(types) & set(fitting):  # watches are formal too: a formal watch
-                return [t for t in types if t in fitting]
+            if stocked and (slot == "accessory" or set(types) & set(fitting)):  # a formal watch, sports sunglasses
+                return [t for t in types if t in fitting] or types
             if fitting or not stocked:  # the slot's type for it (casual shoes -> sports shoes)
                 return slot_types(catalog, conversation, slot) or types
         return conversation.target_types
@@ -44,12 +45,25 @@ def target_types(
     return []
 
 
+def _stocked_for(catalog: Catalog, conversation: Conversation, types: list[str]) -> list[str]:
+    """The kinds named, or when they are shoes the catalog has for others only ("women's formal shoes" where only
+    men's are), the footwear it has for the person asked for (shoes are cut for one; a men's sweater still fits)."""
+    known = catalog.values("gender")
+    genders = [g for g in conversation.constraints.get("gender", []) if g in known and g in ("Men", "Women")]
+    slots = {slot_of(t, catalog.sub_category_of.get(t, "")) for t in types}
+    if not genders or slots != {"footwear"}:
+        return types
+    if catalog.mask({"article_type": types, "gender": [*genders, *({"Unisex"} & set(known))]}).any():
+        return types
+    return slot_types(catalog, conversation, "footwear") or types
+
+
 def switch_note(conversation: Conversation, reading: TurnReading, types: list[str]) -> list[str]:
     """Says so when a refinement moved to another kind of item of the slot ("more formal": sweaters -> jackets)."""
     previous = conversation.target_types
     if not (reading.follow_up and previous and types) or set(previous) & set(types):
         return []
-    said = [" or ".join(t.lower() for t in kinds[:2]) for kinds in (previous, types)]
+    said = [" or ".join(plural(singular(t)) for t in kinds[:2]) for kinds in (previous, types)]
     return [f"No {said[0]} here fit that, so I moved to {said[1]}, which do."]
 
 

@@ -67,12 +67,13 @@ OCCASIONS = {
     "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing", "farewell",
               "date night", "dinner date", "fancy restaurant", "baby shower", "bridal shower", "housewarming"),
     "Casual": ("everyday", "casual day", "errands", "brunch", "college", "hanging out with friends", "school run",
-               "barbecue", "picnic"),
+               "barbecue", "picnic", "night shift", "long shifts on my feet", "standing all day"),
     "Ethnic": ("traditional wear", "ethnic wear", "diwali", "religious festival", "religious ceremony", "mehendi",
                "mehndi", "sangeet", "garba", "navratri", "eid", "puja", "pooja", "temple", "karva chauth", "haldi",
                "onam", "pongal", "holi", "nikah", "walima", "lohri", "baisakhi", "durga puja", "ganesh chaturthi"),
     "Travel": ("travel", "travelling", "weekend away", "flight", "airport"),
 }
+EVERYDAY_MARGIN = 0.05  # an occasion this much less like the words than an everyday one is not what they name
 ACTIVITY_SLOTS = {
     "hiking": "footwear", "trekking": "footwear", "running": "footwear", "jogging": "footwear",
     "marathon": "footwear", "yoga": "bottom",
@@ -132,7 +133,7 @@ def speaker_gender(text: str, genders: list[str]) -> list[str]:
 
 def singular(article_type: str) -> str:
     """"Casual Shoes" -> "casual shoe", "Dresses" -> "dress", "Tshirts" -> "t-shirt" (plural-only nouns stay)."""
-    lower = article_type.lower().replace("tshirt", "t-shirt")
+    lower = re.sub(r"\btshirt", "t-shirt", article_type.lower())  # a sweatshirt stays one
     if lower.endswith("ties") and lower.split()[-1] == "ties":  # "ties" -> "tie", "bow ties" -> "bow tie"
         return lower[:-1]
     if lower.endswith(("jeans", "trousers", "shorts", "sunglasses", "pants", "leggings", "capris", "briefs")):
@@ -305,7 +306,8 @@ class RequestReader:
                 return "Ethnic"
             others = [(score, other) for other, score in scores.items() if other != "Casual"]
             score, other = max(others, default=(0.0, ""))
-            label = other if label == "Casual" and score >= THRESHOLDS["occasion"] else label
+            named = score >= THRESHOLDS["occasion"] and score >= top - EVERYDAY_MARGIN  # not "night shift": night out
+            label = other if label == "Casual" and named else label
         return label
 
     def activity_slot(self, text: str) -> str:

@@ -6,6 +6,7 @@ why it fits); catalog ids stay in the API and in the ``data-item-id`` attribute.
 from __future__ import annotations
 
 import html
+import re
 
 from gradio_client.utils import encode_file_path
 
@@ -21,7 +22,12 @@ def file_url(path: str, root: str = "") -> str:
 
 def item_caption(item: Item, currency: str = "$") -> str:
     """One-line caption: name, then colour, type and price."""
-    return f"{item.name} — {item.colour} {item.article_type}{_price(item, currency)}".strip()
+    return f"{item.name} — {item.colour} {_kind(item)}{_price(item, currency)}".strip()
+
+
+def _kind(item: Item) -> str:
+    """The article type as a shopper writes it ("Tshirts" -> "T-shirts")."""
+    return re.sub(r"\bTshirt", "T-shirt", item.article_type)
 
 
 def _price(item: Item, currency: str) -> str:
@@ -35,7 +41,7 @@ def product_cards_html(hits: list[Hit], explanations: dict[str, str] | None = No
         item = hit.item
         name = html.escape(item.name)
         image = f'<img src="{file_url(item.image_path)}" alt="{name}">' if item.image_path else '<div class="fm3-nophoto">No photo in the catalog</div>'
-        meta = html.escape(f"{item.colour} · {item.article_type}{_price(item, currency)}")
+        meta = html.escape(f"{item.colour} · {_kind(item)}{_price(item, currency)}")
         reason = (explanations or {}).get(item.id, "")
         why = f'<div class="fm3-why">{html.escape(reason)}</div>' if reason else ""
         cards.append(

@@ -53,6 +53,7 @@ class ChatParts:
 def build_chat_tab() -> ChatParts:
     """The conversation, the input box, the task picker and the rating row."""
     chatbot = gr.Chatbot(label="FashionM3", show_label=False, height=560, elem_id="fm3-chatbot", autoscroll=False,
+                         buttons=["copy"],  # no "share" (a study participant's chat stays theirs); its bin starts anew
                          placeholder="Ask for an item, or attach photos of your outfit.")  # fmt: skip
     box = gr.MultimodalTextbox(
         placeholder="e.g. what shoes go with this? — attach up to 4 outfit photos with the clip",
@@ -143,9 +144,10 @@ def wire_chat(service: FashionM3, chat: ChatParts, user_id: gr.BrowserState, gal
         """Forget this tab's session: the next message starts with no outfit, target or constraints."""
         return [], "", gr.Dropdown([], value=None), "", gr.MultimodalTextbox(value=None, interactive=True)
 
-    chat.new_chat.click(
-        new_conversation, None, [chat.chatbot, chat.session, chat.rate_item, chat.rated, chat.box], api_visibility="private"
-    ).then(None, js="() => window.scrollTo({top: 0})")  # back to the first screen: the input and the examples
+    fresh = [chat.chatbot, chat.session, chat.rate_item, chat.rated, chat.box]
+    chat.new_chat.click(new_conversation, None, fresh, api_visibility="private").then(
+        None, js="() => window.scrollTo({top: 0})")  # back to the first screen: the input and the examples
+    chat.chatbot.clear(new_conversation, None, fresh, api_visibility="private")  # the bin forgets what it hides
     chat.like.click(rate(True), [chat.rate_item, user_id, chat.session], chat.rated, api_visibility="private")
     chat.dislike.click(rate(False), [chat.rate_item, user_id, chat.session], chat.rated, api_visibility="private")
 
