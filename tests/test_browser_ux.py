@@ -111,6 +111,10 @@ def test_first_screen_badge_input_and_examples_without_scrolling(browser, study_
     page.wait_for_timeout(2_000)
     assert page.evaluate(ANSWER_START_IN_VIEW)  # the next answer's first line too, below the earlier answer
     assert page.evaluate(NOTHING_COVERED), "a chat button covers a message or a card"
+    if phone:  # the rating row: the item picker across the screen, the two buttons side by side under it
+        picker, like, dislike = (box(page, f"#fm3-rate-{part}") for part in ("item", "like", "dislike"))
+        assert picker["width"] > viewport["width"] - 40 and like["y"] > picker["y"] + picker["height"] - 2
+        assert abs(like["y"] - dislike["y"]) < 2 and like["height"] < 60, (picker, like, dislike)
     page.locator("#fm3-chatbot .fm3-cards").first.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     page.locator("#fm3-new-chat").click()  # starting over shows the first screen again, not the end of the page
