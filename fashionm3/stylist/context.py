@@ -177,10 +177,7 @@ def update_constraints(
         filters["gender"] = gender
     if len(types) > 1 and filters.get("usage"):  # "shoes for hiking": the kind of shoe the occasion calls for
         types = _fitting_types(types, filters, reader)
-    fitting_tops = {t for t in _stocked(reader.catalog, filters.get("gender"), filters.get("usage"))
-                    if reader.slot_of_type.get(t) == "top"}  # "a top, men's", "a gym top" (no top is sportswear)
-    none_for_them = "Tops" not in _stocked(reader.catalog, filters.get("gender"))
-    if types == ["Tops"] and "Tops" not in fitting_tops and (fitting_tops or none_for_them):
+    if types == ["Tops"] and _not_the_tops_asked(reader, filters):  # "a top, men's", "a gym top"
         types, slot = [], "top"  # the slot, not the catalog's "Tops"
     notes: list[str] = []
     guessed = False
@@ -195,8 +192,9 @@ def update_constraints(
     may_follow = bool(conversation.last_items) and not types and not slot
     refinements = find_refinements(text, may_follow)
     follow_up = may_follow and not absent and not STARTS_OVER.search(lower)  # no kind named: refines the answer
-    if follow_up and not refinements and SAME_OUTFIT.search(lower):  # "something to go with it": the piece shown
-        follow_up = _wear_shown(conversation, catalog)  # joins the outfit, and the next slot is asked for
+    if follow_up and not refinements and SAME_OUTFIT.search(lower):  # "something to go with it": a new request
+        _wear_shown(conversation, catalog)  # the piece shown joins the outfit, and the next slot is asked for
+        follow_up = False
     constraints = conversation.constraints
     if not follow_up:
         constraints.pop("cheaper_than", None)  # cheaper than the items shown, not than the next kind asked for
@@ -271,14 +269,20 @@ def update_constraints(
                        absent, bool(slot and guessed), unread, orphans, narrower)  # fmt: skip
 
 
-def _wear_shown(conversation: Conversation, catalog: Catalog) -> bool:
-    """Add the top item of the last answer to the outfit (a piece to go with it is asked for next); always False:
-    the message is a new request, not a refinement of that answer."""
+def _wear_shown(conversation: Conversation, catalog: Catalog) -> None:
+    """Add the top item of the last answer to the outfit (a piece to go with it is asked for next)."""
     shown = catalog.get(conversation.last_items[0])
     if all(piece.item_id != shown.id for piece in conversation.outfit):
         conversation.outfit = [*conversation.outfit,
                                OutfitPiece(shown.article_type, shown.colour, shown.gender, shown.usage, "catalog", shown.id)]
-    return False
+
+
+def _not_the_tops_asked(reader: RequestReader, filters: dict) -> bool:
+    """Whether "a top" means the top slot rather than the catalog's "Tops": there are none for the person asked
+    for, or none for the occasion while other tops have some (no top is sportswear: a gym top is a t-shirt)."""
+    fitting = {t for t in _stocked(reader.catalog, filters.get("gender"), filters.get("usage"))
+               if reader.slot_of_type.get(t) == "top"}
+    return "Tops" not in fitting and (bool(fitting) or "Tops" not in _stocked(reader.catalog, filters.get("gender")))
 
 
 def _starts_anew(text: str) -> bool:

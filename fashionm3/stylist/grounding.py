@@ -76,6 +76,18 @@ def stated_filters(constraints: dict[str, Any], types: list[str]) -> dict[str, A
     return filters
 
 
+def known_values(filters: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
+    """``filters`` with each list keeping only the values the catalog has (a "Party" occasion it lacks matches
+    nothing, so it is left out; a list left empty rules nothing out)."""
+    def kept(name: str, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        known = set(catalog.values(name))
+        return [v for v in value if v in known]
+
+    return {name: kept(name, value) for name, value in filters.items()}
+
+
 def engine_filters(filters: dict[str, Any], relaxed: list[str]) -> dict[str, Any]:
     active = {name: value for name, value in filters.items() if name not in relaxed and name != "cheaper_than"}
     if "cheaper_than" in filters and "cheaper_than" not in relaxed:
@@ -102,14 +114,8 @@ def ground(engine: SearchEngine, text: str, constraints: dict[str, Any], types: 
            preference: Preference | None = None, keep_last: tuple[str, ...] = (), image: Any = None) -> Grounded:  # fmt: skip
     """Items meeting every stated constraint; when there are none, the same search with constraints dropped one
     at a time (``RELAX_ORDER``, those in ``keep_last`` last) until some item is found."""
-    filters = stated_filters(constraints, types)
-    relaxed: list[str] = []
-    for name, value in list(filters.items()):  # values the catalog never has (a "Party" occasion) match nothing
-        if isinstance(value, list):
-            known = set(engine.catalog.values(name))
-            filters[name] = [v for v in value if v in known]
-            if not filters[name]:
-                relaxed.append(name)
+    filters = known_values(stated_filters(constraints, types), engine.catalog)
+    relaxed = [name for name, value in filters.items() if value == []]  # none of them in this catalog
     excluded = exclusions(constraints, engine.catalog, exclude)
     first = [name for name in RELAX_ORDER if name not in keep_last and name != "gender"]
     order = first + [name for name in RELAX_ORDER if name in keep_last] + ["gender"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 
 from fashionm3.catalog.schema import Catalog, Item
-from fashionm3.stylist.grounding import engine_filters, stated_filters
+from fashionm3.stylist.grounding import engine_filters, known_values, stated_filters
 from fashionm3.stylist.knowledge import COLOUR_LIGHTNESS, FORMALITY, NEUTRALS, one_hue, shift_colours
 from fashionm3.stylist.state import Conversation
 
@@ -25,11 +25,9 @@ def _shift_shade(conversation: Conversation, direction: str, shown: Item, catalo
     palette = [c for c in catalog.values("colour") if c not in constraints.get("avoid_colours", [])]  # "not blue"
     held = stated_filters({**constraints, "colour": []}, [shown.article_type])  # the rest of the request holds
 
-    def stocked(colours: list[str]) -> bool:
-        filters = engine_filters({**held, "colour": colours}, [])
-        known = {name: [v for v in values if v in catalog.values(name)] if isinstance(values, list) else values
-                 for name, values in filters.items()}  # a usage this catalog lacks ("Ethnic") rules nothing out
-        return bool(colours) and bool(catalog.mask(known).any())
+    def stocked(colours: list[str]) -> bool:  # a usage this catalog lacks ("Ethnic") rules nothing out
+        return bool(colours) and bool(catalog.mask(known_values(engine_filters({**held, "colour": colours}, []),
+                                                                catalog)).any())
 
     shifted = shift_colours([base], direction, palette)  # its own shades (and neutrals) if any
     hued = [] if base in NEUTRALS else [colour for colour in shifted if one_hue(colour, base)]  # navy for blue
