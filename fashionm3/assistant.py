@@ -25,14 +25,14 @@ from fashionm3.stylist.collage import make_collage
 from fashionm3.stylist.context import TurnReading, identify_pieces, update_constraints
 from fashionm3.stylist.description import ItemDescription
 from fashionm3.stylist.grounding import WORDS, Grounded, caption, describe_stated, ground, money, noun_phrase
-from fashionm3.stylist.knowledge import SLOT_NAMES, slot_of, translate
+from fashionm3.stylist.knowledge import SLOT_NAMES, translate
 from fashionm3.stylist.offline import OfflineStylist, plan_item
 from fashionm3.stylist.outfit_words import split_outfit
 from fashionm3.stylist.personalize import Preference, user_preference
 from fashionm3.stylist.prompts import StylistRequest
 from fashionm3.stylist.router import route
 from fashionm3.stylist.state import Conversation, OutfitPiece
-from fashionm3.stylist.targets import switch_note, target_types
+from fashionm3.stylist.targets import turn_targets
 from fashionm3.stylist.understanding import plural, singular
 
 CHAT_RESULTS = 6
@@ -158,7 +158,7 @@ def _recommend(
                      "so I searched for your words.")
         yield _search(service, conversation, text, reading, [], notes)
         return
-    target, reading = _targets(service, conversation, task, reading, replace, notes)
+    target, reading = turn_targets(service.catalog, conversation, task, reading, replace, notes)
     preference = None
     if task == "personalized":
         liked = [item_id for item_id, liked in service.store.feedback(conversation.user_id).items() if liked]
@@ -263,7 +263,7 @@ def _search(
     service: FashionM3, conversation: Conversation, text: str, reading: TurnReading, photos: list[Image.Image], notes: list[str]
 ) -> Recommendation:
     """A catalog search: every stated constraint is a filter (relaxed, and said so, only when nothing meets it)."""
-    types, reading = _targets(service, conversation, "search", reading, None, notes)
+    types, reading = turn_targets(service.catalog, conversation, "search", reading, None, notes)
     exclude = set(conversation.rejected)
     grounded = ground(service.engine, text, conversation.constraints, types, exclude, CHAT_RESULTS,
                       service.preference_for(conversation.user_id), _refined_fields(reading.refinements),
@@ -308,22 +308,6 @@ def _try_on_handoff(service: FashionM3, conversation: Conversation, notes: list[
                           _backend(service), notes=notes, handoff_item=item.id)  # fmt: skip
 
 
-def _targets(service: FashionM3, conversation: Conversation, task: str, reading: TurnReading,
-             replace: OutfitPiece | None, notes: list[str]) -> tuple[list[str], TurnReading]:
-    """The article types to show, and the reading updated when none of the kind named is stocked for the person
-    asked for (heels for "women's formal shoes": said first, never claimed)."""
-    catalog = service.catalog
-    target = target_types(catalog, conversation, task, reading, replace)
-    notes += switch_note(conversation, reading, target)
-    if reading.types and target and not set(reading.types) & set(target):
-        conversation.claimable = False
-        who = [g.lower() for g in conversation.constraints.get("gender", []) if g != "Unisex"][:1]
-        slot = slot_of(target[0], catalog.sub_category_of.get(target[0], ""))
-        reading = dataclasses.replace(reading, claimable=False, absent=singular(reading.types[0]), slot=slot,
-                                      absent_for=who[0] if who else "")
-    return target, reading
-
-
 def _remember(service: FashionM3, conversation: Conversation, task: str, text: str, description: ItemDescription | None, hits: list[Hit], types: list[str]) -> None:
     ids = [hit.item.id for hit in hits]
     conversation.last_task, conversation.last_items, conversation.target_types = task, ids, types
@@ -341,7 +325,10 @@ def _compose(service: FashionM3, task: str, conversation: Conversation, types: l
     currency = service.settings.currency
     stated = describe_stated(conversation.constraints, types, currency)
     lines = []
-    if reading.absent and grounded.hits:
+    if reading.no_children and grounded.hits:
+        lines.append("**Nothing in stock matches: this catalog has no children's wear.** Shown instead: the closest "
+                     "adults' items; each card says what it is.")
+    elif reading.absent and grounded.hits:
         who = f" for {reading.absent_for}" if reading.absent_for else ""
         lines.append(f"**Nothing in stock matches: this catalog has no {plural(reading.absent)}{who}.** Shown instead: "
                      f"the closest {SLOT_NAMES.get(reading.slot, 'items')}; each card says what it is.")  # fmt: skip

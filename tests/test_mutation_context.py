@@ -480,7 +480,9 @@ def test_a_present_or_the_summer_with_no_kind_named_picks_an_accessory_or_sandal
     santa = update_constraints(santa_chat, "secret santa gift under 20", RequestReader(priced, encoder()))
     assert target_types(priced, santa_chat, "basic", santa, None) == ["Caps"]  # within the budget, not a watch
     kid = update_constraints(chat, "a present for my 10 year old nephew", wider_reader)
-    assert "This catalog has no children's wear, so these are adults' items." in kid.notes
+    assert kid.no_children and not kid.claimable  # said first by the answer, never claimed
+    son = update_constraints(Conversation("s3", "u"), "a shirt for my son", wider_reader)  # a son may be grown up
+    assert not son.no_children and "This catalog has no children's wear, so these are adults' items." in son.notes
     wrist = update_constraints(chat, "something for my wrist that isn't a watch", wider_reader)
     assert (wrist.types, wrist.slot) == ([], "accessory")  # another accessory, not a watch
 

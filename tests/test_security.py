@@ -204,6 +204,13 @@ def test_lone_surrogates_are_refused_with_a_message(app_url):
     assert "not valid text" in result and "Traceback" not in result
 
 
+def test_a_queue_call_to_an_unknown_event_gets_a_typed_400(app_url):
+    with httpx.Client(base_url=app_url, timeout=30) as http:
+        joined = http.post("/gradio_api/queue/join", json={"data": [], "fn_index": 99999, "session_hash": "x1y2z3"})
+    assert joined.status_code == 400 and joined.json()["error"] == "UnknownEvent", joined.text
+    assert "Traceback" not in joined.text
+
+
 def png_header(width: int, height: int) -> bytes:
     """A PNG whose header claims ``width`` x ``height`` (no pixel data: nothing huge is ever allocated)."""
 

@@ -46,7 +46,9 @@ def test_noun_phrases_are_singular_with_an_article_and_prices_carry_the_currency
     def item(kind: str, colour: str, price: float | None = None) -> Item:
         return Item("1", "x", gender="Men", article_type=kind, colour=colour, price=price)
 
-    assert noun_phrase(item("Casual Shoes", "White")) == "a white casual shoe"
+    assert noun_phrase(item("Casual Shoes", "White")) == "a pair of white casual shoes"
+    assert noun_phrase(item("Heels", "Brown")) == "a pair of brown heels"
+    assert noun_phrase(item("Flip Flops", "Black")) == "a pair of black flip flops"
     assert noun_phrase(item("Tshirts", "Black")) == "a black t-shirt"
     assert noun_phrase(item("Dresses", "Orange")) == "an orange dress"
     assert noun_phrase(item("Watches", "Silver")) == "a silver watch"
@@ -55,7 +57,7 @@ def test_noun_phrases_are_singular_with_an_article_and_prices_carry_the_currency
     assert noun_phrase(item("Sweatshirts", "Grey")) == "a grey sweatshirt"
     assert [plural(w) for w in ("kurta", "dress", "scarf", "jeans", "watch")] == ["kurtas", "dresses", "scarves", "jeans", "watches"]
     unclaimed = caption(item("Casual Shoes", "Teal"), {"gender": ["Men"]}, ["Casual Shoes"], [], "$", understood=False)
-    assert unclaimed == "A teal casual shoe, for men."  # what it is, once; no claim of a match
+    assert unclaimed == "A pair of teal casual shoes, for men."  # what it is, once; no claim of a match
     assert money(80.99, "$") == "$80.99" and money(5, "EUR") == "5.00 EUR"
     assert Settings.from_env({"FASHIONM3_CURRENCY": "€"}).currency == "€"
     assert "(€95.00)" in caption(item("Belts", "Black", 95.0), {"price_max": 80.0}, [], [], "€")
@@ -286,7 +288,54 @@ def test_another_piece_to_go_with_it_keeps_who_and_the_occasion_but_not_the_colo
     assert trousers.hits and {h.item.gender for h in trousers.hits} <= {"Men", "Unisex"}
     assert "formal wear" in applied(trousers) and "white" not in applied(trousers)
     fresh = recommend(service, "trousers for the gym", user_id="u-outfit", session_id=trousers.session_id)
-    assert "for men" not in applied(fresh)  # a request of its own resets who it is for
+    assert "for men" in applied(fresh) and "formal wear" not in applied(fresh)  # a request of its own: same person
+    sister = recommend(service, "a dress for my sister", user_id="u-outfit", session_id=fresh.session_id)
+    assert "for men" not in applied(sister)  # another person named: who it is for starts again
+
+
+def test_a_short_message_naming_another_kind_keeps_who_and_the_occasion(service):
+    shirt = recommend(service, "a formal shirt for a man", user_id="u-kind")
+    belt = recommend(service, "now a belt", user_id="u-kind", session_id=shirt.session_id)
+    assert belt.hits and all(h.item.article_type == "Belts" and h.item.usage == "Formal" for h in belt.hits)
+    assert {h.item.gender for h in belt.hits} <= {"Men", "Unisex"} and "formal wear · for men" in applied(belt)
+    dress = recommend(service, "a dress", user_id="u-kind", session_id=belt.session_id)  # none for men: not carried
+    assert dress.hits and "for men" not in applied(dress) and not dress.text.startswith("**Nothing in stock")
+    shoes = recommend(service, "black formal shoes for men", user_id="u-kind-2")
+    watch = recommend(service, "what about a watch", user_id="u-kind-2", session_id=shoes.session_id)
+    assert "formal wear" in applied(watch)  # "formal shoes" says the occasion of the outfit
+
+
+def test_children_asked_for_where_the_catalog_has_none_is_said_first_and_never_claimed(service):
+    assert not {"Boys", "Girls"} & set(service.catalog.values("gender"))
+    for text in ("t-shirts for boys", "casual sneakers for my son, he's 7"):
+        answer = recommend(service, text, user_id="u-kids")
+        assert answer.text.startswith("**Nothing in stock matches: this catalog has no children's wear.**"), text
+        assert answer.hits and not any(e.startswith("Matches") for e in answer.explanations.values())
+        more = recommend(service, "shorts as well", user_id="u-kids", session_id=answer.session_id)
+        assert more.text.startswith("**Nothing in stock matches: this catalog has no children's wear.**")
+        assert more.hits and not any(e.startswith("Matches") for e in more.explanations.values())
+    grown = recommend(service, "a shirt for my son, he's 23", user_id="u-kids")
+    assert not grown.text.startswith("**Nothing in stock") and "for men" in applied(grown)
+
+
+def test_an_accessory_refined_keeps_its_kind_or_says_that_none_fits(service):
+    watch = recommend(service, "men's watch", user_id="u-acc")
+    sporty = recommend(service, "a sporty one", user_id="u-acc", session_id=watch.session_id)
+    assert sporty.hits and all(h.item.article_type == "Watches" for h in sporty.hits)  # none is sportswear here
+    assert sporty.text.startswith("**Nothing in stock matches everything you asked for.**")
+    glasses = recommend(service, "sunglasses", user_id="u-acc-2")
+    gym = recommend(service, "for the gym", user_id="u-acc-2", session_id=glasses.session_id)
+    assert gym.text.startswith("**Nothing in stock matches: this catalog has no sports sunglasses.**")
+    assert gym.hits and all(h.item.usage == "Sports" and h.item.article_type != "Sunglasses" for h in gym.hits)
+    assert not any(e.startswith("Matches") for e in gym.explanations.values())
+
+
+def test_sizes_and_unisex_are_said(service):
+    sized = recommend(service, "a t-shirt for a man, size XL", user_id="u-size")
+    assert "This catalog does not list sizes, so I could not check “size XL”." in sized.text
+    assert sized.hits and not any(e.startswith("Matches") for e in sized.explanations.values())  # size unchecked
+    unisex = recommend(service, "unisex sunglasses", user_id="u-size")
+    assert "unisex" in applied(unisex) and {h.item.gender for h in unisex.hits} == {"Unisex"}
 
 
 def test_a_garment_of_ones_own_the_catalog_lacks_is_the_outfit_not_the_request(service):

@@ -25,14 +25,18 @@ GENDER_WORDS = {
               "girl's", "niece"),
     "Boys": ("boy", "boys", "boy's", "son"),
     "Girls": ("daughter", "little girl", "baby girl", "schoolgirl"),
+    "Unisex": ("unisex", "gender neutral", "gender-neutral"),
 }
 ADULT = {"Boys": "Men", "Girls": "Women"}
+UNISEX_ALLOWED = re.compile(r"\b(?:(?:do ?n'?t|do not) mind (?:if )?(?:it'?s |they'?re )?|or |even |incl\w* )unisex\b"
+                            r"|\bunisex (?:is |are |would be |also |too )?(?:\w+ )?(?:fine|ok|okay|good|works?)\b")
 # "a girl" (a niece, a nephew) is most often a young adult; with a child's age or a child word a child ("for a 6 year
 # old girl"); "little" is no child word ("a little black dress")
 BAGS = ("Handbags", "Backpacks", "Laptop Bag", "Messenger Bag", "Duffel Bag", "Clutches")  # "a bag": the usual kinds
 AMOUNT_TOPS = re.compile(r"(?<=\d)(?:\s*(?:[$€£₹]|bucks|quid|pounds?|dollars?|euros?))?\s*tops\b(?=\s*(?:$|[,.!?;]))")
 CHILD = re.compile(r"\b(?:kids?|child(?:ren)?|toddler|baby(?! (?:blue|pink|shower|bump))|little (?:girl|boy|one)s?"
-                   r"|aged? (?:[2-9]|1[0-2])|(?:[2-9]|1[0-2])[- ]?(?:years?|yrs?|yo))\b")
+                   r"|aged? (?:[2-9]|1[0-2])|(?:[2-9]|1[0-2])[- ]?(?:years?|yrs?|yo)"
+                   r"|(?:he|she)(?:'s| is) (?:[1-9]|1[0-2])(?![\d.'\"]| ?(?:cm|kg|ft|feet|foot|inch|in\b|lbs?\b)))\b")
 GROWN_UP = re.compile(r"\b(?:(?:she|he)(?:'s| is) (?:1[3-9]|[2-9]\d)\b|(?:1[3-9]|[2-9]\d)[- ]?(?:years?|yrs?|yo)\b"
                       r"|(?:boy|girl|son|daughter)\W+(?:(?!size|waist)[a-z]+\W+){0,2}?(?:1[3-9]|[2-9]\d)\b(?! ?(?:cm|kg|inch|in\b))"
                       r"|in (?:her|his) (?:teens|[2-9]0s)|grown[- ]up|adult|college|university|uni\b|graduat)")
@@ -289,6 +293,7 @@ def _extract(lower: str, words: Vocabulary) -> tuple[dict, dict[str, list[str]],
     names: dict[str, list[str]] = {}
     genders = set(words.values["gender"])
     companions = re.sub(r"\b(?:with|and) the boys\b", " with the lads", lower)  # "a trip with the boys": men
+    companions = UNISEX_ALLOWED.sub(" ", companions)  # "unisex is fine": allowed, not asked for
     found_genders = _match_vocabulary(companions, GENDER_WORDS, genders | {"Boys", "Girls"})
     grown = bool(GROWN_UP.search(lower))  # "my daughter, she is 20": women's wear
     adults = (g if g in genders and not grown else ADULT.get(g, g) for g in found_genders)  # no kids' wear: "my son"
@@ -297,7 +302,7 @@ def _extract(lower: str, words: Vocabulary) -> tuple[dict, dict[str, list[str]],
         child = {adult: kid for kid, adult in ADULT.items() if kid in genders}
         found_genders = list(dict.fromkeys(child.get(g, g) for g in found_genders))
     if found_genders:
-        filters["gender"] = found_genders + (["Unisex"] if "Unisex" in genders else [])
+        filters["gender"] = list(dict.fromkeys([*found_genders, *(["Unisex"] if "Unisex" in genders else [])]))
 
     article_types = set(words.values["article_type"])
     remaining = lower

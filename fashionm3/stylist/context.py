@@ -13,7 +13,7 @@ from fashionm3.catalog.schema import Catalog
 from fashionm3.retrieval.engine import SearchEngine
 from fashionm3.retrieval.photo_rank import DUPLICATE_SIMILARITY
 from fashionm3.retrieval.pixels import dominant_colour
-from fashionm3.retrieval.query import AMOUNT_TOPS, CHILD, narrower_kinds, parse_query
+from fashionm3.retrieval.query import AMOUNT_TOPS, CHILD, GROWN_UP, narrower_kinds, parse_query
 from fashionm3.stylist.knowledge import (
     COLOUR_LIGHTNESS, OCCASION_SLOTS, SLOT_NAMES, SLOT_TYPES, avoided_materials, garment_word, soft_and_light,
 )
@@ -29,11 +29,14 @@ NOT_CLOTHING_BELOW = {"offline-minilm-pixels-v3": 0.69}
 # Against the drawn demo catalog real photos score lower (12 random public product photos: 0.585-0.755; a landscape
 # 0.44, blank images 0.52, noise 0.62-0.75 overlap them): only what is clearly no garment is left out.
 NOT_CLOTHING_BELOW_DRAWN = 0.55
-PER_REQUEST = ("colour", "shade", "usage", "season", "gender", "cheaper_than")  # reset by a new request
+PER_REQUEST = ("colour", "shade", "usage", "season", "gender", "child", "cheaper_than")  # reset by a new request
 KEEP_CUE = re.compile(r"\b(?:also|still|as well)\b|^\s*and\b")
 # Another piece of the same outfit ("ok and now trousers to go with it"): who it is for and the occasion carry over
 SAME_OUTFIT = re.compile(r"\b(?:to go with|goes with|go well with|to match|to pair with|pairs? with|(?:to )?wear with)\b")
-OUTFIT_WIDE = ("usage", "season", "gender")
+OUTFIT_WIDE = ("usage", "season", "gender", "child")  # kept for another piece of the same outfit
+ANOTHER_KIND_WORDS = 6  # "ok show me jeans too": at most this many words naming a kind keep the occasion
+ANOTHER_PERSON = re.compile(r"\b(?:for (?:me|myself|him|her|them|my \w+|a friend|someone else)|gift|present)\b")
+WHO = ("gender", "child")  # who it is for: kept by a new request unless another person is named
 VERB_WORK = re.compile(r"\bworks?\s+(?:well\s+)?with\b", re.I)  # "would work with" names no occasion
 STARTS_OVER = re.compile(
     r"\b(?:new search|start (?:over|again)|forget (?:it|that|about)|something (?:completely |totally )?different)\b"
@@ -55,7 +58,13 @@ POINTS_BACK = re.compile(
     r"bigger|smaller|simpler|plainer|bolder|looser|tighter|softer|thicker|thinner|sturdier|trendier|cuter|nicer|"
     r"better)\b"
 )
+SIZE = re.compile(r"\b(?:size|sz)[\s:]+(?:[2-5]?x{0,3}[sl]|m|small|medium|large|\d{1,2}(?:\.5)?)\b"
+                  r"|\b(?:xx?s|x{1,3}l|[2-5]xl)\b|\bplus[- ]size\b|\b(?:uk|eu) ?\d{1,2}\b")
+SAME_KIND = re.compile(r"\b(?:one|ones|it|them|these|those)\b")
+OUTING = re.compile(r"\b(?:brunch|lunch|picnic|(?:first )?date|garden party|day out|caf[eé]|(?:high )?tea)\b")
 KID = re.compile(rf"{CHILD.pattern}|\b(?:son|daughter|nephew|niece|boy|boys)\b")  # for a child
+CHILDREN = re.compile(  # clearly a child: "for boys", a child's age, "schoolgirl" (not "my son": he may be grown up)
+    rf"{CHILD.pattern}|\b(?:for|of) (?:the |my |our |two |some )?(?:boys|girls)\b|\bschool ?(?:boy|girl)")
 GARMENT_SLOTS = ("top", "bottom", "one-piece", "outerwear")
 CELEBRATION = re.compile(r"\b(?:wedding|reception|engagement|christening|gala|prom|ball|cocktail|banquet|soiree"
                          r"|formal dinner|black[- ]tie)s?\b")
@@ -119,6 +128,8 @@ class TurnReading:
     orphans: list[str] = dataclasses.field(default_factory=list)  # refinements asked with no earlier answer to refine
     narrower: list[str] = dataclasses.field(default_factory=list)  # kinds named that the catalog cannot tell apart
     absent_for: str = ""  # whom ``absent`` is lacking for, when the catalog has it for others only (women)
+    no_children: bool = False  # asked for a child where the catalog has no children's wear
+    same_kind: bool = False  # a follow-up pointing at the kind shown ("a sporty one"): it stays that kind
 
     @property
     def fully_read(self) -> bool:
@@ -198,11 +209,15 @@ def update_constraints(
     constraints = conversation.constraints
     if not follow_up:
         constraints.pop("cheaper_than", None)  # cheaper than the items shown, not than the next kind asked for
+    carried = _carried(conversation, lower, anew) if not follow_up and not KEEP_CUE.search(lower) else ()
     if not follow_up and not KEEP_CUE.search(lower):
-        same_outfit = bool(conversation.last_items) and SAME_OUTFIT.search(lower)
         for name in PER_REQUEST:
-            if not (same_outfit and name in OUTFIT_WIDE):
+            if name not in carried:
                 constraints.pop(name, None)
+    if "usage" in carried and not constraints.get("usage"):  # "black formal shoes", then "belt": a formal belt
+        named = {word for kind in conversation.target_types for word in kind.split()} & set(catalog.values("usage"))
+        if len(named) == 1:
+            constraints["usage"] = sorted(named)
     colours = list(filters.get("colour", []))  # type: ignore[arg-type]
     avoided = [c for c in colours if re.search(rf"\b{AVOID_WORDS}\s+(?:\w+\s+)?{re.escape(c.lower())}\b", lower)]
     avoided += [c for c in ruled_out.get("colour", []) if c not in avoided]
@@ -233,16 +248,22 @@ def update_constraints(
         constraints["colour"] = [c for c in catalog.values("colour") if soft_and_light(c)]
         constraints["shade"] = "light"
     kids = [g for g in ("Boys", "Girls") if g in catalog.values("gender")]
-    if KID.search(whole.lower()) and not kids:
+    if CHILDREN.search(whole.lower()) and not kids and not GROWN_UP.search(whole.lower()):
+        constraints["child"] = True  # said first: nothing in stock is children's wear
+    elif KID.search(whole.lower()) and not kids and not constraints.get("child"):
         notes.append("This catalog has no children's wear, so these are adults' items.")
     elif kids and "gender" not in filters and CHILD.search(whole.lower()):  # "for a 6 year old": children's wear
         filters["gender"] = kids
+    if size := SIZE.search(lower):  # the catalog has no sizes: said, not silently ignored
+        notes.append(f"This catalog does not list sizes, so I could not check “{text[slice(*size.span())]}”.")
     if not reader.priced and {"price_max", "price_min"} & set(filters):
         notes.append("This catalog lists no prices, so I could not apply the budget.")
         filters.pop("price_max", None), filters.pop("price_min", None)
     for name in ("gender", "usage", "season", "price_max", "price_min"):
         if name in filters:
             constraints[name] = filters[name]
+    _drop_unfitting(constraints, [name for name in carried if name not in filters], types or SLOT_TYPES.get(slot, []),
+                    catalog)  # "a dress" after men's jeans: not for men
     if follow_up and "usage" in filters and not {"more formal", "more casual"} & set(refinements):
         refinements.append("occasion")
     materials = avoided_materials(whole)
@@ -264,9 +285,11 @@ def update_constraints(
     explained = not reader.unexplained_words(whole, types=True) and not narrower
     # a type by name, or no kind and no outfit ("something red"); kinds picked to complete an outfit were not asked
     named_kind = bool(types) or not (slot or absent or conversation.outfit)
-    conversation.claimable = explained and (conversation.claimable if follow_up else named_kind)
+    claimable = conversation.claimable if follow_up else named_kind
+    conversation.claimable = explained and claimable and not constraints.get("child")
     return TurnReading(types, slot, refinements if follow_up else [], follow_up, notes, conversation.claimable,
-                       absent, bool(slot and guessed), unread, orphans, narrower)  # fmt: skip
+                       absent, bool(slot and guessed), unread, orphans, narrower,
+                       no_children=bool(constraints.get("child")), same_kind=bool(SAME_KIND.search(lower)))  # fmt: skip
 
 
 def _wear_shown(conversation: Conversation, catalog: Catalog) -> None:
@@ -283,6 +306,26 @@ def _not_the_tops_asked(reader: RequestReader, filters: dict) -> bool:
     fitting = {t for t in _stocked(reader.catalog, filters.get("gender"), filters.get("usage"))
                if reader.slot_of_type.get(t) == "top"}
     return "Tops" not in fitting and (bool(fitting) or "Tops" not in _stocked(reader.catalog, filters.get("gender")))
+
+
+def _carried(conversation: Conversation, lower: str, anew: bool) -> tuple[str, ...]:
+    """The per-request constraints a new request after an answer keeps: who it is for, unless another person is
+    named or the search starts over; also the occasion and season for another piece of the same outfit ("to go
+    with it") or a short message naming just another kind ("and shoes?", "now a bag", "what about a watch")."""
+    if not conversation.last_items or STARTS_OVER.search(lower) or ANOTHER_PERSON.search(lower):
+        return ()
+    if SAME_OUTFIT.search(lower) or (len(lower.split()) <= ANOTHER_KIND_WORDS and not anew):
+        return OUTFIT_WIDE
+    return WHO
+
+
+def _drop_unfitting(constraints: dict, carried: list[str], types: list[str], catalog: Catalog) -> None:
+    """Leave out a carried constraint that no item of ``types`` meets (it was not asked for in this message)."""
+    stocked = [t for t in types if t in catalog.values("article_type")]
+    for name in (name for name in carried if name != "child"):
+        values = [v for v in constraints.get(name, []) if v in catalog.values(name)]
+        if stocked and name in constraints and not catalog.mask({"article_type": stocked, name: values}).any():
+            constraints.pop(name)
 
 
 def _starts_anew(text: str) -> bool:
@@ -328,7 +371,8 @@ def _occasion_slot(reader: RequestReader, filters: dict, text: str) -> str:
         slots = ("top", "one-piece", "bottom", "footwear")
     else:
         return ""
-    if AN_OUTFIT.search(text) and "Women" in genders and "one-piece" in slots:  # "an outfit for myself": a dress
+    outing = OUTING.search(text) and usage in ("Casual", "Party")  # "weekend brunch with the girls": a dress
+    if "Women" in genders and (outing or (AN_OUTFIT.search(text) and "one-piece" in slots)):  # "an outfit for me"
         slots = ("one-piece", *slots)
     hard = {"colour": [v for v in filters.get("colour", []) if v in catalog.values("colour")]}
     hard |= {name: filters[name] for name in ("price_max", "price_min") if name in filters and reader.priced}

@@ -13,12 +13,12 @@ from fashionm3.retrieval.preference import Preference
 from fashionm3.retrieval.query import parse_query
 from fashionm3.stylist.knowledge import colour_reason
 from fashionm3.stylist.state import OutfitPiece
-from fashionm3.stylist.understanding import RequestReader, plural, singular
+from fashionm3.stylist.understanding import PLURAL_ONLY, RequestReader, plural, singular
 
 # When nothing meets every stated constraint, drop them in this order (the constraints a refinement changed go
 # last but before the gender; the category is never dropped).
 RELAX_ORDER = ("season", "usage", "colour", "price_min", "cheaper_than", "price_max", "gender")
-PLURAL_ONLY = ("jeans", "trousers", "shorts", "sunglasses", "pants", "leggings", "capris", "briefs")
+PAIRED = ("shoe", "heel", "flat", "sandal", "flop", "sock", "slipper", "boot", "loafer", "sneaker")  # a pair of heels
 WORDS = {"colour": "colour", "usage": "occasion", "season": "season", "gender": "gender", "price_max": "budget",
          "price_min": "minimum price", "cheaper_than": "cheaper than shown", "article_type": "category"}  # fmt: skip
 
@@ -40,13 +40,15 @@ def money(value: float, currency: str) -> str:
 
 
 def noun_phrase(item: Item, article: bool = True) -> str:
-    """The item in words from its own attributes: "a white casual shoe", "a pair of black jeans"."""
+    """The item in words from its own attributes: "a white shirt", "a pair of black jeans", "a pair of red heels"."""
     kind = singular(item.article_type) if item.article_type else "item"
     words = f"{item.colour.lower()} {kind}".strip()
     if not article:
         return words
     if kind.endswith(PLURAL_ONLY):
         return f"a pair of {words}"
+    if kind.split()[-1] in PAIRED:  # "a pair of brown heels", not "a brown heel"
+        return f"a pair of {plural(words)}"
     return indefinite(words)
 
 
@@ -161,7 +163,7 @@ def describe_stated(constraints: dict[str, Any], types: list[str], currency: str
     parts += [wear(u) for u in constraints.get("usage", [])[:2]]
     parts += [f"for {s.lower()}" for s in constraints.get("season", [])[:1]]
     gender = [g for g in constraints.get("gender", []) if g != "Unisex"]
-    parts += [f"for {gender[0].lower()}"] if gender else []
+    parts += [f"for {gender[0].lower()}"] if gender else ["unisex"] if constraints.get("gender") == ["Unisex"] else []
     if constraints.get("price_max") is not None:
         parts.append(f"under {money(constraints['price_max'], currency)}")
     if constraints.get("price_min") is not None:

@@ -3,6 +3,7 @@ loosely, the previous target when refining, or the slot that completes the outfi
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 from fashionm3.catalog.schema import Catalog
@@ -31,7 +32,8 @@ def target_types(
             slot = slot_of(types[0], sub.get(types[0], ""))
             stocked = catalog.mask({"article_type": types, "usage": usages}).any()
             fitting = SLOT_TYPES.get(slot, {}).get(usages[0], ())
-            if stocked and (slot == "accessory" or set(types) & set(fitting)):  # a formal watch, sports sunglasses
+            same = slot == "accessory" and (stocked or reading.same_kind)  # a formal watch; "a sporty one": a watch
+            if same or (stocked and set(types) & set(fitting)):
                 return [t for t in types if t in fitting] or types
             if fitting or not stocked:  # the slot's type for it (casual shoes -> sports shoes)
                 return slot_types(catalog, conversation, slot) or types
@@ -43,6 +45,30 @@ def target_types(
         )
         return slot_types(catalog, conversation, slot) if slot else []
     return []
+
+
+def turn_targets(catalog: Catalog, conversation: Conversation, task: str, reading: TurnReading,
+                 replace: OutfitPiece | None, notes: list[str]) -> tuple[list[str], TurnReading]:
+    """The article types to show, and the reading updated when none of the kind named is stocked for the person
+    asked for (heels for "women's formal shoes": said first, never claimed)."""
+    target = target_types(catalog, conversation, task, reading, replace)
+    switched = switch_note(conversation, reading, target)  # "more formal" on sunglasses: watches, not claimed
+    notes += switched
+    previous = conversation.target_types
+    if switched and singular(previous[0]).split()[-1] != singular(target[0]).split()[-1]:  # another garment:
+        conversation.claimable = False  # a watch for "more formal" sunglasses, never claimed (formal shoes for
+        reading = dataclasses.replace(reading, claimable=False)  # casual ones are the same garment, as asked)
+        usages = [u for u in conversation.constraints.get("usage", []) if u in catalog.values("usage")]
+        if usages and not catalog.mask({"article_type": previous, "usage": usages}).any():  # none is: said first
+            slot = slot_of(target[0], catalog.sub_category_of.get(target[0], ""))
+            reading = dataclasses.replace(reading, slot=slot, absent=f"{usages[0].lower()} {singular(previous[0])}")
+    if reading.types and target and not set(reading.types) & set(target):
+        conversation.claimable = False
+        who = [g.lower() for g in conversation.constraints.get("gender", []) if g != "Unisex"][:1]
+        slot = slot_of(target[0], catalog.sub_category_of.get(target[0], ""))
+        reading = dataclasses.replace(reading, claimable=False, absent=singular(reading.types[0]), slot=slot,
+                                      absent_for=who[0] if who else "")
+    return target, reading
 
 
 def _stocked_for(catalog: Catalog, conversation: Conversation, types: list[str]) -> list[str]:

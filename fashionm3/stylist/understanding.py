@@ -37,6 +37,7 @@ TYPE_GLOSSES = {
     "Scarves": ("neck", "around my neck"), "Stoles": ("shoulders", "cover my shoulders"),
     "Dupatta": ("cover the shoulders",), "Earrings": ("ears",), "Socks": ("inside my shoes",),
 }  # fmt: skip
+PLURAL_ONLY = ("jeans", "trousers", "shorts", "sunglasses", "pants", "leggings", "capris", "briefs")
 PROMOTIONAL_TYPES = {"Free Gifts"}  # "a gift" asks for a present, not for the catalog's giveaways
 SLOT_DESCRIPTIONS = {
     "top": ("top", "upper body", "upper garment"),
@@ -61,13 +62,13 @@ SLOT_SENTENCES = {
 }
 OCCASIONS = {
     "Formal": ("office", "work", "business meeting", "job interview", "formal dinner", "conference", "workplace",
-               "graduation", "wedding", "funeral", "memorial service"),
+               "graduation", "wedding", "funeral", "memorial service", "client dinner", "business dinner"),
     "Sports": ("gym", "workout", "running", "sport", "yoga", "football", "jogging", "training session", "hiking",
                "trekking", "marathon", "badminton", "tennis", "cricket", "cycling", "swimming"),
     "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing", "farewell",
-              "date night", "dinner date", "fancy restaurant", "baby shower", "bridal shower", "housewarming"),
+              "date night", "dinner date", "first date", "fancy restaurant", "baby shower", "bridal shower", "housewarming"),
     "Casual": ("everyday", "casual day", "errands", "brunch", "college", "hanging out with friends", "school run",
-               "barbecue", "picnic", "night shift", "long shifts on my feet", "standing all day"),
+               "barbecue", "picnic", "night shift", "long shifts on my feet", "standing all day", "sightseeing"),
     "Ethnic": ("traditional wear", "ethnic wear", "diwali", "religious festival", "religious ceremony", "mehendi",
                "mehndi", "sangeet", "garba", "navratri", "eid", "puja", "pooja", "temple", "karva chauth", "haldi",
                "onam", "pongal", "holi", "nikah", "walima", "lohri", "baisakhi", "durga puja", "ganesh chaturthi"),
@@ -76,7 +77,8 @@ OCCASIONS = {
 EVERYDAY_MARGIN = 0.05  # an occasion this much less like the words than an everyday one is not what they name
 ACTIVITY_SLOTS = {
     "hiking": "footwear", "trekking": "footwear", "running": "footwear", "jogging": "footwear",
-    "marathon": "footwear", "yoga": "bottom",
+    "marathon": "footwear", "yoga": "bottom", "badminton": "footwear", "tennis": "footwear", "football": "footwear",
+    "sightseeing": "footwear",
 }  # fmt: skip
 SEASONS = {
     "Winter": ("cold evenings", "cold weather", "winter", "snow", "chilly days", "skiing", "ski trip"),
@@ -136,7 +138,7 @@ def singular(article_type: str) -> str:
     lower = re.sub(r"\btshirt", "t-shirt", article_type.lower())  # a sweatshirt stays one
     if lower.endswith("ties") and lower.split()[-1] == "ties":  # "ties" -> "tie", "bow ties" -> "bow tie"
         return lower[:-1]
-    if lower.endswith(("jeans", "trousers", "shorts", "sunglasses", "pants", "leggings", "capris", "briefs")):
+    if lower.endswith(PLURAL_ONLY):
         return lower
     for ending, stem in (("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("ies", "y"), ("arves", "arf")):
         if lower.endswith(ending):

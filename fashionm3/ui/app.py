@@ -97,9 +97,19 @@ def build_demo(service: FashionM3) -> gr.Blocks:
     return demo
 
 
+async def unknown_event(request: Any, error: KeyError) -> Any:
+    """A queue call naming an event this app does not have (a forged ``fn_index``) gets a typed 400, not a 500."""
+    from fastapi.responses import JSONResponse
+
+    if request.url.path.endswith("/queue/join"):
+        return JSONResponse({"error": "UnknownEvent", "detail": "This app has no event with that fn_index."}, 400)
+    raise error
+
+
 def launch_options(service: FashionM3) -> dict[str, Any]:
     """Arguments for ``demo.launch``: MCP server, the only folders it may serve, size limits, styling."""
     return {
+        "app_kwargs": {"exception_handlers": {KeyError: unknown_event}},
         "mcp_server": True,
         "allowed_paths": [str(folder) for folder in service.public_dirs()],
         "max_file_size": "20mb",
