@@ -36,7 +36,8 @@ BAGS = ("Handbags", "Backpacks", "Laptop Bag", "Messenger Bag", "Duffel Bag", "C
 AMOUNT_TOPS = re.compile(r"(?<=\d)(?:\s*(?:[$€£₹]|bucks|quid|pounds?|dollars?|euros?))?\s*tops\b(?=\s*(?:$|[,.!?;]))")
 CHILD = re.compile(r"\b(?:kids?|child(?:ren)?|toddler|baby(?! (?:blue|pink|shower|bump))|little (?:girl|boy|one)s?"
                    r"|aged? (?:[2-9]|1[0-2])|(?:[2-9]|1[0-2])[- ]?(?:years?|yrs?|yo)"
-                   r"|(?:he|she)(?:'s| is) (?:[1-9]|1[0-2])(?![\d.'\"]| ?(?:cm|kg|ft|feet|foot|inch|in\b|lbs?\b)))\b")
+                   r"|(?:he|she)(?:'s| is) (?:[1-9]|1[0-2])(?![\d.:'\"%]| ?(?:cm|kg|ft|feet|foot|inch|in\b|lbs?\b|st\b|"
+                   r"months?|weeks?|days?|hours?|hrs?|mins?|minutes?|times?|[ap]\.?m\b|o'?clock|pm|am\b)))\b")
 GROWN_UP = re.compile(r"\b(?:(?:she|he)(?:'s| is) (?:1[3-9]|[2-9]\d)\b|(?:1[3-9]|[2-9]\d)[- ]?(?:years?|yrs?|yo)\b"
                       r"|(?:boy|girl|son|daughter)\W+(?:(?!size|waist)[a-z]+\W+){0,2}?(?:1[3-9]|[2-9]\d)\b(?! ?(?:cm|kg|inch|in\b))"
                       r"|in (?:her|his) (?:teens|[2-9]0s)|grown[- ]up|adult|college|university|uni\b|graduat)")

@@ -64,7 +64,8 @@ SAME_KIND = re.compile(r"\b(?:one|ones|it|them|these|those)\b")
 OUTING = re.compile(r"\b(?:brunch|lunch|picnic|(?:first )?date|garden party|day out|caf[eé]|(?:high )?tea)\b")
 KID = re.compile(rf"{CHILD.pattern}|\b(?:son|daughter|nephew|niece|boy|boys)\b")  # for a child
 CHILDREN = re.compile(  # clearly a child: "for boys", a child's age, "schoolgirl" (not "my son": he may be grown up)
-    rf"{CHILD.pattern}|\b(?:for|of) (?:the |my |our |two |some )?(?:boys|girls)\b|\bschool ?(?:boy|girl)")
+    rf"{CHILD.pattern}|\b(?:for|of) (?:my |our |two |some )?(?:boys|girls)\b(?!'? (?:night|trip|weekend|day|holiday|out))"
+    r"|\bschool ?(?:boy|girl)")
 GARMENT_SLOTS = ("top", "bottom", "one-piece", "outerwear")
 CELEBRATION = re.compile(r"\b(?:wedding|reception|engagement|christening|gala|prom|ball|cocktail|banquet|soiree"
                          r"|formal dinner|black[- ]tie)s?\b")
