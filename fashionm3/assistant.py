@@ -9,6 +9,7 @@ items and explains each of them.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator, Sequence
 
 from PIL import Image
@@ -36,6 +37,8 @@ from fashionm3.stylist.targets import turn_targets
 from fashionm3.stylist.understanding import plural, singular
 
 CHAT_RESULTS = 6
+GREETING = re.compile(r"(?:hi+|hello|hey+|hiya|yo|good (?:morning|afternoon|evening))(?: there)?[\s!.,:)]*")
+THANKS = re.compile(r"(?:(?:ok(?:ay)?|great),? )?(?:thanks?(?: you)?(?: so much| a lot)?|thx|ty|cheers|bye)[\s!.,:)]*")
 TASK_TITLES = {
     "basic": "Outfit completion", "personalized": "Personalised pick", "alternative": "Alternative",
     "search": "Catalog search", "generate": "Product image", "try_on": "Try-on",
@@ -92,6 +95,9 @@ def converse(
     notes = [f"The catalog is still being indexed ({coverage}), so results may miss items."] if coverage else []
     photos = _load_photos(service, images, notes)
     conversation = service.sessions.open(session_id, user_id)
+    if not photos and (reply := _small_talk(text, bool(conversation.last_items))):  # "hi", "thx": no search
+        yield Recommendation("search", reply, [], {}, conversation.session_id, _backend(service), notes=notes)
+        return
     query_text, foreign = translate(text)
     if foreign:
         notes.append("I work best in English; I matched the fashion words I recognised" + (f" (read as “{query_text}”)." if query_text != text else "."))
@@ -122,6 +128,17 @@ def converse(
         yield _search(service, conversation, query_text, reading, photos, notes)
     else:
         yield from _recommend(service, conversation, task, query_text, reading, notes)
+
+
+def _small_talk(text: str, answered: bool) -> str:
+    """The reply to a message that asks for nothing ("hi", "thanks", "?"), or "" for a request."""
+    lower = text.lower().strip()
+    if THANKS.fullmatch(lower):
+        return "You are welcome." + (" Ask for another piece, or change the last answer (“darker”, “cheaper”)." * answered)
+    if GREETING.fullmatch(lower) or not any(character.isalnum() for character in lower):
+        return ("Hello! " * bool(GREETING.fullmatch(lower)) + "Tell me what you are looking for (for example “black "
+                "sneakers under 80” or “a dress for a summer wedding”), or send a photo of your outfit.")
+    return ""
 
 
 def recommend(service: FashionM3, *args: object, **kwargs: object) -> Recommendation:
@@ -354,8 +371,12 @@ def _compose(service: FashionM3, task: str, conversation: Conversation, types: l
         lines.append(f"**This catalog does not say which items are {kinds}**, so these are the closest "
                      f"{' and '.join(plural(singular(t)) for t in types[:2])}; each card says what it is.")
     lines.append(f"**{TASK_TITLES[task]}**")
-    if stated:
-        lines.append("Applied: " + " · ".join(stated) + ".")
+    dropped = {*grounded.relaxed, *(["shade"] if "colour" in grounded.relaxed else [])} if grounded.hits else set()
+    applied = describe_stated({k: v for k, v in conversation.constraints.items() if k not in dropped}, types, currency)
+    if applied:  # what the items shown meet: a constraint the first line says was ignored is listed apart
+        lines.append("Applied: " + " · ".join(applied) + ".")
+    if ignored := [part for part in stated if part not in applied]:
+        lines.append("Not applied (no item in stock meets everything): " + " · ".join(ignored) + ".")
     if conversation.outfit and task in ("basic", "personalized", "alternative"):
         lines.append("I see: " + ", ".join(piece.label() for piece in conversation.outfit) + ".")
     if preference:

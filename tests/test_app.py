@@ -70,6 +70,8 @@ def test_tabs_and_status_line(app_url):
     assert "| Try-on | labelled cut-out preview (no try-on model) |" in status
     header = next(c["props"]["value"] for c in config["components"] if 'id="fm3-mode"' in str(c.get("props", {}).get("value", "")))
     assert "Demo mode: drawings and rules, no AI models" in header
+    public = {d.get("api_name") for d in config["dependencies"] if d.get("api_visibility", "public") == "public"}
+    assert public and not {name for name in public if name and "lambda" in name}  # no page refresh as an API/MCP tool
 
 
 def test_feedback_and_profile_endpoints(client, catalog):

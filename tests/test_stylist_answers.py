@@ -111,6 +111,22 @@ def test_when_nothing_matches_the_first_line_says_so_and_captions_say_how_items_
     answer = recommend(service, "a pink formal shoe for a man", user_id="u-none")  # formal shoes: black, brown, maroon
     assert answer.text.startswith("**Nothing in stock matches everything you asked for.**")
     assert answer.hits and all(answer.explanations[h.item.id].startswith("Closest in stock: different colour") for h in answer.hits)
+    assert "pink" not in applied(answer) and "formal shoes" in applied(answer)  # the colour ignored is not "applied"
+    assert "Not applied (no item in stock meets everything): pink" in answer.text
+
+
+def test_greetings_and_thanks_get_a_reply_not_a_search(service):
+    hello = recommend(service, "hi!", user_id="u-talk")
+    assert hello.text.startswith("Hello! Tell me what you are looking for") and not hello.hits
+    bag = recommend(service, "a red handbag", user_id="u-talk", session_id=hello.session_id)
+    thanks = recommend(service, "thx", user_id="u-talk", session_id=bag.session_id)
+    assert thanks.text.startswith("You are welcome.") and not thanks.hits
+    assert not recommend(service, "?", user_id="u-talk").hits and "Hello" not in recommend(service, "??", user_id="u").text
+    cheaper = recommend(service, "cheaper", user_id="u-talk", session_id=thanks.session_id)  # the answer is still there
+    assert cheaper.hits and all(h.item.price < bag.hits[0].item.price for h in cheaper.hits)
+    guy = recommend(service, "im a guy btw", user_id="u-talk", session_id=recommend(
+        service, "what should I wear to a job interview", user_id="u-talk").session_id)
+    assert "I could not tell" not in guy.text and "for men" in applied(guy)
 
 
 def test_alternative_and_picture_hand_off_claim_only_what_is_true(service):
@@ -142,7 +158,10 @@ def test_the_reader_maps_loose_words_through_the_text_model(service, kind, text,
 def test_the_reader_finds_types_and_no_occasion_in_type_names(service):
     assert service.categories.article_types("a warm knit") == ["Sweaters"]
     answer = recommend(service, "formal shoes for my morning run, for a man", user_id="u-run")
-    assert "sportswear" in applied(answer) and "formal wear" not in applied(answer)
+    assert answer.text.startswith("**Nothing in stock matches everything you asked for.** Shown instead: the closest "
+                                  "items, ignoring the occasion")  # sportswear was read (no formal shoe is), not formal
+    assert "formal wear" not in applied(answer) and "sportswear" not in applied(answer)  # the ignored one not "applied"
+    assert answer.hits and all(answer.explanations[h.item.id].startswith("Closest in stock: formal wear") for h in answer.hits)
 
 
 def test_a_match_is_claimed_only_when_every_word_was_read(service):
@@ -258,7 +277,8 @@ def test_a_refinement_that_changes_the_kind_says_so(service):
 
 def test_over_budget_the_items_missing_least_come_first_and_shorthand_is_read(service):
     answer = recommend(service, "blak jeans for a mn, max 45", user_id="u-least")
-    assert "for men" in applied(answer) and "black" in applied(answer)
+    assert "for men" in applied(answer) and "black" not in applied(answer)
+    assert "Not applied (no item in stock meets everything): black · under $45.00." in answer.text  # read, unmet
     assert answer.hits[0].item.colour == "Black" and answer.hits[0].item.article_type == "Jeans"  # only over budget
 
 

@@ -30,11 +30,13 @@ NOT_CLOTHING_BELOW = {"offline-minilm-pixels-v3": 0.69}
 # 0.44, blank images 0.52, noise 0.62-0.75 overlap them): only what is clearly no garment is left out.
 NOT_CLOTHING_BELOW_DRAWN = 0.55
 PER_REQUEST = ("colour", "shade", "usage", "season", "gender", "child", "cheaper_than")  # reset by a new request
-KEEP_CUE = re.compile(r"\b(?:also|still|as well)\b|^\s*and\b")
+KEEP_CUE = re.compile(r"\b(?:also|still|as well)\b")  # everything carries over, the colour too
+# "and shoes?", "now a bag", "what about a watch", "jeans too": another piece of the same outfit (not the colour)
+CONTINUES = re.compile(r"^\s*(?:ok(?:ay)?,?\s+)?(?:and|now|then|next|what about|how about)\b|\btoo\b")
 # Another piece of the same outfit ("ok and now trousers to go with it"): who it is for and the occasion carry over
 SAME_OUTFIT = re.compile(r"\b(?:to go with|goes with|go well with|to match|to pair with|pairs? with|(?:to )?wear with)\b")
 OUTFIT_WIDE = ("usage", "season", "gender", "child")  # kept for another piece of the same outfit
-ANOTHER_KIND_WORDS = 6  # "ok show me jeans too": at most this many words naming a kind keep the occasion
+ANOTHER_KIND_WORDS = 3  # "belt", "shoes plz": this short, a kind named continues the outfit ("show me some jeans" not)
 ANOTHER_PERSON = re.compile(r"\b(?:for (?:me|myself|him|her|them|my \w+|a friend|someone else)|gift|present)\b")
 WHO = ("gender", "child")  # who it is for: kept by a new request unless another person is named
 VERB_WORK = re.compile(r"\bworks?\s+(?:well\s+)?with\b", re.I)  # "would work with" names no occasion
@@ -210,7 +212,7 @@ def update_constraints(
     constraints = conversation.constraints
     if not follow_up:
         constraints.pop("cheaper_than", None)  # cheaper than the items shown, not than the next kind asked for
-    carried = _carried(conversation, lower, anew) if not follow_up and not KEEP_CUE.search(lower) else ()
+    carried = _carried(conversation, lower) if not follow_up and not KEEP_CUE.search(lower) else ()
     if not follow_up and not KEEP_CUE.search(lower):
         for name in PER_REQUEST:
             if name not in carried:
@@ -263,8 +265,8 @@ def update_constraints(
     for name in ("gender", "usage", "season", "price_max", "price_min"):
         if name in filters:
             constraints[name] = filters[name]
-    _drop_unfitting(constraints, [name for name in carried if name not in filters], types or SLOT_TYPES.get(slot, []),
-                    catalog)  # "a dress" after men's jeans: not for men
+    if "gender" in carried and "gender" not in filters:  # "a dress" after men's jeans: not for men
+        _drop_unfitting_gender(constraints, types or list(SLOT_TYPES.get(slot, {}).get("", ())), catalog)
     if follow_up and "usage" in filters and not {"more formal", "more casual"} & set(refinements):
         refinements.append("occasion")
     materials = avoided_materials(whole)
@@ -278,8 +280,9 @@ def update_constraints(
         notes.append("The last answer showed nothing to change, so I read this as a new request.")
     notes += apply_refinements(conversation, refinements, catalog) if (follow_up or refinements) and earlier else []
     notes += resolve_conflicts(constraints)
-    kind_known = bool(types or slot or (follow_up and refinements) or conversation.outfit)  # named, or the outfit
-    # gives it, or a refinement of the answer was read ("a snorkel mask then" is none)
+    refined = follow_up and bool(refinements or filters or size)  # "darker", "im a guy btw", "size M" of the answer
+    kind_known = bool(types or slot or refined or conversation.outfit)  # named, or the outfit gives it, or the
+    # answer's kind was refined ("a snorkel mask then" is no refinement)
     unread = [] if kind_known else reader.unexplained_words(named_parse.semantic)
     narrower = [word for word in narrower_kinds(whole, catalog)  # "boots" are read as shoes; "no stilettos" is no kind
                 if re.sub(r"e?s$", "", word) not in named_parse.excluded_words]
@@ -309,24 +312,24 @@ def _not_the_tops_asked(reader: RequestReader, filters: dict) -> bool:
     return "Tops" not in fitting and (bool(fitting) or "Tops" not in _stocked(reader.catalog, filters.get("gender")))
 
 
-def _carried(conversation: Conversation, lower: str, anew: bool) -> tuple[str, ...]:
+def _carried(conversation: Conversation, lower: str) -> tuple[str, ...]:
     """The per-request constraints a new request after an answer keeps: who it is for, unless another person is
     named or the search starts over; also the occasion and season for another piece of the same outfit ("to go
-    with it") or a short message naming just another kind ("and shoes?", "now a bag", "what about a watch")."""
+    with it", "and shoes?", "now a bag", "what about a watch", or just "belt")."""
     if not conversation.last_items or STARTS_OVER.search(lower) or ANOTHER_PERSON.search(lower):
         return ()
-    if SAME_OUTFIT.search(lower) or (len(lower.split()) <= ANOTHER_KIND_WORDS and not anew):
+    if SAME_OUTFIT.search(lower) or CONTINUES.search(lower) or len(lower.split()) <= ANOTHER_KIND_WORDS:
         return OUTFIT_WIDE
     return WHO
 
 
-def _drop_unfitting(constraints: dict, carried: list[str], types: list[str], catalog: Catalog) -> None:
-    """Leave out a carried constraint that no item of ``types`` meets (it was not asked for in this message)."""
+def _drop_unfitting_gender(constraints: dict, types: list[str], catalog: Catalog) -> None:
+    """Leave out the person carried over when no item of ``types`` is for them: someone else is meant (an occasion
+    carried over stays, and is said to be ignored when nothing meets it)."""
     stocked = [t for t in types if t in catalog.values("article_type")]
-    for name in (name for name in carried if name != "child"):
-        values = [v for v in constraints.get(name, []) if v in catalog.values(name)]
-        if stocked and name in constraints and not catalog.mask({"article_type": stocked, name: values}).any():
-            constraints.pop(name)
+    genders = [g for g in constraints.get("gender", []) if g in catalog.values("gender")]
+    if stocked and genders and not catalog.mask({"article_type": stocked, "gender": genders}).any():
+        constraints.pop("gender")
 
 
 def _starts_anew(text: str) -> bool:

@@ -20,7 +20,7 @@ from fashionm3.stylist.understanding import PLURAL_ONLY, RequestReader, plural, 
 RELAX_ORDER = ("season", "usage", "colour", "price_min", "cheaper_than", "price_max", "gender")
 PAIRED = ("shoe", "heel", "flat", "sandal", "flop", "sock", "slipper", "boot", "loafer", "sneaker")  # a pair of heels
 WORDS = {"colour": "colour", "usage": "occasion", "season": "season", "gender": "gender", "price_max": "budget",
-         "price_min": "minimum price", "cheaper_than": "cheaper than shown", "article_type": "category"}  # fmt: skip
+         "price_min": "minimum price", "cheaper_than": "lower price", "article_type": "category"}  # fmt: skip
 
 
 class CategoryMatcher(RequestReader):
@@ -45,11 +45,14 @@ def noun_phrase(item: Item, article: bool = True) -> str:
     words = f"{item.colour.lower()} {kind}".strip()
     if not article:
         return words
+    return _with_article(words)
+
+
+def _with_article(kind: str) -> str:
+    """A kind of item with its article: "a shirt", "a pair of jeans", "a pair of heels"."""
     if kind.endswith(PLURAL_ONLY):
-        return f"a pair of {words}"
-    if kind.split()[-1] in PAIRED:  # "a pair of brown heels", not "a brown heel"
-        return f"a pair of {plural(words)}"
-    return indefinite(words)
+        return f"a pair of {kind}"
+    return f"a pair of {plural(kind)}" if kind.split()[-1] in PAIRED else indefinite(kind)
 
 
 def indefinite(words: str) -> str:
@@ -222,7 +225,7 @@ def caption(item: Item, constraints: dict[str, Any], types: list[str], outfit: l
     parts = []
     if unmet:
         kind = singular(item.article_type)
-        said = [indefinite(m) if m == kind and not m.endswith(PLURAL_ONLY) else m for m in met]
+        said = [_with_article(m) if m == kind else m for m in met]  # "it is a pair of heels", "it is a shirt"
         parts.append("Closest in stock: " + ", ".join(unmet) + (f"; it is {', '.join(said)}" if met else ""))
     elif met and understood:
         parts.append("Matches what you asked: " + ", ".join(met))

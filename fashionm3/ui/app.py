@@ -70,11 +70,21 @@ def build_demo(service: FashionM3) -> gr.Blocks:
         # The browser keeps a token this server signed (see ui/identity.py), never a bare id it could choose.
         user_id = gr.BrowserState(None, storage_key="fashionm3-identity", secret=browser_storage_key(browser_secret(service.settings)))
         gr.HTML(header_html(service))
-        if service.engine.coverage():  # while the index builds, a visible line shows how much search covers
-            gr.Markdown(lambda: f"⏳ {service.engine.coverage() or 'indexing done: search covers every item.'}", every=5,
-                        elem_id="fm3-indexing")  # fmt: skip
+        def indexing_line() -> str:
+            return f"⏳ {service.engine.coverage() or 'indexing done: search covers every item.'}"
+
+        def how_it_works() -> str:
+            return how_it_works_markdown(service)
+
+        # page-only refreshes (a timer, not a callable value): no public API or MCP tool of their own
+        indexing = gr.Markdown(indexing_line(), elem_id="fm3-indexing", visible=bool(service.engine.coverage()))
         with gr.Accordion("How this demo works", open=False, elem_id="fm3-how"):
-            gr.Markdown(lambda: how_it_works_markdown(service), every=5 if service.engine.coverage() else None, elem_id="fm3-status")
+            status = gr.Markdown(how_it_works(), elem_id="fm3-status")
+        demo.load(how_it_works, outputs=status, api_visibility="private")
+        if service.engine.coverage():  # while the index builds, a visible line shows how much search covers
+            timer = gr.Timer(5)
+            timer.tick(indexing_line, outputs=indexing, api_visibility="private")
+            timer.tick(how_it_works, outputs=status, api_visibility="private")
         with gr.Tabs() as tabs:
             with gr.Tab("Chat", id="chat", elem_id="fm3-chat-tab"):
                 chat = build_chat_tab()
@@ -116,5 +126,5 @@ def launch_options(service: FashionM3) -> dict[str, Any]:
         "css_paths": [ASSETS / "fashionm3.css"],
         "head": f"<style>{(ASSETS / 'page.css').read_text(encoding='utf-8')}</style>",
         "theme": gr.themes.Soft(),
-        "show_error": True,
+        "show_error": False,  # only our typed errors (gr.Error) reach the browser; internals stay in the log
     }
