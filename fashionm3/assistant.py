@@ -135,8 +135,9 @@ def _small_talk(text: str, answered: bool) -> str:
     lower = text.lower().strip()
     if THANKS.fullmatch(lower):
         return "You are welcome." + (" Ask for another piece, or change the last answer (“darker”, “cheaper”)." * answered)
-    if GREETING.fullmatch(lower) or not any(character.isalnum() for character in lower):
-        return ("Hello! " * bool(GREETING.fullmatch(lower)) + "Tell me what you are looking for (for example “black "
+    greeting = bool(GREETING.fullmatch(lower))
+    if greeting or not any(character.isalnum() for character in lower):
+        return ("Hello! " * greeting + "Tell me what you are looking for (for example “black "
                 "sneakers under 80” or “a dress for a summer wedding”), or send a photo of your outfit.")
     return ""
 

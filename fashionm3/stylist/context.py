@@ -17,6 +17,7 @@ from fashionm3.retrieval.query import AMOUNT_TOPS, CHILD, GROWN_UP, narrower_kin
 from fashionm3.stylist.knowledge import (
     COLOUR_LIGHTNESS, OCCASION_SLOTS, SLOT_NAMES, SLOT_TYPES, avoided_materials, garment_word, soft_and_light,
 )
+from fashionm3.stylist.grounding import known_values
 from fashionm3.stylist.refinements import find_refinements, without_refinements
 from fashionm3.stylist.refining import apply_refinements, resolve_conflicts
 from fashionm3.stylist.state import Conversation, OutfitPiece
@@ -251,11 +252,12 @@ def update_constraints(
         constraints["colour"] = [c for c in catalog.values("colour") if soft_and_light(c)]
         constraints["shade"] = "light"
     kids = [g for g in ("Boys", "Girls") if g in catalog.values("gender")]
-    if CHILDREN.search(whole.lower()) and not kids and not GROWN_UP.search(whole.lower()):
+    whole_lower = whole.lower()
+    if CHILDREN.search(whole_lower) and not kids and not GROWN_UP.search(whole_lower):
         constraints["child"] = True  # said first: nothing in stock is children's wear
-    elif KID.search(whole.lower()) and not kids and not constraints.get("child"):
+    elif KID.search(whole_lower) and not kids and not constraints.get("child"):
         notes.append("This catalog has no children's wear, so these are adults' items.")
-    elif kids and "gender" not in filters and CHILD.search(whole.lower()):  # "for a 6 year old": children's wear
+    elif kids and "gender" not in filters and CHILD.search(whole_lower):  # "for a 6 year old": children's wear
         filters["gender"] = kids
     if size := SIZE.search(lower):  # the catalog has no sizes: said, not silently ignored
         notes.append(f"This catalog does not list sizes, so I could not check “{text[slice(*size.span())]}”.")
@@ -326,9 +328,8 @@ def _carried(conversation: Conversation, lower: str) -> tuple[str, ...]:
 def _drop_unfitting_gender(constraints: dict, types: list[str], catalog: Catalog) -> None:
     """Leave out the person carried over when no item of ``types`` is for them: someone else is meant (an occasion
     carried over stays, and is said to be ignored when nothing meets it)."""
-    stocked = [t for t in types if t in catalog.values("article_type")]
-    genders = [g for g in constraints.get("gender", []) if g in catalog.values("gender")]
-    if stocked and genders and not catalog.mask({"article_type": stocked, "gender": genders}).any():
+    wanted = known_values({"article_type": types, "gender": constraints.get("gender", [])}, catalog)
+    if all(wanted.values()) and not catalog.mask(wanted).any():
         constraints.pop("gender")
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 
 from fashionm3.catalog.schema import Catalog
 from fashionm3.stylist.context import TurnReading
+from fashionm3.stylist.grounding import known_values
 from fashionm3.stylist.knowledge import SLOT_TYPES, missing_slot, slot_article_types, slot_of
 from fashionm3.stylist.state import Conversation, OutfitPiece
 from fashionm3.stylist.understanding import plural, singular
@@ -26,7 +27,7 @@ def target_types(
     if reading.slot:  # one kind when the slot is only the occasion's usual one: a dress for her party
         return slot_types(catalog, conversation, reading.slot)[: 1 if reading.guessed else 2]
     if reading.follow_up and conversation.target_types:
-        usages = [u for u in conversation.constraints.get("usage", []) if u in catalog.values("usage")]
+        usages = known_values({"usage": conversation.constraints.get("usage", [])}, catalog)["usage"]
         if {"more formal", "more casual", "occasion"} & set(reading.refinements) and usages:
             sub, types = catalog.sub_category_of, conversation.target_types
             slot = slot_of(types[0], sub.get(types[0], ""))
@@ -58,7 +59,7 @@ def turn_targets(catalog: Catalog, conversation: Conversation, task: str, readin
     if switched and singular(previous[0]).split()[-1] != singular(target[0]).split()[-1]:  # another garment:
         conversation.claimable = False  # a watch for "more formal" sunglasses, never claimed (formal shoes for
         reading = dataclasses.replace(reading, claimable=False)  # casual ones are the same garment, as asked)
-        usages = [u for u in conversation.constraints.get("usage", []) if u in catalog.values("usage")]
+        usages = known_values({"usage": conversation.constraints.get("usage", [])}, catalog)["usage"]
         if usages and not catalog.mask({"article_type": previous, "usage": usages}).any():  # none is: said first
             slot = slot_of(target[0], catalog.sub_category_of.get(target[0], ""))
             reading = dataclasses.replace(reading, slot=slot, absent=f"{usages[0].lower()} {singular(previous[0])}")
