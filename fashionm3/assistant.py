@@ -9,7 +9,6 @@ items and explains each of them.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterator, Sequence
 
 from PIL import Image
@@ -31,14 +30,12 @@ from fashionm3.stylist.offline import OfflineStylist, plan_item
 from fashionm3.stylist.outfit_words import split_outfit
 from fashionm3.stylist.personalize import Preference, user_preference
 from fashionm3.stylist.prompts import StylistRequest
-from fashionm3.stylist.router import route
+from fashionm3.stylist.router import asks_for_alternative, route, small_talk
 from fashionm3.stylist.state import Conversation, OutfitPiece
 from fashionm3.stylist.targets import turn_targets
 from fashionm3.stylist.understanding import plural, singular
 
 CHAT_RESULTS = 6
-GREETING = re.compile(r"(?:hi+|hello|hey+|hiya|yo|good (?:morning|afternoon|evening))(?: there)?[\s!.,:)]*")
-THANKS = re.compile(r"(?:(?:ok(?:ay)?|great),? )?(?:thanks?(?: you)?(?: so much| a lot)?|thx|ty|cheers|bye)[\s!.,:)]*")
 TASK_TITLES = {
     "basic": "Outfit completion", "personalized": "Personalised pick", "alternative": "Alternative",
     "search": "Catalog search", "generate": "Product image", "try_on": "Try-on",
@@ -95,7 +92,7 @@ def converse(
     notes = [f"The catalog is still being indexed ({coverage}), so results may miss items."] if coverage else []
     photos = _load_photos(service, images, notes)
     conversation = service.sessions.open(session_id, user_id)
-    if not photos and (reply := _small_talk(text, bool(conversation.last_items))):  # "hi", "thx": no search
+    if not photos and (reply := small_talk(text, bool(conversation.last_items))):  # "hi", "thx": no search
         yield Recommendation("search", reply, [], {}, conversation.session_id, _backend(service), notes=notes)
         return
     query_text, foreign = translate(text)
@@ -128,18 +125,6 @@ def converse(
         yield _search(service, conversation, query_text, reading, photos, notes)
     else:
         yield from _recommend(service, conversation, task, query_text, reading, notes)
-
-
-def _small_talk(text: str, answered: bool) -> str:
-    """The reply to a message that asks for nothing ("hi", "thanks", "?"), or "" for a request."""
-    lower = text.lower().strip()
-    if THANKS.fullmatch(lower):
-        return "You are welcome." + (" Ask for another piece, or change the last answer (“darker”, “cheaper”)." * answered)
-    greeting = bool(GREETING.fullmatch(lower))
-    if greeting or not any(character.isalnum() for character in lower):
-        return ("Hello! " * greeting + "Tell me what you are looking for (for example “black "
-                "sneakers under 80” or “a dress for a summer wedding”), or send a photo of your outfit.")
-    return ""
 
 
 def recommend(service: FashionM3, *args: object, **kwargs: object) -> Recommendation:
@@ -220,7 +205,7 @@ def _recommend(
     if conversation.constraints.get("colour") and description.colour not in conversation.constraints["colour"]:
         description = dataclasses.replace(description, colour=conversation.constraints["colour"][0])  # stated colour wins
     exclude = set(conversation.rejected) | ({replace.item_id} if replace and replace.item_id else set())
-    if task == "alternative":
+    if task == "alternative" and asks_for_alternative(text):  # not "in navy" after one: the navy ones shown qualify
         exclude |= set(conversation.shown)
     query, wanted = description.query_text() or text, conversation.constraints
     worn_by = [] if wanted.get("gender") else [p.gender for p in conversation.outfit if p.gender not in ("", "Unisex")]
@@ -233,8 +218,9 @@ def _recommend(
     if worn_by and "gender" in grounded.relaxed:
         grounded = dataclasses.replace(grounded, relaxed=[name for name in grounded.relaxed if name != "gender"])
     if task == "alternative" and grounded.relaxed:  # is it only the items shown already that meet everything?
-        again = ground(service.engine, query, wanted, types, set(), 1)
-        grounded = dataclasses.replace(grounded, seen=not again.relaxed)
+        again = ground(service.engine, query, wanted, types, set(), CHAT_RESULTS)
+        if not again.relaxed and again.hits:  # a constraint just added ("no leather"): those items, shown again
+            grounded = dataclasses.replace(again if reading.refinements else grounded, seen=True)
     replaced = _replaced_words(replace) if replace else ""
     explanations = {hit.item.id: caption(hit.item, conversation.constraints, types, conversation.outfit, service.settings.currency,
                                          replaced, reading.claimable) for hit in grounded.hits}  # fmt: skip
@@ -353,8 +339,11 @@ def _compose(service: FashionM3, task: str, conversation: Conversation, types: l
     elif not grounded.hits:
         asked = ", ".join(stated) or "your words"
         lines.append(f"**Nothing in stock matches what you asked for** ({asked}). Try relaxing a constraint.")
+    elif grounded.seen and not grounded.relaxed:
+        lines.append("**Nothing new in stock matches everything you asked for**: these were shown already and are the "
+                     "only ones that do.")
     elif grounded.relaxed and grounded.seen:
-        lines.append(f"**Nothing new in stock matches everything you asked for: what does was shown already.** Shown "
+        lines.append(f"**Nothing new in stock matches everything you asked for: the items that do were shown already.** Shown "
                      f"instead: the closest others, ignoring {_dropped(grounded.relaxed)}; each card says how it differs.")
     elif grounded.relaxed:
         lines.append(f"**Nothing in stock matches everything you asked for.** Shown instead: the closest items, "

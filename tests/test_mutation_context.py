@@ -520,9 +520,9 @@ def test_a_narrower_word_read_as_a_broader_type_is_never_claimed(chat, reader):
     assert boots.types == ["Casual Shoes"] and boots.claimable is False  # a casual shoe is not a boot
 
 
-def test_a_wedding_is_formal_and_a_son_is_a_man_when_the_catalog_has_no_boys(chat, reader):
+def test_a_wedding_is_dressed_up_for_and_a_son_is_a_man_when_the_catalog_has_no_boys(chat, reader):
     assert update_constraints(chat, "shoes for a wedding, for my son", reader).types == ["Formal Shoes"]
-    assert chat.constraints["gender"] == ["Men", "Unisex"] and chat.constraints["usage"] == ["Formal"]
+    assert chat.constraints["gender"] == ["Men", "Unisex"] and chat.constraints["usage"] == ["Formal", "Party", "Ethnic"]
 
 
 def test_a_garment_said_before_a_question_or_completing_the_look_is_the_outfit(mini_catalog):

@@ -101,12 +101,15 @@ def test_the_constraints_read_back_in_words():
                    "season": ["Winter", "Fall"], "gender": ["Unisex", "Men"], "price_max": 80.0, "price_min": 20.5,
                    "cheaper_than": 99.0, "avoid_materials": ["leather"], "avoid_colours": ["Red"]}  # fmt: skip
     assert describe_stated(constraints, ["Shirts", "Tshirts", "Jeans", "Heels"], "$") == [
-        "shirts or t-shirts or jeans", "navy blue or blue or grey", "formal wear", "party wear", "for winter", "for men",
+        "shirts, t-shirts, jeans or 1 other kind", "navy blue, blue, grey or 1 other colour",
+        "formal wear, party wear or casual wear", "for winter or fall", "for men",
         "under $80.00", "over $20.50", "cheaper than the $99.00 shown", "no leather in the product name", "not red",
     ]  # fmt: skip
     shade = {"colour": ["Blue"], "shade": "dark blue", "gender": ["Unisex"]}
     assert describe_stated(shade, [], "EUR") == ["dark blue", "unisex"]  # unisex only: said
     assert describe_stated({}, [], "$") == []
+    assert describe_stated({"gender": ["Men", "Women", "Unisex"]}, ["Tshirts"] * 5, "$") == [
+        "t-shirts, t-shirts, t-shirts or 2 other kinds", "for men or women"]
     assert money(80.99, "$") == "$80.99" and money(5, "EUR") == "5.00 EUR" and money(1.5, "") == "1.50"
     assert money(5, "kr") == "5.00 kr"
 

@@ -11,7 +11,7 @@ from PIL import Image
 
 from fashionm3.catalog.draw import draw_item
 from fashionm3.catalog.schema import Item
-from fashionm3.retrieval.photo_rank import photo_scores, type_vote, vote
+from fashionm3.retrieval.photo_rank import TypeModel, photo_scores, type_vote, vote
 from fashionm3.retrieval.pixels import garment_mask, pixel_features
 from fashionm3.retrieval.shape import hog, lbp_histogram
 
@@ -46,6 +46,39 @@ def test_the_type_vote_follows_the_closest_pictures():
     items = [Item(str(n), "x", article_type=t, colour=c) for n, (t, c) in enumerate(labels)]
     scores = photo_scores(items, np.array([0.7, 0.9, 0.7]), np.array([0.95, 0.7, 0.9]), np.array([0.5, 0.9, 0.9]))
     assert list(np.argsort(-scores)) == [2, 0, 1]  # the red dress, another dress, then the red kurta
+
+
+def test_the_type_model_learns_the_catalogs_types_and_survives_a_save(tmp_path):
+    rng = np.random.default_rng(0)
+    centres, labels = rng.normal(size=(3, 16)), ["Dresses", "Kurtas", "Tops"]
+    shapes = np.vstack([centre + 0.1 * rng.normal(size=(20, 16)) for centre in centres])
+    types = [label for label in labels for _ in range(20)]
+    model = TypeModel.fit(shapes, types)
+    for centre, label in zip(centres, labels):
+        shares = model.shares(centre)
+        assert max(shares, key=shares.get) == label and sum(shares.values()) == pytest.approx(1.0)
+    two = TypeModel.fit(shapes[:40], types[:40])  # scikit-learn's single row for two classes
+    assert [max(s, key=s.get) for s in (two.shares(centres[0]), two.shares(centres[1]))] == ["Dresses", "Kurtas"]
+    assert TypeModel.fit(shapes[:20], types[:20]) is None  # one type: nothing to learn
+    model.save(tmp_path / "types.npz")
+    assert TypeModel.load(tmp_path / "types.npz").shares(centres[2]) == pytest.approx(model.shares(centres[2]))
+
+
+def test_the_learnt_type_shares_move_the_ranking():
+    items = [Item("0", "x", article_type="Kurtas", colour="Red"), Item("1", "x", article_type="Dresses", colour="Red")]
+    similarity, shape, colour = np.array([0.8, 0.8]), np.array([0.9, 0.85]), np.array([0.9, 0.9])
+    assert np.argmax(photo_scores(items, similarity, shape, colour)) == 0  # the closest shape: a kurta
+    assert np.argmax(photo_scores(items, similarity, shape, colour, {"Dresses": 0.95, "Kurtas": 0.05})) == 1
+
+
+def test_the_app_index_keeps_its_type_model(service, tmp_path):
+    from fashionm3.retrieval.engine import SearchEngine
+
+    engine = service.engine
+    assert engine.type_model is not None and set(engine.type_model.classes) <= set(engine.catalog.values("article_type"))
+    engine.save(tmp_path / "index")
+    again = SearchEngine.load(tmp_path / "index", engine.catalog, engine.encoder)
+    assert again.type_model is not None and again.type_model.classes == engine.type_model.classes
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +124,19 @@ def test_find_similar_on_the_real_catalog_returns_the_same_type_first(real_photo
     assert type_first > colour_only + 0.2, (type_first, colour_only)
 
 
-@pytest.mark.xfail(strict=True, reason="pixel features still take most dresses for kurtas (0 of the top 10 measured)")
 def test_find_similar_on_a_real_dress_returns_dresses(real_photo_engine):
-    assert same_type_rates(real_photo_engine, "Dresses")[0] >= 0.6
+    assert same_type_rates(real_photo_engine, "Dresses")[0] >= 0.6  # the catalog's own dress: its type model knows it
+
+
+def test_an_uploaded_dress_photo_finds_some_dresses(real_photo_engine):
+    """The same dresses as photos the type model never learnt from (refitted without them)."""
+    engine, model = real_photo_engine, real_photo_engine.type_model
+    queries = {item.id for item in [i for i in engine.catalog.items if i.article_type == "Dresses"][:4]}
+    rows = [row for row, item in enumerate(engine.catalog.items) if item.id not in queries]
+    shapes = engine.image_index.vectors[rows] * engine.encoder.image_views["shape"]
+    try:
+        engine.type_model = TypeModel.fit(shapes, [engine.catalog.items[row].article_type for row in rows])
+        type_first, colour_only = same_type_rates(engine, "Dresses")
+        assert type_first >= 0.2 and type_first > colour_only + 0.1  # 0.225 measured (0 before the type model)
+    finally:
+        engine.type_model = model

@@ -199,7 +199,7 @@ def test_eval_stylist_cli_prints_scores(settings, service, capsys, monkeypatch, 
     scores, families = report["scenarios"], report["requests"]["families"]
     assert scores["scenarios"] == 12 and scores["grounding_rate"] == 1.0
     assert scores["requested_category_accuracy"] >= 0.9 and 0 <= scores["refinement_success"] <= 1
-    assert len(families) == 71 and all(row["requests"] == 2 for row in families.values())
+    assert len(families) == 76 and all(row["requests"] == 2 for row in families.values())
     held_out = report["requests"]["held_out"]
     assert sorted(held_out) == sorted(f for f in families if f.startswith(("fresh_", "sealed_", "final_", "unseen_")))
     assert len(held_out) == 20

@@ -263,7 +263,7 @@ def test_an_alternative_says_when_only_items_shown_already_meet_everything(servi
     first = recommend(service, "brown sneakers for summer", user_id="u-seen")
     assert first.hits and not first.text.startswith("**Nothing")
     again = recommend(service, "show me another one instead", user_id="u-seen", session_id=first.session_id)
-    assert again.text.startswith("**Nothing new in stock matches everything you asked for: what does was shown already.**")
+    assert again.text.startswith("**Nothing new in stock matches everything you asked for: the items that do were shown already.**")
     assert not {h.item.id for h in again.hits} & {h.item.id for h in first.hits}
 
 

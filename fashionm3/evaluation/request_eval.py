@@ -3,9 +3,10 @@
 ``stranger_requests.jsonl`` and ``second_requests.jsonl`` (five families each, written by hand by people who never
 saw the stylist's code; the second one was held out until its single run, then tuned on), all tuned on;
 ``third_requests.jsonl``, ``fourth_requests.jsonl``, ``blind_requests.jsonl``, ``fifth_requests.jsonl``,
-``sixth_requests.jsonl``, ``seventh_requests.jsonl``, ``eighth_requests.jsonl`` and ``ninth_requests.jsonl`` (five
-``third_*``, five ``fourth_*``, five ``blind_*`` and four each of ``fifth_*``, ``sixth_*``, ``seventh_*``, ``eighth_*``
-and ``ninth_*`` families by eight more such people, each run once before tuning, then tuned on);
+``sixth_requests.jsonl``, ``seventh_requests.jsonl``, ``eighth_requests.jsonl``, ``ninth_requests.jsonl`` and
+``tenth_requests.jsonl`` (five ``third_*``, five ``fourth_*``, five ``blind_*``, four each of ``fifth_*``, ``sixth_*``,
+``seventh_*``, ``eighth_*`` and ``ninth_*`` and five ``tenth_*`` families by nine more such people, each run once
+before tuning, then tuned on);
 ``fresh_requests.jsonl``, ``sealed_requests.jsonl``, ``final_requests.jsonl`` and ``unseen_requests.jsonl`` (five,
 five, six and four families, ``fresh_*``, ``sealed_*``, ``final_*``, ``unseen_*``, each written by a person who saw
 neither the code nor the other sets) are held out of all tuning and reported apart.

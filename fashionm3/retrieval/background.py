@@ -75,6 +75,7 @@ def _fill(engine: SearchEngine, vectors: CatalogVectors, cache: EmbeddingCache, 
                     os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
         final = vectors.engine(options)
         engine.text_index, engine.image_index, engine.covered = final.text_index, final.image_index, None
+        engine.type_model = final.type_model
         engine.save(folder)
         status.finished = True
         log.info("Index of %d items built in the background and saved in %s", status.total, folder)

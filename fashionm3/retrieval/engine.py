@@ -19,12 +19,13 @@ from fashionm3.retrieval.encoders import Encoder
 from fashionm3.retrieval.ann import IndexOptions, build_index, load_index
 from fashionm3.retrieval.cache import EmbeddingCache, content_key
 from fashionm3.retrieval.index import ExactIndex, VectorIndex
-from fashionm3.retrieval.photo_rank import photo_scores
+from fashionm3.retrieval.photo_rank import TypeModel, photo_scores
 from fashionm3.retrieval.status import IndexingStatus
 from fashionm3.retrieval.preference import Preference
 from fashionm3.retrieval.query import NAME_FILTERS, RELAX_ORDER, ParsedQuery, parse_query, vocabulary
 
 CANDIDATES = 400
+TYPE_MODEL = "type_model.npz"
 VOTERS = 10
 MAX_K = 100
 
@@ -65,6 +66,7 @@ class SearchEngine:
         self.has_image = np.array([bool(item.image_path) for item in catalog.items], dtype=bool)
         self.covered = covered  # rows indexed so far while a background build runs; None = every row
         self.indexing: IndexingStatus | None = None  # set while (and after) the index is built in the background
+        self.type_model: TypeModel | None = None  # learnt from the catalog's pictures when the index is built
 
     def coverage(self) -> str:
         """How much of the catalog search covers, in words, while the index is still being built ("" when done)."""
@@ -109,6 +111,8 @@ class SearchEngine:
         self.text_index.save(folder / "text")
         if self.image_index is not None:
             self.image_index.save(folder / "image")
+        if self.type_model is not None:
+            self.type_model.save(folder / TYPE_MODEL)
         meta = {
             "encoder": self.encoder.name,
             "encoder_spec": self.encoder.spec,
@@ -138,7 +142,12 @@ class SearchEngine:
         if ids.exists() and json.loads(ids.read_text()) != [item.id for item in catalog.items]:
             raise InvalidInput(f"The index in {folder} lists other item ids (or another order) than this catalog.")
         image_index = load_index(folder / "image", options) if (folder / "image").exists() else None
-        return cls(catalog, encoder, load_index(folder / "text", options), image_index)
+        engine = cls(catalog, encoder, load_index(folder / "text", options), image_index)
+        engine.type_model = TypeModel.load(folder / TYPE_MODEL) if (folder / TYPE_MODEL).exists() else None
+        if image_index is not None and engine.type_model is None and "shape" in getattr(encoder, "image_views", {}):
+            log.info("The index in %s has no type model (saved before them): photo types come from neighbours only; "
+                     "delete the folder to rebuild it with one", folder)
+        return engine
 
     def search(
         self,
@@ -237,7 +246,8 @@ class SearchEngine:
             return index.score(photo * views[name], candidates) / max(float(photo @ (photo * views[name])), 1e-6)
 
         items = [self.catalog.items[int(row)] for row in candidates]
-        return photo_scores(items, similarity, view("shape"), view("colour"))
+        learned = self.type_model.shares(photo * views["shape"]) if self.type_model and "shape" in views else None
+        return photo_scores(items, similarity, view("shape"), view("colour"), learned)
 
     def _query_vectors(
         self, text: str, image: Image.Image | None
@@ -351,7 +361,13 @@ class CatalogVectors:
             return ExactIndex(vectors) if covered is not None else build_index(vectors, options, name)
 
         image_index = index(self.images, f"{collection}_image") if self.images is not None else None
-        return SearchEngine(self.catalog, self.encoder, index(self.text, f"{collection}_text"), image_index, covered)
+        engine = SearchEngine(self.catalog, self.encoder, index(self.text, f"{collection}_text"), image_index, covered)
+        shape = getattr(self.encoder, "image_views", {}).get("shape")
+        if covered is None and self.images is not None and shape is not None:  # the whole catalog: learn its types
+            rows = np.flatnonzero(engine.has_image)
+            types = [self.catalog.items[row].article_type for row in rows]
+            engine.type_model = TypeModel.fit(self.images[rows] * shape, types)
+        return engine
 
 
 def read_index_meta(folder: Path) -> dict:

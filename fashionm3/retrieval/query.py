@@ -19,10 +19,11 @@ from fashionm3.retrieval.lexicon import PATTERN_WORDS, Speller, fold, normalise
 from fashionm3.retrieval.prices import parse_budget
 
 GENDER_WORDS = {
-    "Men": ("men", "man", "mens", "men's", "male", "guy", "guys", "lad", "lads", "bloke", "gentleman", "gentlemen",
-            "boyfriend", "husband", "grandad", "granddad", "grandpa", "grandfather", "nephew"),
+    "Men": ("men", "man", "mens", "men's", "male", "guy", "guys", "lad", "lads", "bloke", "dude", "dudes", "gent",
+            "gents", "gentleman", "gentlemen", "boyfriend", "husband", "grandad", "granddad", "grandpa", "grandfather",
+            "nephew"),
     "Women": ("women", "woman", "womens", "women's", "female", "lady", "ladies", "girlfriend", "wife", "girl", "girls",
-              "girl's", "niece"),
+              "girl's", "gal", "gals", "niece"),
     "Boys": ("boy", "boys", "boy's", "son"),
     "Girls": ("daughter", "little girl", "baby girl", "schoolgirl"),
     "Unisex": ("unisex", "gender neutral", "gender-neutral"),

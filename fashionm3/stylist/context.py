@@ -15,13 +15,16 @@ from fashionm3.retrieval.photo_rank import DUPLICATE_SIMILARITY
 from fashionm3.retrieval.pixels import dominant_colour
 from fashionm3.retrieval.query import AMOUNT_TOPS, CHILD, GROWN_UP, narrower_kinds, parse_query
 from fashionm3.stylist.knowledge import (
-    COLOUR_LIGHTNESS, OCCASION_SLOTS, SLOT_NAMES, SLOT_TYPES, avoided_materials, garment_word, soft_and_light,
+    COLOUR_LIGHTNESS, SLOT_NAMES, SLOT_TYPES, avoided_materials, garment_word, soft_and_light,
 )
-from fashionm3.stylist.grounding import known_values
+from fashionm3.stylist.grounding import known_values, worn_by
+from fashionm3.stylist.occasion_slots import fitting_types, not_the_tops_asked, occasion_slot
 from fashionm3.stylist.refinements import find_refinements, without_refinements
 from fashionm3.stylist.refining import apply_refinements, resolve_conflicts
 from fashionm3.stylist.state import Conversation, OutfitPiece
-from fashionm3.stylist.understanding import RequestReader, pronoun_gender, speaker_gender
+from fashionm3.stylist.understanding import (
+    ALONGSIDE, SOMEONE_ELSE, RequestReader, pronoun_gender, speaker_gender,
+)
 
 # Below this image similarity to its nearest catalog product a photo is not treated as clothing (per encoder;
 # measured for the v3 features: 98% of 300 real product photos reach >= 0.69 against 1,200 other catalog photos,
@@ -46,15 +49,6 @@ STARTS_OVER = re.compile(
 )
 LIGHT = re.compile(r"\b(?:pastels?|light[- ]colou?r(?:s|ed)?|pale colou?rs?|light shades?)\b")
 DARK, DARK_BELOW = re.compile(r"\b(?:dark|darkish|dark-coloured|dark colou?red)\b(?! (?:blue|green|red|grey|brown))"), 40.0
-WEATHER = re.compile(
-    r"\b(?:rain(?:s|y|ing)?|monsoon|pour(?:s|ing)?|soaked|drizzl\w*|chilly|freezing|cold|snow(?:y|ing)?|windy)\b"
-)
-WEAR_QUESTION = re.compile(  # asking what to wear, or naming an event to dress for, without naming a kind of item
-    r"\b(?:wear|wearing|outfit|pack|packing|dress(?:ed)? up|turn up in|go in|put on|look (?:sharp|smart|good|nice|"
-    r"elegant|the part|lovely|special)|appropriate|no idea|zero clue|help me|help a|date|dinner|lunch|brunch|party|"
-    r"wedding|reception|shower|funeral|ceremony|meeting|interview|event|trip|holiday|vacation|"
-    r"(?:christmas|leaving|birthday|office|work|hen|stag|big) do)\b"
-)
 POINTS_BACK = re.compile(
     r"\b(?:what about|how about|instead|another|same|these|those|them|one|it(?!')|like that|too|less|more|rather|"
     r"similar|other|else|actually|though|hmm|anything|isn't|aren't|sportier|comfier|warmer|cooler|longer|shorter|"
@@ -64,17 +58,12 @@ POINTS_BACK = re.compile(
 SIZE = re.compile(r"\b(?:size|sz)[\s:]+(?:[2-5]?x{0,3}[sl]|m|small|medium|large|\d{1,2}(?:\.5)?)\b"
                   r"|\b(?:xx?s|x{1,3}l|[2-5]xl)\b|\bplus[- ]size\b|\b(?:uk|eu) ?\d{1,2}\b")
 SAME_KIND = re.compile(r"\b(?:one|ones|it|them|these|those)\b")
-OUTING = re.compile(r"\b(?:brunch|lunch|picnic|(?:first )?date|garden party|day out|caf[eé]|(?:high )?tea)\b")
 KID = re.compile(rf"{CHILD.pattern}|\b(?:son|daughter|nephew|niece|boy|boys)\b")  # for a child
 CHILDREN = re.compile(  # clearly a child: "for boys", a child's age, "schoolgirl" (not "my son": he may be grown up)
     rf"{CHILD.pattern}|\b(?:for|of) (?:my |our |two |some )?(?:boys|girls)\b(?!'? (?:night|trip|weekend|day|holiday|out))"
     r"|\bschool ?(?:boy|girl)")
-GARMENT_SLOTS = ("top", "bottom", "one-piece", "outerwear")
-CELEBRATION = re.compile(r"\b(?:wedding|reception|engagement|christening|gala|prom|ball|cocktail|banquet|soiree"
-                         r"|formal dinner|black[- ]tie)s?\b")
-AN_OUTFIT = re.compile(r"\b(?:an|a whole|a full|one) (?:\w+ )?outfit\b")  # a whole look asked for, not "my outfit"
-COMFORT = re.compile(r"\b(?:comf(?:y|ier|ortable|ortably)|cosy|cozy|lounge)\b")
-GIFT = re.compile(r"\b(?:gift|gifting|present|what (?:should|can|do) i (?:get|buy))\b")
+WEDDING = re.compile(r"\b(?:wedding(?! anniversary)|reception|engagement|shaadi|baraat)s?\b")
+WEDDING_GUEST = {"Women": ["Party", "Ethnic"], "": ["Formal", "Party", "Ethnic"]}
 AVOID_WORDS = r"(?:no|not|without|avoid|hate|except|anything but)"
 def identify_pieces(engine: SearchEngine, photos: list[Image.Image]) -> tuple[list[OutfitPiece], list[Image.Image], list[str]]:
     """Recognise each photo by its nearest catalog products (they vote for type, colour, gender and usage).
@@ -182,24 +171,33 @@ def update_constraints(
     slot = absent_slot or slot
     occasion = reader.usage(without_types)  # one the catalog lacks is said to be lacking
     office_party = occasion == "Party" and "Formal" in filters.get("usage", [])  # "the office xmas party"
-    if occasion and ("usage" not in filters or occasion == "Ethnic" or office_party):  # a "Diwali party" is ethnic
+    at_work = "Formal" in filters.get("usage", []) and not re.search(r"\bformal\b", without_types)
+    activity = occasion == "Sports" and at_work  # "5-a-side with the office team": sportswear
+    if occasion and ("usage" not in filters or occasion == "Ethnic" or office_party or activity):  # a "Diwali party"
         filters["usage"] = [occasion]
     if "season" not in filters and (season := reader.season(whole)):
         filters["season"] = [season]
     if speaker := speaker_gender(whole, catalog.values("gender")):  # "my son's graduation; I'm his mum, for me"
         filters["gender"] = speaker
+    elif re.search(ALONGSIDE, whole.lower()):  # "my wife is dressing up, so I have to as well": not her clothes
+        filters.pop("gender", None)
+        if own := parse_query(SOMEONE_ELSE.sub(" ", whole.lower()), catalog).filters.get("gender"):  # "male here"
+            filters["gender"] = own
     elif "gender" not in filters and (gender := pronoun_gender(whole, catalog.values("gender"))):
         filters["gender"] = gender
+    if filters.get("usage") == ["Formal"] and WEDDING.search(without_types) and "formal" not in without_types:
+        women = "Women" in filters.get("gender", conversation.constraints.get("gender", []))  # a guest dresses up
+        filters["usage"] = WEDDING_GUEST["Women" if women else ""]  # (for her: not as for work)
     if len(types) > 1 and filters.get("usage"):  # "shoes for hiking": the kind of shoe the occasion calls for
-        types = _fitting_types(types, filters, reader)
-    if types == ["Tops"] and _not_the_tops_asked(reader, filters):  # "a top, men's", "a gym top"
+        types = fitting_types(types, filters, reader)
+    if types == ["Tops"] and not_the_tops_asked(reader, filters):  # "a top, men's", "a gym top"
         types, slot = [], "top"  # the slot, not the catalog's "Tops"
     notes: list[str] = []
     guessed = False
     anew = not conversation.last_items or _starts_anew(text)  # "ok, and a music festival next week": a new request
     dressed_for = "usage" in filters or "season" in filters  # "something red": any kind of red; "red for a party": not
     if not (types or slot or conversation.outfit) and anew and ("colour" not in filters or dressed_for):
-        slot = _occasion_slot(reader, filters, lower)  # "what do I wear to the gym": the occasion's usual piece
+        slot = occasion_slot(reader, filters, lower)  # "what do I wear to the gym": the occasion's usual piece
         guessed = True
         who = "" if "gender" in filters else ", and say who it is for (a man, a woman)"
         notes = [f"You named no kind of item, so I started with {SLOT_NAMES[slot]}: name one (shoes, a bag…) for "
@@ -218,6 +216,10 @@ def update_constraints(
         for name in PER_REQUEST:
             if name not in carried:
                 constraints.pop(name, None)
+    if "gender" in carried and not constraints.get("gender"):  # "a lehenga", then "and shoes?": hers
+        worn = {worn_by(catalog, kind) for kind in conversation.target_types}
+        if len(worn) == 1 and (gender := worn.pop()):
+            constraints["gender"] = [gender] + (["Unisex"] if "Unisex" in catalog.values("gender") else [])
     if "usage" in carried and not constraints.get("usage"):  # "black formal shoes", then "belt": a formal belt
         named = {word for kind in conversation.target_types for word in kind.split()} & set(catalog.values("usage"))
         if len(named) == 1:
@@ -229,9 +231,12 @@ def update_constraints(
     if follow_up and wanted:  # the colour just shown is what is being moved away from: "brown instead of black"
         shown = {catalog.get(i).colour for i in conversation.last_items if i in catalog}
         fresh = [c for c in wanted if c not in shown]
-        shaded = [c for c in wanted if re.search(rf"\b(?:light|dark|deep|pale)(?:er)? {re.escape(c.lower())}\b", lower)]
+        shade = r"\b(?:light|dark|deep|pale)(?:r|er)? "  # "a paler pink", "dark green"
+        shaded = [c for c in wanted if re.search(rf"{shade}{re.escape(c.lower())}\b", lower)]
         moving = {"darker", "lighter"} & set(refinements) and not shaded  # "black washes me out, lighter?"
         wanted = fresh or ([] if moving else wanted)  # but "a lighter blue" still asks for blue
+        if moving and not shaded:  # "darker, white gets dirty": a colour the other way is the one moved from
+            wanted = [c for c in wanted if _towards(c, shown, "darker" in refinements)]
     if avoided:
         constraints["avoid_colours"] = list(dict.fromkeys([*constraints.get("avoid_colours", []), *avoided]))
         if not wanted and constraints.get("colour") and set(constraints["colour"]) <= set(avoided):  # "not black"
@@ -255,7 +260,7 @@ def update_constraints(
     whole_lower = whole.lower()
     if CHILDREN.search(whole_lower) and not kids and not GROWN_UP.search(whole_lower):
         constraints["child"] = True  # said first: nothing in stock is children's wear
-    elif KID.search(whole_lower) and not kids and not constraints.get("child"):
+    elif KID.search(whole_lower) and not kids and not constraints.get("child") and not speaker:  # "I'm the dad"
         notes.append("This catalog has no children's wear, so these are adults' items.")
     elif kids and "gender" not in filters and CHILD.search(whole_lower):  # "for a 6 year old": children's wear
         filters["gender"] = kids
@@ -269,6 +274,8 @@ def update_constraints(
             constraints[name] = filters[name]
     if "gender" in carried and "gender" not in filters:  # "a dress" after men's jeans: not for men
         _drop_unfitting_gender(constraints, types or list(SLOT_TYPES.get(slot, {}).get("", ())), catalog)
+    if constraints.get("usage") == WEDDING_GUEST[""] and "Women" in constraints.get("gender", []):  # hers after all
+        constraints["usage"] = WEDDING_GUEST["Women"]
     if follow_up and "usage" in filters and not {"more formal", "more casual"} & set(refinements):
         refinements.append("occasion")
     materials = avoided_materials(whole)
@@ -306,14 +313,6 @@ def _wear_shown(conversation: Conversation, catalog: Catalog) -> None:
                                OutfitPiece(shown.article_type, shown.colour, shown.gender, shown.usage, "catalog", shown.id)]
 
 
-def _not_the_tops_asked(reader: RequestReader, filters: dict) -> bool:
-    """Whether "a top" means the top slot rather than the catalog's "Tops": there are none for the person asked
-    for, or none for the occasion while other tops have some (no top is sportswear: a gym top is a t-shirt)."""
-    fitting = {t for t in _stocked(reader.catalog, filters.get("gender"), filters.get("usage"))
-               if reader.slot_of_type.get(t) == "top"}
-    return "Tops" not in fitting and (bool(fitting) or "Tops" not in _stocked(reader.catalog, filters.get("gender")))
-
-
 def _carried(conversation: Conversation, lower: str) -> tuple[str, ...]:
     """The per-request constraints a new request after an answer keeps: who it is for, unless another person is
     named or the search starts over; also the occasion and season for another piece of the same outfit ("to go
@@ -333,6 +332,13 @@ def _drop_unfitting_gender(constraints: dict, types: list[str], catalog: Catalog
         constraints.pop("gender")
 
 
+def _towards(colour: str, shown: set[str], darker: bool) -> bool:
+    """Whether ``colour`` lies the way asked ("darker" / "lighter") from every colour shown."""
+    lightness = COLOUR_LIGHTNESS.get(colour, 50.0)
+    return all(lightness < COLOUR_LIGHTNESS.get(c, 50.0) if darker else lightness > COLOUR_LIGHTNESS.get(c, 50.0)
+               for c in shown)
+
+
 def _starts_anew(text: str) -> bool:
     """Whether a message after an answer that names no kind of item is a new request, not a refinement of the
     answer: a sentence (more than five words) with no comparative, no material to avoid and no word pointing back
@@ -342,55 +348,3 @@ def _starts_anew(text: str) -> bool:
     return len(lower.split()) > 5 and not points_back
 
 
-def _fitting_types(types: list[str], filters: dict, reader: RequestReader) -> list[str]:
-    """For a word naming several types of one slot ("shoes", "a bag"), the type the occasion calls for that the
-    catalog stocks for the wanted gender (Sports Shoes for hiking, a Duffel Bag for travel); else ``types``."""
-    slots = {reader.slot_of_type.get(t, "") for t in types}
-    preferred = SLOT_TYPES.get(slots.pop(), {}).get(filters["usage"][0], ()) if len(slots) == 1 else ()
-    preferred = [t for t in preferred if t in types]  # of the kinds named: formal neckwear is a tie, not a watch
-    stocked = _stocked(reader.catalog, filters.get("gender"))
-    return [next(t for t in preferred if t in stocked)] if stocked & set(preferred) else types
-
-
-def _occasion_slot(reader: RequestReader, filters: dict, text: str) -> str:
-    """The slot bad weather ("it pours every morning") asks for, or the piece an occasion or activity is mostly
-    shopped for (sportswear for the gym, shoes for hiking, a dress for her party), or a layer for winter, an
-    accessory for a present and a top for summer, an event or a plain "what do I wear": the first of them with items
-    for that gender, occasion, colour and budget (clothes before shoes and accessories, unless those are the piece),
-    else in that colour and budget, else the usual one when the catalog has it for that gender; "" when none of these
-    is said. A wedding guest dresses as for a party."""
-    catalog = reader.catalog
-    genders = [v for v in filters.get("gender", []) if v in catalog.values("gender")]
-    season, usage = (filters.get("season") or [""])[0], (filters.get("usage") or [""])[0]  # stocked for it or not
-    dressed_as = "Party" if usage == "Formal" and CELEBRATION.search(text) else usage  # a wedding guest: a dress
-    if WEATHER.search(text) or (season == "Winter" and usage in ("", "Travel", "Casual")):
-        slots: tuple[str, ...] = ("outerwear",)
-    elif usage and (usage != "Travel" or season != "Summer"):  # a beach trip is dressed for, not packed in
-        gender = (genders or [""])[0]
-        slots = OCCASION_SLOTS.get((dressed_as, gender)) or OCCASION_SLOTS.get(usage, ("top",))
-        slots = ("bottom", "top") if usage == "Travel" and COMFORT.search(text) else slots  # comfy on a long flight
-        slots = (reader.activity_slot(text) or slots[0], *slots)  # shoes for hiking
-    elif GIFT.search(text):  # a present, no kind named: an accessory (a watch) is the usual one
-        slots = ("accessory", "bag")
-    elif season == "Summer" or WEAR_QUESTION.search(text):
-        slots = ("top", "one-piece", "bottom", "footwear")
-    else:
-        return ""
-    outing = OUTING.search(text) and usage in ("Casual", "Party")  # "weekend brunch with the girls": a dress
-    if "Women" in genders and (outing or (AN_OUTFIT.search(text) and "one-piece" in slots)):  # "an outfit for me"
-        slots = ("one-piece", *slots)
-    hard = {"colour": [v for v in filters.get("colour", []) if v in catalog.values("colour")]}
-    hard |= {name: filters[name] for name in ("price_max", "price_min") if name in filters and reader.priced}
-    wanted = {"usage": [dressed_as] if dressed_as in catalog.values("usage") else [], **hard}
-    matching = reader.slots({"gender": genders, **wanted}) if any(wanted.values()) else set()
-    worn = [slot for slot in slots if slot == slots[0] or slot in GARMENT_SLOTS]  # a black funeral outfit: no heels
-    fitting = next((slot for slot in worn if slot in matching), "")  # "something red for a party": a red dress
-    if not fitting and any(hard.values()):  # nothing for the occasion in that colour: a piece in that colour
-        fitting = next((slot for slot in slots if slot in reader.slots({"gender": genders, **hard})), "")
-    return fitting or (slots[0] if slots[0] in reader.slots({"gender": genders}) else "")  # said to be lacking
-
-
-def _stocked(catalog: Catalog, genders: list[str] | None, usages: list[str] | None = None) -> set[str]:
-    """The article types the catalog has items of for ``genders`` and ``usages`` (any when None)."""
-    return {item.article_type for item in catalog.items
-            if (not genders or item.gender in genders) and (not usages or item.usage in usages)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from typing import Any
 
 from fashionm3.catalog.schema import Catalog, Item
@@ -63,7 +64,7 @@ def indefinite(words: str) -> str:
 @dataclasses.dataclass
 class Grounded:
     """The items found, and the stated constraints dropped to find them (empty: all items meet everything);
-    ``seen``: items meeting everything exist, but were shown already (an alternative leaves them out)."""
+    ``seen``: the items meeting everything were all shown already (an alternative shows them again, and says so)."""
 
     hits: list[Hit]
     relaxed: list[str]
@@ -156,17 +157,26 @@ def _misses(item: Item, filters: dict[str, Any], relaxed: list[str]) -> int:
     return missed
 
 
+def _any_of(words: list[str], others: str, shown: int = 3) -> str:
+    """"a or b", "a, b or c", "a, b, c or 2 other kinds": every value, or how many more there are."""
+    more = len(words) - shown
+    named = words[:shown] + ([f"{more} {others.removesuffix('s') if more == 1 else others}"] if more > 0 else [])
+    return " or ".join(named) if len(named) < 3 else ", ".join(named[:-1]) + " or " + named[-1]
+
+
 def describe_stated(constraints: dict[str, Any], types: list[str], currency: str) -> list[str]:
     """The constraints applied, in words: ["shirts", "navy blue", "for men", "under $80.00", "no leather"]."""
-    parts = [" or ".join(plural(singular(t)) for t in types[:3])] if types else []
+    parts = [_any_of([plural(singular(t)) for t in types], "other kinds")] if types else []
     if constraints.get("shade"):
         parts.append(constraints["shade"])
     elif constraints.get("colour"):
-        parts.append(" or ".join(c.lower() for c in constraints["colour"][:3]))
-    parts += [wear(u) for u in constraints.get("usage", [])[:2]]
-    parts += [f"for {s.lower()}" for s in constraints.get("season", [])[:1]]
-    gender = [g for g in constraints.get("gender", []) if g != "Unisex"]
-    parts += [f"for {gender[0].lower()}"] if gender else ["unisex"] if constraints.get("gender") == ["Unisex"] else []
+        parts.append(_any_of([c.lower() for c in constraints["colour"]], "other colours"))
+    parts += [_any_of([wear(u) for u in constraints["usage"]], "others")] if constraints.get("usage") else []
+    seasons = [season.lower() for season in constraints.get("season", [])]
+    parts += [f"for {_any_of(seasons, 'others')}"] if seasons else []
+    gender = [g.lower() for g in constraints.get("gender", []) if g != "Unisex"]
+    unisex = ["unisex"] if constraints.get("gender") == ["Unisex"] else []
+    parts += [f"for {_any_of(gender, 'others')}"] if gender else unisex
     if constraints.get("price_max") is not None:
         parts.append(f"under {money(constraints['price_max'], currency)}")
     if constraints.get("price_min") is not None:
@@ -244,3 +254,13 @@ def caption(item: Item, constraints: dict[str, Any], types: list[str], outfit: l
         parts.append(f"closest catalog item to your words: {noun_phrase(item)}")
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
+
+
+def worn_by(catalog: Catalog, article_type: str) -> str:
+    """The gender nearly all of this type's items are for, children's sizes counted with adults' (a dress: Women),
+    else ""."""
+    adult = {"Girls": "Women", "Boys": "Men"}
+    genders = Counter(adult.get(item.gender, item.gender)
+                      for item, keep in zip(catalog.items, catalog.mask({"article_type": [article_type]})) if keep)
+    gender, count = genders.most_common(1)[0] if genders else ("", 0)
+    return gender if gender in ("Men", "Women") and count >= 0.9 * sum(genders.values()) else ""

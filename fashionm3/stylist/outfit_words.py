@@ -5,10 +5,9 @@ what the user has is the outfit, what they ask for is the request."""
 from __future__ import annotations
 
 import re
-from collections import Counter
-
 from fashionm3.catalog.schema import Catalog
 from fashionm3.retrieval.query import parse_query
+from fashionm3.stylist.grounding import worn_by
 from fashionm3.stylist.knowledge import NOT_A_GARMENT, garment_word, slot_of
 from fashionm3.stylist.refinements import without_refinements
 from fashionm3.stylist.state import OutfitPiece
@@ -60,18 +59,23 @@ ANAPHOR = re.compile(r"\b(?:go|goes|pair|pairs|wear|match) with (?:it|them|that)
 SHOWN = re.compile(rf"\b(?:this|these|those) {GARMENT}", re.I)  # the photographed piece, when another is asked for
 CONTENTS = re.compile(  # what a bag is to hold is no item to show: "big enough for shoes", "to carry my laptop"
     r"\b(?:(?:big|large|roomy) enough (?:for|to (?:fit|hold|carry))|room for"
+    r"|keep (?:my |all my )?(?:phone|keys|lipstick|essentials|stuff|things)\b"
     r"|(?:to )?(?:carry|carries|haul|lug|pack|hold|holds|fit|fits|store) (?:all |around )?"
     r"(?:my|his|her|our|a|the|everything|stuff|things)\b)[^.?!;,]*(?:,[^.?!;,]*\band\b[^.?!;,]*)?",
     re.I,
 )
 REGIONS = {  # a body region names the outfit slot ("from the waist down"); said before garment words are read
-    "bottom": r"from the waist down|below the (?:belt|waist)|(?:bottom|lower) half|(?:on|for) (?:my|his|her|the) legs"
+    "bottom": r"from the waist down|below the (?:belt|waist)|(?:bottom|lower) half|lower (?:body|part of (?:my |the )?body)"
+    r"|(?:on|for) (?:my|his|her|the) legs"
     r"|(?:my|his|her) legs|(?:wear )?(?:below|under) it",
-    "top": r"up top|(?:on|for) top(?! of)|(?:upper|top) half|upper body",
+    "top": r"up top|(?:on|for) top(?! of)|(?:upper|top) half|upper (?:body|part of (?:my |the )?body)",
     "footwear": r"(?:on|for) (?:my|his|her|your|the) feet|(?:my|his|her) feet|(?:from|below) the ankles?(?: down)?",
     "one-piece": r"one[- ]piece|one (?:easy |simple )?outfit|in one go|top and bottom together|matching set"
     r"|one thing (?:i can )?(?:just )?(?:to )?(?:throw|pull|slip) on",
 }
+WORN_FOR = re.compile(  # "a belt for jeans", "socks with sneakers": the garment after the kind asked for is worn
+    r"\b(?:for|with) (?:a |an |the |some )?(?!(?:my|his|her|our|their|this|these|it|them)\b)"
+    r"(?P<worn>(?:[a-z-]+ )?[a-z-]+)\b", re.I)
 WEARING_CUE = re.compile(
     r"\b(?:i'?m|i am|i'll be|i will be) wearing\b|^\s*wearing (?:this|these|my|a)\b|\bthis is (?:my|the)\b"
     r"|\b(?:i|he|she|they|we) (?:wears?|owns?|bought) (?:this|these|my|his|her|a|an|the)\b",
@@ -200,6 +204,12 @@ def _split(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece], str]:
             kept = [part for part in sentence.split(",")[1:] if not _pieces(part, catalog)]
             request = " ".join(" ".join([text[: match.start()], *kept, *after]).split())
             return request, pieces, _cue_slot(match, pieces[0], catalog)
+    for match in WORN_FOR.finditer(text):
+        asked = parse_query(text[: match.start()], catalog).filters.get("article_type", [])
+        pieces = _pieces(match.group("worn"), catalog)
+        worn = {_slot(piece.article_type, catalog) for piece in pieces}
+        if asked and pieces and not {_slot(kind, catalog) for kind in asked} & worn:
+            return " ".join(f"{text[: match.start()]} {text[match.end() :]}".split()), pieces, ""
     owned = {  # a garment this catalog lacks is owned too: "a warm thing to throw over my kurti" asks for no kurti
         m.span(): pieces
         for m in OWNED.finditer(text)
@@ -211,11 +221,15 @@ def _split(text: str, catalog: Catalog) -> tuple[str, list[OutfitPiece], str]:
     return text, [], ""
 
 
+def _slot(article_type: str, catalog: Catalog) -> str:
+    return slot_of(article_type, catalog.sub_category_of.get(article_type, ""))
+
+
 def _cue_slot(match: re.Match[str], piece: OutfitPiece, catalog: Catalog) -> str:
     """The slot an outfit cue asks for: a layer "over my dress", a top "under my blazer", bottoms "under my dress"."""
     if match.group("over"):
         return "outerwear"
-    worn = slot_of(piece.article_type, catalog.sub_category_of.get(piece.article_type, ""))
+    worn = _slot(piece.article_type, catalog)
     return {"outerwear": "top", "one-piece": "bottom"}.get(worn, "") if match.group("under") else ""
 
 
@@ -239,16 +253,7 @@ def _pieces(text: str, catalog: Catalog) -> list[OutfitPiece]:
         filters = parse_query(without_refinements(part), catalog).filters  # "something dressier" names no dress
         types, colours = filters.get("article_type", []), filters.get("colour", [])
         if types:
-            gender = _worn_by(catalog, types[0])  # type: ignore[index]
+            gender = worn_by(catalog, types[0])  # type: ignore[index]
             colour = colours[0] if colours else ""  # type: ignore[index]
             pieces.append(OutfitPiece(types[0], colour, gender, source="text"))  # type: ignore[index]
     return pieces
-
-
-def _worn_by(catalog: Catalog, article_type: str) -> str:
-    """The gender nearly all of this type's items are for (a saree: Women), else ""."""
-    genders = Counter(
-        item.gender for item, keep in zip(catalog.items, catalog.mask({"article_type": [article_type]})) if keep
-    )
-    gender, count = genders.most_common(1)[0] if genders else ("", 0)
-    return gender if gender in ("Men", "Women") and count >= 0.9 * sum(genders.values()) else ""

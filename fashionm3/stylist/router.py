@@ -6,6 +6,8 @@ import re
 
 TASKS = ("auto", "basic", "personalized", "alternative", "search", "generate", "try_on")
 RECOMMEND_TASKS = ("basic", "personalized", "alternative", "search")
+GREETING = re.compile(r"(?:hi+|hello|hey+|hiya|yo|good (?:morning|afternoon|evening))(?: there)?[\s!.,:)]*")
+THANKS = re.compile(r"(?:(?:ok(?:ay)?|great),? )?(?:thanks?(?: you)?(?: so much| a lot)?|thx|ty|cheers|bye)[\s!.,:)]*")
 
 _PATTERNS = {
     "try_on": r"\btry (?:it|this|that|them|one)? ?on\b|\bon me\b|\bvirtual(?:ly)? try",
@@ -42,3 +44,20 @@ def route(message: str, requested: str = "auto", has_outfit: bool = False, previ
     if has_outfit or re.search(_PATTERNS["basic"], lower):
         return "basic"
     return "search"
+
+
+def small_talk(text: str, answered: bool) -> str:
+    """The reply to a message that asks for nothing ("hi", "thanks", "?"), or "" for a request."""
+    lower = text.lower().strip()
+    if THANKS.fullmatch(lower):
+        return "You are welcome." + (" Ask for another piece, or change the last answer (“darker”, “cheaper”)." * answered)
+    greeting = bool(GREETING.fullmatch(lower))
+    if greeting or not any(character.isalnum() for character in lower):
+        return ("Hello! " * greeting + "Tell me what you are looking for (for example “black "
+                "sneakers under 80” or “a dress for a summer wedding”), or send a photo of your outfit.")
+    return ""
+
+
+def asks_for_alternative(message: str) -> bool:
+    """Whether the message itself asks for another item ("another one", "something else"), not only a change."""
+    return bool(re.search(_PATTERNS["alternative"], " ".join(message.lower().split())))

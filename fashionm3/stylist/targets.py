@@ -22,13 +22,14 @@ def target_types(
     slot that completes the outfit."""
     if reading.types:
         return _stocked_for(catalog, conversation, reading.types)
-    if replace is not None and replace.article_type:
+    dressed_for = {"more formal", "more casual", "occasion"} & set(reading.refinements)  # the kind may change
+    if replace is not None and replace.article_type and not (dressed_for and reading.follow_up):
         return [replace.article_type]
     if reading.slot:  # one kind when the slot is only the occasion's usual one: a dress for her party
         return slot_types(catalog, conversation, reading.slot)[: 1 if reading.guessed else 2]
     if reading.follow_up and conversation.target_types:
         usages = known_values({"usage": conversation.constraints.get("usage", [])}, catalog)["usage"]
-        if {"more formal", "more casual", "occasion"} & set(reading.refinements) and usages:
+        if dressed_for and usages:
             sub, types = catalog.sub_category_of, conversation.target_types
             slot = slot_of(types[0], sub.get(types[0], ""))
             stocked = catalog.mask({"article_type": types, "usage": usages}).any()

@@ -62,7 +62,8 @@ SLOT_SENTENCES = {
 }
 OCCASIONS = {
     "Formal": ("office", "work", "business meeting", "job interview", "formal dinner", "conference", "workplace",
-               "graduation", "wedding", "funeral", "memorial service", "client dinner", "business dinner"),
+               "graduation", "wedding", "funeral", "memorial service", "client dinner", "business dinner", "gala",
+               "black tie", "opera", "theatre"),
     "Sports": ("gym", "workout", "running", "sport", "yoga", "football", "jogging", "training session", "hiking",
                "trekking", "marathon", "badminton", "tennis", "cricket", "cycling", "swimming"),
     "Party": ("party", "night out", "clubbing", "festival", "celebration", "cocktail evening", "dancing", "farewell",
@@ -106,7 +107,8 @@ GENERIC_WORDS = {
     "thing", "things", "idea", "ideas", "options", "maybe", "hi", "hello", "hey", "thanks", "thank", "gift", "present",
     "ok", "okay", "hmm", "well", "let", "see", "look", "colour", "color", "price", "less", "more", "than", "then",
     "max", "budget", "cheap", "start", "again", "forget", "dollars", "bucks", "euros", "pounds",
-    "lady", "guy", "mans", "womens", "mens", "kind", "sort", "type", "best", "great",
+    "lady", "guy", "mans", "womens", "mens", "kind", "sort", "type", "best", "great", "another", "else",
+    "different", "instead", "option",
 }  # fmt: skip
 COMPANION = re.compile(
     r"\b(?:(?:tak|meet|see|impress|dat|visit)\w* (?:him|her)|with (?:him|her)\b"
@@ -118,18 +120,31 @@ PRONOUN_GENDER = {"Men": r"\b(?:him|his|he|boyfriend|husband|dad|father|brother|
 
 
 # "I'm his mum, they're for me": the speaker wears it, whoever else the message names
-SPEAKER = re.compile(r"\b(?:i'?m|i am) (?:his |her |their |the |a |an )?"
-                     r"(?P<who>mum|mom|mother|wife|sister|woman|lady|girl|dad|father|husband|brother|man|guy)\b")
-FOR_ME = re.compile(r"\b(?:(?:it'?s|they'?re|it is|they are|is|are) for me|for myself)\b")
+SPEAKER = re.compile(r"\b(?:i'?m|i am) (?:his |her |their |the |a |an )?(?:(?:bride|groom|birthday \w+)'s )?"
+                     r"(?P<who>mum|mom|mother|wife|sister|aunt|aunty|auntie|bride|bridesmaid|woman|lady|girl|dad|father"
+                     r"|husband|brother|uncle|groom|best man|man|guy|dude)\b")
+SPEAKER_WOMEN = r"aunt|aunty|auntie|bride|bridesmaid|woman|lady|girl"
+# dressing alongside someone: "my wife is dressing up, so I have to as well" (the speaker wears it, not the wife)
+ALONGSIDE = (r"(?:so |and )?i (?:have|need|want|ought) to(?: dress up)?,? (?:as well|too)"
+             r"|(?:to |i need to )look the part")
+# the item is for the speaker: "they're for me", "what should I wear", "I want to look nice"
+FOR_ME = re.compile(r"\b(?:(?:it'?s|they'?re|it is|they are|is|are) for me|for myself"
+                    r"|(?:should|do|can|could|shall) i wear|(?:i )?(?:want|need|have|'d like) to (?:look|dress)"
+                    rf"|{ALONGSIDE})\b")
+# someone else who may wear it; not the owner of an event ("my son's school", "my cousin's sangeet")
+SOMEONE_ELSE = re.compile(r"\b(?:son|daughter|nephew|niece|kids?|child|boy|girl|wife|husband|mum|mom|mother|dad"
+                          r"|father|sister|brother|friend|boyfriend|girlfriend|him|her|he|she)\b(?!'s)")
 
 
 def speaker_gender(text: str, genders: list[str]) -> list[str]:
-    """The speaker's gender when the message says the item is for them ("I'm his mum, they're for me"), else []."""
+    """The speaker's gender when the item is for them ("I'm his mum, they're for me"; "I'm the dad" naming nobody else
+    who would wear it), else []."""
     lower = text.lower()
     who = SPEAKER.search(lower)
-    if not (who and FOR_ME.search(lower)):
-        return []
-    gender = "Women" if re.fullmatch(PRONOUN_GENDER["Women"] + r"|woman|lady|girl", who.group("who")) else "Men"
+    others = SOMEONE_ELSE.search(lower[: who.start()] + lower[who.end() :]) if who else None
+    if not who or not (FOR_ME.search(lower) or not (others or re.search(r"\b(?:his|her|their)\b", who.group(0)))):
+        return []  # "I'm the dad" of a message naming nobody else who would wear it: the speaker's
+    gender = "Women" if re.fullmatch(PRONOUN_GENDER["Women"] + "|" + SPEAKER_WOMEN, who.group("who")) else "Men"
     return [gender] + (["Unisex"] if "Unisex" in genders else []) if gender in genders else []
 
 
@@ -302,6 +317,8 @@ class RequestReader:
         label, top, _ = self.best(text, "occasion")
         if label == "Formal" and re.search(r"\bpart(?:y|ies)\b", text.lower()):  # "the office xmas party"
             return "Party"
+        if label == "Formal" and self._label_scores(text, "occasion").get("Sports", 0.0) >= top - 0.02:
+            return "Sports"  # the activity, not the place: "cycling to work", "football with the office team"
         if label in ("Party", "Casual"):
             scores = self._label_scores(text, "occasion")
             if scores.get("Ethnic", 0.0) >= top - 0.02:  # as close as the party: "Diwali party", not "a festival"
