@@ -60,6 +60,7 @@ def test_the_type_model_learns_the_catalogs_types_and_survives_a_save(tmp_path):
     two = TypeModel.fit(shapes[:40], types[:40])  # scikit-learn's single row for two classes
     assert [max(s, key=s.get) for s in (two.shares(centres[0]), two.shares(centres[1]))] == ["Dresses", "Kurtas"]
     assert TypeModel.fit(shapes[:20], types[:20]) is None  # one type: nothing to learn
+    assert TypeModel.fit(shapes[[0, 1, 20, 21, 40, 41]], [types[i] for i in (0, 1, 20, 21, 40, 41)]) is None  # 2 a type
     model.save(tmp_path / "types.npz")
     assert TypeModel.load(tmp_path / "types.npz").shares(centres[2]) == pytest.approx(model.shares(centres[2]))
 

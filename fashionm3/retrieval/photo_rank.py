@@ -27,6 +27,7 @@ COLOUR_VOTERS = 15
 TYPE_WEIGHT, COLOUR_WEIGHT, SIMILARITY_WEIGHT = 1.25, 1.0, 0.5
 DUPLICATE_SIMILARITY = 0.995  # at or above: the photo is this product's own picture
 LEARNED_WEIGHT, LEARNED_C, FIT_LIMIT = 0.5, 100.0, 20_000  # the model's share of the type vote; its fit
+MIN_PER_TYPE = 5
 
 
 def vote(labels: Sequence[str], weights: Sequence[float] | None = None) -> dict[str, float]:
@@ -69,12 +70,14 @@ class TypeModel:
 
     @classmethod
     def fit(cls, shapes: np.ndarray, types: Sequence[str], seed: int = 0) -> "TypeModel | None":
-        """Fit on at most :data:`FIT_LIMIT` pictures (a random sample); None when there are fewer than two types."""
+        """Fit on at most :data:`FIT_LIMIT` pictures (a random sample); None with fewer than two types or fewer than
+        :data:`MIN_PER_TYPE` pictures per type on average (too few to learn from: the neighbour vote alone)."""
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
 
         labels = np.asarray(types)
-        if len(set(labels.tolist())) < 2:
+        kinds = len(set(labels.tolist()))
+        if kinds < 2 or len(labels) < MIN_PER_TYPE * kinds:
             return None
         rows = np.random.default_rng(seed).permutation(len(labels))[:FIT_LIMIT]
         with warnings.catch_warnings():  # 300 iterations are what the settings were measured with, converged or not
