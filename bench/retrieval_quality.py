@@ -37,7 +37,6 @@ from fashionm3.catalog.loaders import load_styles_csv  # noqa: E402
 from fashionm3.catalog.schema import Catalog, Item  # noqa: E402
 from fashionm3.retrieval.encoders import OfflineEncoder  # noqa: E402
 from fashionm3.retrieval.engine import SearchEngine  # noqa: E402
-from fashionm3.retrieval.photo_rank import TypeModel  # noqa: E402
 
 K = 10
 SHOPPER = ROOT / "bench" / "queries" / "shopper.jsonl"
@@ -167,10 +166,7 @@ def score_photos(engine: SearchEngine, query_items: list[Item]) -> dict:
     type model is refitted without the query photos (an uploaded photo is not among the pictures it learnt from)."""
     with_photos = [item for item in engine.catalog.items if item.image_path]
     if engine.type_model is not None:
-        asked = {item.id for item in query_items}
-        rows = [engine.catalog.position(item.id) for item in with_photos if item.id not in asked]
-        shapes = engine.image_index.vectors[rows] * engine.encoder.image_views["shape"]
-        engine.type_model = TypeModel.fit(shapes, [engine.catalog.items[row].article_type for row in rows])
+        engine.learn_types(engine.image_index.vectors, {item.id for item in query_items})
     thumbs = np.stack([thumbnail(Image.open(item.image_path)) for item in with_photos])
     colours = np.stack([mean_colour(Image.open(item.image_path)) for item in with_photos])
     position = {item.id: row for row, item in enumerate(with_photos)}

@@ -133,10 +133,8 @@ def test_an_uploaded_dress_photo_finds_some_dresses(real_photo_engine):
     """The same dresses as photos the type model never learnt from (refitted without them)."""
     engine, model = real_photo_engine, real_photo_engine.type_model
     queries = {item.id for item in [i for i in engine.catalog.items if i.article_type == "Dresses"][:4]}
-    rows = [row for row, item in enumerate(engine.catalog.items) if item.id not in queries]
-    shapes = engine.image_index.vectors[rows] * engine.encoder.image_views["shape"]
     try:
-        engine.type_model = TypeModel.fit(shapes, [engine.catalog.items[row].article_type for row in rows])
+        engine.learn_types(engine.image_index.vectors, queries)
         type_first, colour_only = same_type_rates(engine, "Dresses")
         assert type_first >= 0.2 and type_first > colour_only + 0.1  # 0.225 measured (0 before the type model)
     finally:

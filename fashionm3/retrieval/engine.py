@@ -233,6 +233,13 @@ class SearchEngine:
         rows, scores = self.image_index.search(vector, k, mask)
         return [Hit(self.catalog.items[int(row)], float(score)) for row, score in zip(rows, scores)]
 
+    def learn_types(self, images: np.ndarray, leave_out: Collection[str] = ()) -> None:
+        """Fit :attr:`type_model` on the shape view of ``images``' pictured rows, but the ids in ``leave_out``."""
+        if (shape := getattr(self.encoder, "image_views", {}).get("shape")) is not None:  # none without a shape view
+            left_out = set(leave_out)
+            rows = [row for row in np.flatnonzero(self.has_image) if self.catalog.items[row].id not in left_out]
+            self.type_model = TypeModel.fit(images[rows] * shape, [self.catalog.items[r].article_type for r in rows])
+
     def _photo_scores(self, candidates: np.ndarray, similarity: np.ndarray, photo: np.ndarray) -> np.ndarray:
         """Re-score photo-query candidates type first, then colour (``retrieval/photo_rank.py``). The shape and
         colour views are cosines within the encoder's ``image_views``; encoders without them use the similarity."""
@@ -362,11 +369,8 @@ class CatalogVectors:
 
         image_index = index(self.images, f"{collection}_image") if self.images is not None else None
         engine = SearchEngine(self.catalog, self.encoder, index(self.text, f"{collection}_text"), image_index, covered)
-        shape = getattr(self.encoder, "image_views", {}).get("shape")
-        if covered is None and self.images is not None and shape is not None:  # the whole catalog: learn its types
-            rows = np.flatnonzero(engine.has_image)
-            types = [self.catalog.items[row].article_type for row in rows]
-            engine.type_model = TypeModel.fit(self.images[rows] * shape, types)
+        if covered is None and self.images is not None:  # the whole catalog: learn its types
+            engine.learn_types(self.images)
         return engine
 
 

@@ -141,9 +141,12 @@ def speaker_gender(text: str, genders: list[str]) -> list[str]:
     who would wear it), else []."""
     lower = text.lower()
     who = SPEAKER.search(lower)
-    others = SOMEONE_ELSE.search(lower[: who.start()] + lower[who.end() :]) if who else None
-    if not who or not (FOR_ME.search(lower) or not (others or re.search(r"\b(?:his|her|their)\b", who.group(0)))):
-        return []  # "I'm the dad" of a message naming nobody else who would wear it: the speaker's
+    if not who:
+        return []
+    someone_else = SOMEONE_ELSE.search(lower[: who.start()] + lower[who.end() :]) or re.search(
+        r"\b(?:his|her|their)\b", who.group(0))  # "I'm his dad": he may be the one to wear it
+    if someone_else and not FOR_ME.search(lower):
+        return []
     gender = "Women" if re.fullmatch(PRONOUN_GENDER["Women"] + "|" + SPEAKER_WOMEN, who.group("who")) else "Men"
     return [gender] + (["Unisex"] if "Unisex" in genders else []) if gender in genders else []
 
